@@ -1,0 +1,272 @@
+"""The one definition of the five tables.
+
+Everything that needs to know what a table looks like reads it from here: upload
+validation (`data.validate`), the downloadable CSV templates and the data dictionary
+(`data.templates`), the column help shown in tables, and the store (`data.store`).
+A test fails if any of those drift from this module.
+
+Multi-valued fields (``areas``, ``target_groups``, ``stakeholders`` ...) are stored as
+text with items separated by ``;`` (``"housing;labour market"``); the helper
+:func:`split_list` turns them back into lists. Answer maps are text too
+(``"A=100;B=50;C=0"``), parsed by :func:`parse_answers`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LIST_SEP = ";"
+
+#: Values a column of kind ``level`` may take.
+LEVELS = ("NUTS0", "NUTS1", "NUTS2", "NUTS3", "LAU")
+#: The policy-cycle phases of MIPEX-R. Indicators carry their phase as data; this tuple
+#: only fixes the *display order* of the known phases (unknown ones sort after them).
+PHASE_ORDER = ("formulation", "output", "implementation", "evaluation")
+#: The seven Integration Lab quality criteria (REGIN).
+CRITERIA = (
+    "communication",
+    "inclusion",
+    "innovation",
+    "multi-level governance",
+    "multi-stakeholder approach",
+    "monitoring & evaluation",
+    "sustainability",
+)
+AUTHORITY_ROLES = ("direct", "indirect")
+KINDS = ("policy", "outcome")
+NUTS_VERSIONS = (2021, 2024)
+#: Languages of the Integration Lab template and survey (ISO 639-1).
+LANGUAGES = ("en", "fr", "de", "it", "es", "pt", "sv")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table.
+
+    ``dtype`` is one of ``str``, ``int``, ``float``, ``list`` (``;``-separated text).
+    ``choices`` restricts the values (for ``list`` columns: each item); ``lo``/``hi``
+    bound numbers. ``example`` is what the filled template shows.
+    """
+
+    name: str
+    dtype: str
+    help: str
+    required: bool = False
+    choices: tuple | None = None
+    lo: float | None = None
+    hi: float | None = None
+    example: str = ""
+    default: object = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    key: tuple[str, ...]
+    help: str
+    columns: tuple[Column, ...] = field(default_factory=tuple)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+REGIONS = Table(
+    "regions",
+    ("region_id",),
+    "Places that are scored: NUTS regions, countries (NUTS-0) or municipalities (LAU).",
+    (
+        Column("region_id", "str", "NUTS code (e.g. ES51) or any stable id for a municipality.",
+               required=True, example="ES51"),
+        Column("name", "str", "Name as it should be shown.", required=True, example="Cataluña"),
+        Column("country", "str", "ISO 3166-1 alpha-2 country code (Greece is GR, not EL).",
+               required=True, example="ES"),
+        Column("level", "str", "Geographic level.", required=True, choices=LEVELS, example="NUTS2"),
+        Column("parent_id", "str", "region_id of the enclosing region, if any.", example="ES5"),
+        Column("lat", "float", "Latitude of a label point (WGS84 degrees).", lo=-90, hi=90,
+               example="41.80"),
+        Column("lon", "float", "Longitude of a label point (WGS84 degrees).", lo=-180, hi=180,
+               example="1.53"),
+        Column("nuts_version", "int", "NUTS edition the code belongs to (2021 or 2024).",
+               choices=NUTS_VERSIONS, example="2021"),
+    ),
+)
+
+INDICATORS = Table(
+    "indicators",
+    ("indicator_id",),
+    "The index framework: one row per indicator with its place on the four axes and its scoring.",
+    (
+        Column("indicator_id", "str", "Stable short code of the indicator.", required=True,
+               example="LM01"),
+        Column("label", "str", "Short name shown in charts and tables.", required=True,
+               example="Regional labour-market integration strategy"),
+        Column("question", "str", "The question the answer responds to.",
+               example="Does the region have a strategy for the labour-market integration of migrants?"),
+        Column("area", "str", "Area of integration (free vocabulary: a new edition may add one).",
+               required=True, example="labour market"),
+        Column("phase", "str", "Policy-cycle phase: formulation, output, implementation or evaluation.",
+               required=True, example="formulation"),
+        Column("system", "str", "Governance system: actions, actors & relations, or resources.",
+               required=True, example="actions"),
+        Column("target_groups", "list", "Target groups the indicator is asked for (TCN, BIP or both).",
+               required=True, example="TCN;BIP"),
+        Column("answers", "str", "Answer code → value on 0–100, e.g. A=100;B=50;C=0. "
+               "Empty when scores are given directly as values.", example="A=100;B=50;C=0"),
+        Column("weight", "float", "Weight of the indicator inside its group (default 1).", lo=0,
+               example="1", default=1.0),
+        Column("kind", "str", "policy (governance indicator) or outcome.", choices=KINDS,
+               example="policy", default="policy"),
+        Column("direction", "int", "+1 if higher is better, -1 if lower is better.", choices=(1, -1),
+               example="1", default=1),
+        Column("unit", "str", "Unit of the value (points on 0–100 for policy indicators).",
+               example="points"),
+        Column("source", "str", "Where the indicator comes from.", example="MIPEX-R (illustrative)"),
+    ),
+)
+
+SCORES = Table(
+    "scores",
+    ("region_id", "indicator_id", "target_group", "edition"),
+    "One answer per region × indicator × target group × edition. Give the answer code, the value, "
+    "or both (they must agree). A row with neither records that the data is missing.",
+    (
+        Column("region_id", "str", "A region_id from the regions table.", required=True,
+               example="ES51"),
+        Column("indicator_id", "str", "An indicator_id from the indicators table.", required=True,
+               example="LM01"),
+        Column("target_group", "str", "TCN or BIP (one of the indicator's target groups).",
+               required=True, example="TCN"),
+        Column("edition", "int", "Edition year of the index.", required=True, lo=1900, hi=2100,
+               example="2024"),
+        Column("answer", "str", "Answer code from the indicator's answer map.", example="B"),
+        Column("value", "float", "Value on 0–100 (100 = most favourable).", lo=0, hi=100,
+               example="50"),
+        Column("note", "str", "Comment from the expert or the coder.", example=""),
+        Column("source", "str", "Legal text, document or expert that supports the answer.",
+               example="Regional integration plan 2022–2025"),
+    ),
+)
+
+PRACTICES = Table(
+    "practices",
+    ("practice_id",),
+    "Integration Lab practices: what a region did, what it learnt and how it could transfer.",
+    (
+        Column("practice_id", "str", "Stable id of the practice.", required=True, example="P001"),
+        Column("title", "str", "Title of the practice.", required=True,
+               example="One-stop shop for newcomers"),
+        Column("region_id", "str", "region_id where the practice runs.", required=True,
+               example="ES51"),
+        Column("lat", "float", "Latitude (optional: defaults to the region's).", lo=-90, hi=90),
+        Column("lon", "float", "Longitude (optional: defaults to the region's).", lo=-180, hi=180),
+        Column("areas", "list", "One or more areas of integration (as in the indicators table).",
+               required=True, example="labour market;language"),
+        Column("target_groups", "list", "TCN, BIP or both.", required=True, example="TCN;BIP"),
+        Column("authority_role", "str", "The regional authority's contribution: direct, or indirect "
+               "through social actors.", choices=AUTHORITY_ROLES, example="direct"),
+        Column("stakeholders", "list", "Who else takes part (NGOs, migrant-led associations, employers…).",
+               example="NGOs;employers"),
+        Column("criteria", "list", "REGIN criteria the practice meets.", choices=CRITERIA,
+               example="innovation;sustainability"),
+        Column("funding", "list", "Funding sources (AMIF, ESF+, ERDF, EAFRD, Erasmus+, regional budget…).",
+               example="AMIF;ESF+"),
+        Column("start_year", "int", "First year.", lo=1950, hi=2100, example="2019"),
+        Column("end_year", "int", "Last year (empty if ongoing).", lo=1950, hi=2100, example=""),
+        Column("summary", "str", "What was done.", required=True,
+               example="A single desk where newcomers get advice on work, housing and language courses."),
+        Column("lessons_learnt", "str", "What worked and what did not.",
+               example="Co-location of services mattered more than opening hours."),
+        Column("transferability_tips", "str", "What another region needs to do the same.",
+               example="Start with two services that already share clients."),
+        Column("url", "str", "Link to more information (http or https).",
+               example="https://example.org/practice"),
+        Column("language", "str", "Language the practice is described in (ISO 639-1).",
+               choices=LANGUAGES, example="en", default="en"),
+    ),
+)
+
+OUTCOMES = Table(
+    "outcomes",
+    ("region_id", "measure", "group", "year"),
+    "Integration outcomes such as Eurostat's regional labour-market figures by citizenship.",
+    (
+        Column("region_id", "str", "A region_id from the regions table.", required=True,
+               example="ES51"),
+        Column("measure", "str", "What is measured (e.g. employment_rate_20_64).", required=True,
+               example="employment_rate_20_64"),
+        Column("group", "str", "Population group: NAT, FOR, NEU27_2020_FOR, TOTAL…", required=True,
+               example="NEU27_2020_FOR"),
+        Column("year", "int", "Reference year.", required=True, lo=1900, hi=2100, example="2023"),
+        Column("value", "float", "The figure (empty when not available).", example="58.3"),
+        Column("unit", "str", "Unit (PC = percent…).", example="PC"),
+        Column("flag", "str", "Eurostat flag, kept verbatim (u low reliability, b break…).",
+               example="u"),
+        Column("source", "str", "Dataset code.", example="lfst_r_lfe2emprtn"),
+    ),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (REGIONS, INDICATORS, SCORES, PRACTICES, OUTCOMES)}
+#: Order in which tables are validated and published (references point backwards).
+TABLE_ORDER = ("regions", "indicators", "scores", "practices", "outcomes")
+
+#: Meaning of Eurostat observation flags, shown wherever a flag is.
+EUROSTAT_FLAGS = {
+    "b": "break in time series",
+    "c": "confidential",
+    "d": "definition differs",
+    "e": "estimated",
+    "f": "forecast",
+    "n": "not significant",
+    "p": "provisional",
+    "r": "revised",
+    "s": "Eurostat estimate",
+    "u": "low reliability",
+    "z": "not applicable",
+}
+
+
+def split_list(text) -> list[str]:
+    """``"a; b;;c"`` → ``["a", "b", "c"]``; missing values → ``[]``."""
+    if text is None or (isinstance(text, float) and text != text):
+        return []
+    return [p.strip() for p in str(text).split(LIST_SEP) if p.strip()]
+
+
+def parse_answers(text) -> dict[str, float]:
+    """``"A=100;B=50;C=0"`` → ``{"A": 100.0, "B": 50.0, "C": 0.0}``.
+
+    Raises ``ValueError`` naming the bad item when an item is not ``code=number``.
+    """
+    out: dict[str, float] = {}
+    for item in split_list(text):
+        code, sep, value = item.partition("=")
+        if not sep or not code.strip():
+            raise ValueError(f"'{item}' is not of the form code=value")
+        try:
+            out[code.strip()] = float(value)
+        except ValueError:
+            raise ValueError(f"'{item}': '{value.strip()}' is not a number") from None
+    return out
+
+
+def empty_frame(table: str):
+    """An empty DataFrame with the table's columns in schema order and types."""
+    import pandas as pd
+
+    t = TABLES[table]
+    return pd.DataFrame({c.name: pd.Series(dtype=PANDAS_DTYPES[c.dtype]) for c in t.columns})
+
+
+#: Storage types in pandas (and so in Parquet / DuckDB).
+PANDAS_DTYPES = {"str": "str", "list": "str", "int": "Int64", "float": "float64"}

@@ -1,0 +1,249 @@
+"""The versioned Parquet store: every publish is a complete, immutable version.
+
+Layout of the store directory::
+
+    store.json                 the current version and the history of publishes (one file,
+                               replaced atomically: it *is* the current-version pointer)
+    versions/<id>/<table>.parquet
+    versions/<id>/manifest.json
+    .lock                      serialises publishers (several processes may publish)
+
+A version id is a content hash of the five tables, so publishing the same content twice
+(or rolling back) points at the same files. A publish writes the new version into a
+temporary directory, renames it into place, then replaces ``store.json``; a process killed
+at any moment leaves ``store.json`` naming either the old or the new version, both
+complete. Readers only ever follow ``store.json``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from data.schema import PANDAS_DTYPES, TABLE_ORDER, TABLES, empty_frame
+
+STATE_FILE = "store.json"
+
+
+class StoreError(Exception):
+    """Something is wrong with the store itself (missing version, unreadable state)."""
+
+
+class StaleVersionError(StoreError):
+    """The data changed since the caller read it: publishing would overwrite someone's work."""
+
+    def __init__(self, base, current):
+        super().__init__(
+            "The data changed since you started: version "
+            f"{current or '(none)'} was published after the version {base or '(none)'} your "
+            "preview was based on. Nothing was published. Review the changes again and publish.")
+        self.base, self.current = base, current
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file a version was built from."""
+
+    name: str
+    sha256: str
+    bytes: int
+    table: str = ""
+
+    @classmethod
+    def of(cls, name: str, content: bytes, table: str = "") -> "Source":
+        return cls(name, hashlib.sha256(content).hexdigest(), len(content), table)
+
+
+def canonical(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The table in schema column order and types, sorted by its key, with a clean index."""
+    spec = TABLES[table]
+    frame = frame.reindex(columns=spec.names)
+    frame = frame.astype({c.name: PANDAS_DTYPES[c.dtype] for c in spec.columns})
+    return frame.sort_values(list(spec.key), kind="stable", na_position="last").reset_index(drop=True)
+
+
+def content_id(tables: dict[str, pd.DataFrame]) -> str:
+    """Hash of the five canonical tables: equal content ⇔ equal id."""
+    h = hashlib.sha256()
+    for name in TABLE_ORDER:
+        frame = tables[name]
+        h.update(name.encode())
+        h.update("\x1f".join(frame.columns).encode())
+        h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
+def _fsync_dir(path: Path):
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_json_atomic(path: Path, payload: dict):
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(payload, fh, indent=1, ensure_ascii=False)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+class Store:
+    """A store directory. Cheap to create; every method reads the state afresh."""
+
+    def __init__(self, root: Path | str, keep_versions: int = 20):
+        self.root = Path(root)
+        self.keep_versions = keep_versions
+
+    # ------------------------------------------------------------------ reading
+    def state(self) -> dict:
+        path = self.root / STATE_FILE
+        if not path.exists():
+            return {"current": None, "history": []}
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise StoreError(f"The store's state file {path.name} cannot be read: {exc}") from exc
+
+    def current_id(self) -> str | None:
+        return self.state()["current"]
+
+    def version_dir(self, version: str) -> Path:
+        return self.root / "versions" / version
+
+    def has_version(self, version: str) -> bool:
+        return (self.version_dir(version) / "manifest.json").exists()
+
+    def _resolve(self, version: str | None) -> str:
+        version = version or self.current_id()
+        if version is None:
+            raise StoreError("The store is empty: nothing has been published yet.")
+        if not self.has_version(version):
+            raise StoreError(f"Version {version} is not kept in the store (it may have been pruned).")
+        return version
+
+    def manifest(self, version: str | None = None) -> dict:
+        version = self._resolve(version)
+        return json.loads((self.version_dir(version) / "manifest.json").read_text(encoding="utf-8"))
+
+    def table_path(self, table: str, version: str | None = None) -> Path:
+        return self.version_dir(self._resolve(version)) / f"{table}.parquet"
+
+    def read_table(self, table: str, version: str | None = None) -> pd.DataFrame:
+        frame = pq.read_table(self.table_path(table, version)).to_pandas()
+        spec = TABLES[table]
+        return frame.astype({c.name: PANDAS_DTYPES[c.dtype] for c in spec.columns})
+
+    def tables(self, version: str | None = None) -> dict[str, pd.DataFrame]:
+        if version is None and self.current_id() is None:
+            return {t: empty_frame(t) for t in TABLE_ORDER}
+        return {t: self.read_table(t, version) for t in TABLE_ORDER}
+
+    def history(self) -> list[dict]:
+        """Publishes, newest first, each marked ``kept`` when its files are still there."""
+        events = self.state()["history"]
+        return [dict(e, kept=self.has_version(e["version"])) for e in reversed(events)]
+
+    # ------------------------------------------------------------------ writing
+    @contextlib.contextmanager
+    def _locked(self):
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".lock").open("a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def publish(self, tables: dict[str, pd.DataFrame], *, base_version: str | None, who: str,
+                note: str = "", sources: list[Source] = (), illustrative: dict | None = None,
+                action: str = "publish") -> str:
+        """Write ``tables`` as a new version and make it current; return its id.
+
+        ``base_version`` is the version the caller's preview was computed against: if it is
+        no longer current, :class:`StaleVersionError` is raised and nothing changes.
+        ``illustrative`` maps table → True for tables holding illustrative (not real) data.
+        """
+        tables = {t: canonical(t, tables[t]) for t in TABLE_ORDER}
+        version = content_id(tables)
+        with self._locked():
+            state = self.state()
+            if state["current"] != base_version:
+                raise StaleVersionError(base_version, state["current"])
+            if not self.has_version(version):
+                self._write_version(version, tables, who, note, sources, illustrative or {})
+            event = {"version": version, "time": now_iso(), "who": who, "note": note,
+                     "action": action, "previous": state["current"],
+                     "sources": [s.__dict__ for s in sources],
+                     "rows": {t: len(tables[t]) for t in TABLE_ORDER}}
+            state = {"current": version, "history": [*state["history"], event]}
+            _write_json_atomic(self.root / STATE_FILE, state)
+            self._prune(state)
+        return version
+
+    def rollback(self, version: str, *, base_version: str | None, who: str, note: str = "") -> str:
+        """Make a kept earlier version current again, recorded as a publish of its own."""
+        if not self.has_version(version):
+            raise StoreError(f"Version {version} is not kept in the store; it cannot be restored.")
+        tables = self.tables(version)
+        manifest = self.manifest(version)
+        return self.publish(tables, base_version=base_version, who=who,
+                            note=note or f"Rollback to {version}",
+                            illustrative=manifest.get("illustrative", {}), action="rollback")
+
+    def _write_version(self, version, tables, who, note, sources, illustrative):
+        versions = self.root / "versions"
+        versions.mkdir(parents=True, exist_ok=True)
+        tmp = versions / f".tmp-{uuid.uuid4().hex}"
+        tmp.mkdir()
+        for name in TABLE_ORDER:
+            path = tmp / f"{name}.parquet"
+            pq.write_table(pa.Table.from_pandas(tables[name], preserve_index=False), path,
+                           compression="zstd")
+            with path.open("rb") as fh:
+                os.fsync(fh.fileno())
+        manifest = {"version": version, "created": now_iso(), "who": who, "note": note,
+                    "sources": [s.__dict__ for s in sources],
+                    "rows": {t: len(tables[t]) for t in TABLE_ORDER},
+                    "illustrative": {t: bool(illustrative.get(t, False)) for t in TABLE_ORDER}}
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False),
+                                           encoding="utf-8")
+        with (tmp / "manifest.json").open("rb") as fh:
+            os.fsync(fh.fileno())
+        _fsync_dir(tmp)
+        target = self.version_dir(version)
+        if target.exists():  # a half-deleted leftover with no manifest
+            shutil.rmtree(target)
+        os.rename(tmp, target)
+        _fsync_dir(versions)
+
+    def _prune(self, state: dict):
+        """Keep the current version and the newest ``keep_versions`` distinct ones."""
+        keep, seen = {state["current"]}, []
+        for event in reversed(state["history"]):
+            if event["version"] not in seen:
+                seen.append(event["version"])
+        keep.update(seen[: self.keep_versions])
+        versions = self.root / "versions"
+        for path in versions.iterdir():
+            if path.name.startswith(".tmp-") or path.name not in keep:
+                shutil.rmtree(path, ignore_errors=True)

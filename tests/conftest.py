@@ -1,0 +1,78 @@
+"""Shared fixtures: tiny valid tables, a store in tmp_path, and a store hash helper."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared" / "data"
+
+from data.config import Settings  # noqa: E402
+from data.schema import TABLE_ORDER, empty_frame  # noqa: E402
+from data.store import Store  # noqa: E402
+
+REGIONS_CSV = """region_id,name,country,level,parent_id,lat,lon,nuts_version
+ES,España,ES,NUTS0,,40.2,-3.6,2021
+ES51,Cataluña,ES,NUTS2,ES,41.8,1.5,2021
+ES62,Región de Murcia,ES,NUTS2,ES,38.0,-1.5,2021
+ITF3,Campania,IT,NUTS2,,40.9,14.8,2021
+"""
+INDICATORS_CSV = """indicator_id,label,question,area,phase,system,target_groups,answers,weight,kind,direction,unit,source
+LM01,Labour strategy,Is there a strategy?,labour market,formulation,actions,TCN;BIP,A=100;B=50;C=0,1,policy,1,points,test
+LM02,Job counselling,Is counselling offered?,labour market,implementation,resources,TCN;BIP,A=100;B=50;C=0,1,policy,1,points,test
+HE01,Health access,Is care free?,health,output,actions,TCN;BIP,A=100;B=50;C=0,1,policy,1,points,test
+HE02,Health evaluation,Is access evaluated?,health,evaluation,actors & relations,BIP,A=100;B=0,1,policy,1,points,test
+"""
+SCORES_CSV = """region_id,indicator_id,target_group,edition,answer,value,note,source
+ES51,LM01,TCN,2024,A,,,
+ES51,LM02,TCN,2024,B,,,
+ES51,HE01,TCN,2024,A,,,
+ES62,LM01,TCN,2024,C,,,
+ES62,HE01,TCN,2024,,50,,
+ITF3,LM01,TCN,2024,B,,,
+ITF3,HE02,BIP,2024,A,,,
+"""
+PRACTICES_CSV = """practice_id,title,region_id,lat,lon,areas,target_groups,authority_role,stakeholders,criteria,funding,start_year,end_year,summary,lessons_learnt,transferability_tips,url,language
+P1,One-stop shop,ES51,,,labour market,TCN;BIP,direct,NGOs,innovation,AMIF,2019,,A desk.,Co-location.,Start small.,https://example.org/p1,en
+"""
+OUTCOMES_CSV = """region_id,measure,group,year,value,unit,flag,source
+ES51,employment_rate_20_64,NAT,2023,70.1,PC,,lfst_r_lfe2emprtn
+ES51,employment_rate_20_64,NEU27_2020_FOR,2023,58.2,PC,u,lfst_r_lfe2emprtn
+"""
+CSV = {"regions": REGIONS_CSV, "indicators": INDICATORS_CSV, "scores": SCORES_CSV,
+       "practices": PRACTICES_CSV, "outcomes": OUTCOMES_CSV}
+
+
+def tree_hash(root: Path) -> str:
+    """sha256 over every file's path and bytes under ``root`` (the store is unchanged ⇔ equal)."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in Path(root).rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(root)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(store_path=tmp_path / "store", keep_versions=5,
+                    max_upload_bytes=5 * 1024 * 1024, max_rows=100_000)
+
+
+@pytest.fixture
+def small_store(settings) -> Store:
+    """A store whose current version holds the tiny tables above."""
+    from data.imports import Upload, plan_import, publish_plan
+
+    store = Store(settings.store_path, settings.keep_versions)
+    uploads = [Upload(f"{t}.csv", CSV[t].encode(), t) for t in TABLE_ORDER]
+    plan = plan_import(store, uploads, settings)
+    assert plan.ok, plan.problems.to_string()
+    publish_plan(store, plan, who="test", note="fixture")
+    return store
