@@ -66,8 +66,7 @@ def merge_table(table: str, current: pd.DataFrame, upload: pd.DataFrame, mode: s
     if mode == "replace" or current.empty:
         return upload
     key = list(TABLES[table].key)
-    current = current.copy()
-    current.index = pd.RangeIndex(-len(current), 0)
+    current = current.set_axis(pd.RangeIndex(-len(current), 0))
     up_keys = pd.MultiIndex.from_frame(upload[key].astype("str").fillna(""))
     cur_keys = pd.MultiIndex.from_frame(current[key].astype("str").fillna(""))
     kept = current[~cur_keys.isin(up_keys)]
@@ -132,7 +131,8 @@ def plan_import(store: Store, uploads: list[Upload], settings: Settings,
         staged[read.table] = (typed, up.mode)
         plan.uploaded[read.table] = up.name
     step(0.7, "Checking references between tables")
-    merged = dict(current)
+    # Rows already published get negative index numbers; uploaded rows keep their row numbers.
+    merged = {t: f.set_axis(pd.RangeIndex(-len(f), 0)) for t, f in current.items()}
     for table, (typed, mode) in staged.items():
         merged[table] = merge_table(table, current[table], typed, mode)
     if staged:  # also when rows have errors: the user should see every problem at once
@@ -177,3 +177,23 @@ def publish_plan(store: Store, plan: ImportPlan, *, who: str, note: str = "") ->
         raise ValueError("This import has errors; it cannot be published.")
     return store.publish(plan.tables, base_version=plan.base_version, who=who, note=note,
                          sources=plan.sources, illustrative=plan.illustrative)
+
+
+def ensure_default(store: Store) -> str | None:
+    """Publish the embedded illustrative dataset when the store is empty (a fresh clone).
+
+    Returns the new version id, or None when the store already had data. Safe when two
+    processes start at once: the second one's publish is refused as stale and ignored.
+    """
+    from data.demo import DESCRIPTION, build_demo
+    from data.store import StaleVersionError
+
+    if store.current_id() is not None:
+        return None
+    tables = derive(build_demo())
+    try:
+        return store.publish(tables, base_version=None, who="default dataset", note=DESCRIPTION,
+                             illustrative={t: t != "regions" for t in TABLE_ORDER},
+                             action="default")
+    except StaleVersionError:
+        return None

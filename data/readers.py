@@ -111,9 +111,9 @@ def _read_csv(content: bytes, problems: Problems) -> ReadResult:
                             na_filter=False, skip_blank_lines=True, engine="c",
                             quoting=csv.QUOTE_MINIMAL)
     except pd.errors.ParserError as exc:
-        match = re.search(r"line (\d+).*expected (\d+) fields, saw (\d+)", str(exc))
+        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if match:
-            line, want, got = match.groups()
+            want, line, got = match.groups()
             problems.error(int(line), None, "",
                            f"Row {line} has {got} fields where the header has {want}.",
                            f"Check that the row uses the same separator ({SEPARATORS[sep]}) and "

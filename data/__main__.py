@@ -1,0 +1,147 @@
+"""Staff command line: ``python -m data <command>``.
+
+    import FILE [FILE ...] [--table T] [--replace] [--dry-run] [--who NAME] [--note TEXT]
+    history
+    rollback VERSION [--who NAME]
+    export TABLE [--version V] [--out FILE]
+    init                      publish the illustrative default dataset into an empty store
+
+Exit codes: 0 done, 1 the files have errors (nothing written), 2 refused (stale or unknown
+version), 3 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from data.config import settings
+from data.export import table_csv
+from data.imports import Upload, ensure_default, plan_import, publish_plan
+from data.problems import summarise
+from data.schema import TABLES
+from data.store import StaleVersionError, Store, StoreError
+
+
+def _store() -> Store:
+    cfg = settings()
+    return Store(cfg.store_path, cfg.keep_versions)
+
+
+def cmd_import(args) -> int:
+    store = _store()
+    uploads = [Upload(Path(f).name, Path(f).read_bytes(), args.table,
+                      "replace" if args.replace else "upsert") for f in args.files]
+    plan = plan_import(store, uploads, settings())
+    with pd.option_context("display.max_colwidth", 80, "display.width", 200):
+        if len(plan.problems):
+            print("Validation report:")
+            print(summarise(plan.problems).drop(columns=["fix"]).to_string(index=False))
+            if args.report:
+                plan.problems.to_csv(args.report, index=False)
+                print(f"Every problem, one per row: {args.report}")
+        if not plan.ok:
+            print("\nErrors found: nothing was published.")
+            return 1
+        print("\nChanges against the current version "
+              f"({plan.base_version or 'empty store'}):")
+        print(plan.summary().to_string(index=False))
+        for name, d in plan.diffs.items():
+            if not d.changed.empty:
+                print(f"\nChanged values in {name} (first 20):")
+                print(d.changed.head(20).to_string(index=False))
+    if args.dry_run:
+        print("\nDry run: nothing was published.")
+        return 0
+    if not plan.changes:
+        print("\nNothing changes: nothing was published.")
+        return 0
+    try:
+        version = publish_plan(store, plan, who=args.who, note=args.note)
+    except StaleVersionError as exc:
+        print(exc)
+        return 2
+    print(f"\nPublished version {version}.")
+    return 0
+
+
+def cmd_history(_args) -> int:
+    for e in _store().history():
+        kept = "" if e["kept"] else "  (files pruned)"
+        rows = ", ".join(f"{k} {v:,}" for k, v in e["rows"].items())
+        print(f"{e['time']}  {e['version']}  {e['action']:<8} {e['who']}: {e['note'][:60]}{kept}")
+        print(f"    rows: {rows}")
+        for s in e.get("sources", []):
+            print(f"    source: {s['name']} sha256 {s['sha256'][:16]}… ({s['bytes']:,} bytes)")
+    return 0
+
+
+def cmd_rollback(args) -> int:
+    store = _store()
+    try:
+        version = store.rollback(args.version, base_version=store.current_id(), who=args.who,
+                                 note=args.note)
+    except StoreError as exc:
+        print(exc)
+        return 2
+    print(f"Version {version} is current again.")
+    return 0
+
+
+def cmd_export(args) -> int:
+    store = _store()
+    try:
+        frame = store.read_table(args.table, args.version)
+    except StoreError as exc:
+        print(exc)
+        return 2
+    data = table_csv(frame)
+    if args.out:
+        Path(args.out).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def cmd_init(_args) -> int:
+    version = ensure_default(_store())
+    print(f"Published the default dataset as {version}." if version else "The store already has data.")
+    return 0
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m data", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    who = getpass.getuser()
+    imp = sub.add_parser("import", help="validate files and publish them as a new version")
+    imp.add_argument("files", nargs="+")
+    imp.add_argument("--table", choices=list(TABLES), help="the table (default: recognised)")
+    imp.add_argument("--replace", action="store_true", help="replace the table instead of upserting")
+    imp.add_argument("--dry-run", action="store_true", help="report and preview; publish nothing")
+    imp.add_argument("--report", help="write every problem to this CSV file")
+    imp.add_argument("--who", default=who)
+    imp.add_argument("--note", default="")
+    imp.set_defaults(func=cmd_import)
+    sub.add_parser("history", help="list published versions").set_defaults(func=cmd_history)
+    rb = sub.add_parser("rollback", help="make an earlier version current again")
+    rb.add_argument("version")
+    rb.add_argument("--who", default=who)
+    rb.add_argument("--note", default="")
+    rb.set_defaults(func=cmd_rollback)
+    ex = sub.add_parser("export", help="write a table as CSV")
+    ex.add_argument("table", choices=list(TABLES))
+    ex.add_argument("--version")
+    ex.add_argument("--out")
+    ex.set_defaults(func=cmd_export)
+    sub.add_parser("init", help="publish the default dataset into an empty store").set_defaults(
+        func=cmd_init)
+    args = p.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

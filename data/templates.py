@@ -1,0 +1,40 @@
+"""Templates and the data dictionary, generated from the schema (never written by hand)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from data.export import table_csv
+from data.schema import LIST_SEP, TABLES
+
+
+def dictionary(table: str | None = None) -> pd.DataFrame:
+    """One row per column: table, column, type, required, allowed values, meaning, example."""
+    rows = []
+    for spec in TABLES.values():
+        if table and spec.name != table:
+            continue
+        for c in spec.columns:
+            kind = {"str": "text", "int": "whole number", "float": "number",
+                    "list": f"list separated by '{LIST_SEP}'"}[c.dtype]
+            allowed = ", ".join(map(str, c.choices)) if c.choices else (
+                f"{c.lo:g} to {c.hi:g}" if c.lo is not None and c.hi is not None else "")
+            rows.append({"table": spec.name, "column": c.name, "type": kind,
+                         "required": "yes" if c.required else "no",
+                         "key": "yes" if c.name in spec.key else "no",
+                         "allowed": allowed, "meaning": c.help, "example": c.example})
+    return pd.DataFrame(rows)
+
+
+def empty_template(table: str) -> bytes:
+    """A CSV with only the header row."""
+    return table_csv(pd.DataFrame(columns=TABLES[table].names))
+
+
+def example_template(table: str, frame: pd.DataFrame | None = None, n: int = 5) -> bytes:
+    """A filled example: the first ``n`` rows of ``frame`` (e.g. the published data), or the
+    schema's example row when no frame is given."""
+    if frame is None or frame.empty:
+        spec = TABLES[table]
+        frame = pd.DataFrame([{c.name: c.example for c in spec.columns}])
+    return table_csv(frame.head(n))

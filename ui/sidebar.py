@@ -1,0 +1,45 @@
+"""The sidebar shared by every page: data version, illustrative badge, edition, target group."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import state
+from ui.i18n import t
+
+#: Target groups offered in the sidebar; "ALL" combines TCN and BIP.
+GROUP_LABELS = {"TCN": "TCN — third-country nationals",
+                "BIP": "BIP — beneficiaries of international protection",
+                "ALL": "TCN and BIP combined"}
+
+
+def render():
+    tables = state.tables()
+    editions = sorted(tables["scores"]["edition"].dropna().unique().tolist(), reverse=True)
+    groups = [g for g in ("TCN", "BIP") if (tables["scores"]["target_group"] == g).any()]
+    groups += ["ALL"] if len(groups) == 2 else []
+    with st.sidebar:
+        st.markdown(f"### {t('MIPEX-R dashboard')}")
+        if editions:
+            state.url_widget(st.selectbox, "edition", editions, editions[0], t("Edition"))
+        if groups:
+            state.url_widget(st.radio, "group", groups, groups[0], t("Target group"),
+                             format_func=lambda g: t(GROUP_LABELS.get(g, g)))
+        st.divider()
+        version_box()
+
+
+def version_box():
+    man = state.manifest()
+    st.caption(t("Data version") + f": `{man['version']}`  \n" + t("Published") + f": {man['created'][:16].replace('T', ' ')} UTC")
+    if state.is_illustrative():
+        tables = ", ".join(t for t, flag in man.get("illustrative", {}).items() if flag)
+        st.warning(t("**Illustrative data.** The {tables} shown here are generated examples "
+                     "that follow the published REGIN findings qualitatively; they are not "
+                     "MIPEX-R results.", tables=tables), icon="⚠️")
+
+
+def view() -> dict:
+    """The edition and target group in view, as chosen in the sidebar."""
+    return {"edition": st.session_state.get("w_edition"),
+            "target_group": st.session_state.get("w_group")}

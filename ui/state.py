@@ -1,0 +1,155 @@
+"""The app's access to the data, cached on the store's version id, and view state in the URL.
+
+Loaders take the store path and the version id as explicit arguments, so that a publish
+(a new version id) is seen by every session on its next interaction and old cache entries
+are simply no longer asked for.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data.config import settings
+from data.imports import ensure_default
+from data.query import Reader
+from data.store import Store
+from ui.i18n import t
+
+NOTICES_KEY = "_url_notices"
+
+
+@st.cache_resource
+def _store(path: str, keep: int) -> Store:
+    store = Store(path, keep)
+    ensure_default(store)
+    return store
+
+
+def store() -> Store:
+    cfg = settings()
+    return _store(str(cfg.store_path), cfg.keep_versions)
+
+
+def version() -> str:
+    """The current version id, read afresh on every run (one small JSON read)."""
+    return store().current_id()
+
+
+@st.cache_resource(max_entries=4)
+def _reader(path: str, version_id: str) -> Reader:
+    return Reader(Store(path), version_id)
+
+
+def reader() -> Reader:
+    s = store()
+    return _reader(str(s.root), s.current_id())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _tables(path: str, version_id: str) -> dict[str, pd.DataFrame]:
+    return Store(path).tables(version_id)
+
+
+def tables() -> dict[str, pd.DataFrame]:
+    s = store()
+    return _tables(str(s.root), s.current_id())
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _manifest(path: str, version_id: str) -> dict:
+    return Store(path).manifest(version_id)
+
+
+def manifest() -> dict:
+    s = store()
+    return _manifest(str(s.root), s.current_id())
+
+
+def is_illustrative(table: str | None = None) -> bool:
+    flags = manifest().get("illustrative", {})
+    return bool(flags.get(table)) if table else any(flags.values())
+
+
+# ------------------------------------------------------------------ view state in the URL
+
+def notice(text: str):
+    """Remember a message about the URL to show at the top of the page."""
+    st.session_state.setdefault(NOTICES_KEY, [])
+    if text not in st.session_state[NOTICES_KEY]:
+        st.session_state[NOTICES_KEY].append(text)
+
+
+def show_notices():
+    for text in st.session_state.pop(NOTICES_KEY, []):
+        st.info(text, icon="ℹ️")
+
+
+def url_choice(key: str, options: list, default, label: str) -> object:
+    """The value of URL parameter ``key`` if it is one of ``options``, else ``default``.
+
+    An unknown value leaves a notice naming it (never a traceback). Options are compared
+    as text, since everything in a URL is text.
+    """
+    raw = st.query_params.get(key)
+    if raw is None:
+        return default
+    by_text = {str(o): o for o in options}
+    if raw in by_text:
+        return by_text[raw]
+    notice(t("The link asked for {label} “{value}”, which is not in the data; showing {default} "
+             "instead.", label=label, value=raw, default=default))
+    return default
+
+
+def url_choices(key: str, options: list, default: list, label: str, max_items: int | None = None
+                ) -> list:
+    """Several values from a comma-separated URL parameter; unknown ones are dropped with a notice."""
+    raw = st.query_params.get(key)
+    if raw is None:
+        return default
+    by_text = {str(o): o for o in options}
+    items = [p for p in raw.split(",") if p]
+    unknown = [p for p in items if p not in by_text]
+    if unknown:
+        notice(t("The link asked for {label} “{value}”, which is not in the data; it was left out.",
+                 label=label, value=", ".join(unknown)))
+    chosen = [by_text[p] for p in items if p in by_text]
+    if max_items and len(chosen) > max_items:
+        notice(t("At most {n} {label} can be shown; the first {n} were kept.", n=max_items,
+                 label=label))
+        chosen = chosen[:max_items]
+    return chosen or default
+
+
+def url_widget(widget, key: str, options: list, default, label: str, **kwargs):
+    """A selectbox/radio/segmented control whose value lives in the URL as ``key``."""
+    initial = url_choice(key, options, default, label)
+    wkey = f"w_{key}"
+    if wkey not in st.session_state or st.session_state[wkey] not in options:
+        st.session_state[wkey] = initial
+    value = widget(label, options, key=wkey, **kwargs)
+    set_param(key, value)
+    return value
+
+
+def url_multi(key: str, options: list, default: list, label: str, max_items=None, **kwargs):
+    """A multiselect whose values live in the URL as a comma-separated ``key``."""
+    initial = url_choices(key, options, default, label, max_items)
+    wkey = f"w_{key}"
+    if wkey not in st.session_state or not set(st.session_state[wkey]) <= set(options):
+        st.session_state[wkey] = initial
+    value = st.multiselect(label, options, key=wkey, max_selections=max_items, **kwargs)
+    set_param(key, ",".join(map(str, value)) if value else None)
+    return value
+
+
+def set_param(key: str, value):
+    """Write a URL parameter only when it changes (each write costs a message to the browser)."""
+    if value is None or value == "":
+        if key in st.query_params:
+            del st.query_params[key]
+        return
+    text = str(value)
+    if st.query_params.get(key) != text:
+        st.query_params[key] = text
