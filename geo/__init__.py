@@ -1,0 +1,31 @@
+"""Region geometry and map layers as plain, testable functions (no Streamlit, no store).
+
+Typical use on a page::
+
+    boundaries = geo.load_boundaries(settings_dir)            # or None: points only
+    matched, report = geo.match_regions(regions, boundaries)  # report.messages → st.info
+    matched["score"] = matched["region_id"].map(scores)
+    regions_layers, legend = geo.region_layer(matched, "score")
+    practices_layer, area_legend = geo.practice_layer(practices, regions)
+    deck = geo.build_deck([geo.country_layer(countries), regions_layers, practices_layer],
+                          bounds=geo.extent(matched))
+    st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object")
+"""
+
+from geo.boundaries import (DownloadError, discover_files, download_gisco, gisco_url, load_boundaries,
+                            load_label_points, pick_files, simplify)
+from geo.colours import (FIXED_BINS, NO_DATA_LABEL, NO_DATA_LINE_RGBA, NO_DATA_RGBA, bin_edges,
+                         category_colours, colour_scale, first_item)
+from geo.deck import TOOLTIPS, CompactDeck, build_deck, extent, payload_bytes, view_for
+from geo.layers import (COUNTRIES, PRACTICES, REGION_POINTS, REGIONS, aggregate_points, country_layer,
+                        locate_practices, point_layer, practice_layer, region_layer, tooltip_fields)
+from geo.match import MatchReport, match_regions
+
+__all__ = [
+    "COUNTRIES", "CompactDeck", "FIXED_BINS", "NO_DATA_LABEL", "NO_DATA_LINE_RGBA", "NO_DATA_RGBA", "PRACTICES",
+    "REGIONS", "REGION_POINTS", "TOOLTIPS", "DownloadError", "MatchReport", "aggregate_points",
+    "bin_edges", "build_deck", "category_colours", "colour_scale", "country_layer", "discover_files",
+    "download_gisco", "extent", "first_item", "gisco_url", "load_boundaries", "load_label_points",
+    "locate_practices", "match_regions", "payload_bytes", "pick_files", "point_layer",
+    "practice_layer", "region_layer", "simplify", "tooltip_fields", "view_for",
+]

@@ -1,0 +1,227 @@
+"""NUTS boundary files: find them, load them, download them, make them light.
+
+GISCO names its files ``NUTS_RG_<scale>_<year>_4326_LEVL_<level>.geojson`` (regions) and
+``NUTS_LB_<year>_4326_LEVL_<level>.geojson`` (label points). The product must work with no
+file at all, so nothing here is called unless the caller configured a directory or a path.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+GISCO_URL = (
+    "https://gisco-services.ec.europa.eu/distribution/v2/nuts/geojson/"
+    "NUTS_RG_{scale}_{year}_4326_LEVL_{level}.geojson"
+)
+#: Scales GISCO publishes, best first *for a web map*: 1:20M is detailed enough for a
+#: Europe-wide choropleth and small; 1:1M is ~100x heavier.
+SCALE_PREFERENCE = ("20M", "10M", "60M", "3M", "1M")
+BOUNDARY_COLUMNS = ["NUTS_ID", "LEVL_CODE", "CNTR_CODE", "NAME_LATN", "source", "nuts_year", "scale"]
+
+_NAME = re.compile(
+    r"^NUTS_(?P<kind>RG|LB)_(?:(?P<scale>\d+M)_)?(?P<year>\d{4})_(?P<crs>\d{4,5})_LEVL_(?P<level>\d)"
+    r"\.(?:geo)?json$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class BoundaryFile:
+    """One GISCO file recognised by its name."""
+
+    path: Path
+    kind: str  # "RG" (region polygons) or "LB" (label points)
+    scale: str | None
+    year: int
+    level: int
+
+    @property
+    def label(self) -> str:
+        """Short name used in messages, e.g. ``NUTS_RG_20M_2024 (level 2)``."""
+        scale = f"_{self.scale}" if self.scale else ""
+        return f"NUTS_{self.kind}{scale}_{self.year} (level {self.level})"
+
+
+def parse_name(path: str | Path) -> BoundaryFile | None:
+    """The :class:`BoundaryFile` a GISCO file name describes, or ``None`` if it is not one."""
+    path = Path(path)
+    m = _NAME.match(path.name)
+    if not m or m["crs"] != "4326":
+        return None
+    scale = m["scale"].upper() if m["scale"] else None
+    return BoundaryFile(path, m["kind"].upper(), scale, int(m["year"]), int(m["level"]))
+
+
+def discover_files(directory: str | Path, kind: str = "RG") -> list[BoundaryFile]:
+    """GISCO files of one kind (``RG`` or ``LB``) in ``directory``, sorted by level, year, scale.
+
+    A missing directory gives an empty list: having no boundaries is a normal state.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    found = [f for f in map(parse_name, sorted(directory.iterdir())) if f and f.kind == kind]
+    return sorted(found, key=lambda f: (f.level, f.year, _scale_rank(f.scale)))
+
+
+def _scale_rank(scale: str | None) -> int:
+    return SCALE_PREFERENCE.index(scale) if scale in SCALE_PREFERENCE else len(SCALE_PREFERENCE)
+
+
+def pick_files(files: list[BoundaryFile], level: int | None = None,
+               year: int | None = None) -> list[BoundaryFile]:
+    """The best file for each (level, year): the web-friendliest scale (see SCALE_PREFERENCE).
+
+    ``level`` / ``year`` restrict the choice; a ``year`` that no file has is ignored
+    (the caller's matching then reports the version mismatch in words).
+    """
+    if level is not None:
+        files = [f for f in files if f.level == level]
+    if year is not None and any(f.year == year for f in files):
+        files = [f for f in files if f.year == year]
+    best: dict[tuple[int, int], BoundaryFile] = {}
+    for f in sorted(files, key=lambda f: _scale_rank(f.scale)):
+        best.setdefault((f.level, f.year), f)
+    return [best[k] for k in sorted(best)]
+
+
+def read_boundary_file(file: BoundaryFile | str | Path) -> gpd.GeoDataFrame:
+    """One GISCO file as a GeoDataFrame in EPSG:4326 with :data:`BOUNDARY_COLUMNS` + geometry.
+
+    ``source``/``nuts_year``/``scale`` come from the file name (empty when the name is not a
+    GISCO name; ``LEVL_CODE`` from the file's properties then).
+    """
+    info = file if isinstance(file, BoundaryFile) else parse_name(file)
+    path = Path(file.path if isinstance(file, BoundaryFile) else file)
+    gdf = gpd.read_file(path)
+    if "NUTS_ID" not in gdf.columns:
+        raise ValueError(f"{path.name} has no NUTS_ID property: it is not a GISCO NUTS file")
+    gdf = gdf.set_crs(4326, allow_override=True) if gdf.crs is None else gdf.to_crs(4326)
+    for col in ("LEVL_CODE", "CNTR_CODE", "NAME_LATN"):
+        if col not in gdf.columns:
+            gdf[col] = pd.NA
+    gdf["source"] = info.label if info else path.stem
+    gdf["nuts_year"] = pd.array([info.year if info else pd.NA] * len(gdf), dtype="Int64")
+    gdf["scale"] = info.scale if info else None
+    gdf["LEVL_CODE"] = pd.to_numeric(gdf["LEVL_CODE"], errors="coerce").astype("Int64")
+    gdf["NUTS_ID"] = gdf["NUTS_ID"].astype(str)
+    return gdf[BOUNDARY_COLUMNS + ["geometry"]]
+
+
+def load_boundaries(path_or_dir, level: int | None = None, year: int | None = None) -> gpd.GeoDataFrame:
+    """Region polygons from a directory of GISCO files, one file, or a list of files.
+
+    With a directory, the best-scale region file (``NUTS_RG_*``) of each level and year is
+    loaded (only ``level``/``year`` if given), so regions of every level can be matched
+    against the file for their level and NUTS edition. ``None`` or a directory without GISCO
+    files gives an empty GeoDataFrame (the map then falls back to points).
+    """
+    if path_or_dir is None:
+        return empty_boundaries()
+    paths = [path_or_dir] if isinstance(path_or_dir, (str, Path)) else list(path_or_dir)
+    files: list = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files += pick_files(discover_files(p), level, year)
+        elif p.is_file():
+            files.append(parse_name(p) or p)
+        else:
+            raise FileNotFoundError(f"No boundary file or directory at {p}")
+    frames = [read_boundary_file(f) for f in files]
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return empty_boundaries()
+    gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=4326)
+    if level is not None:
+        gdf = gdf[gdf["LEVL_CODE"] == level].reset_index(drop=True)
+    return gdf
+
+
+def empty_boundaries() -> gpd.GeoDataFrame:
+    """A GeoDataFrame with the boundary columns and no rows."""
+    return gpd.GeoDataFrame({c: pd.Series(dtype="object") for c in BOUNDARY_COLUMNS},
+                            geometry=gpd.GeoSeries([], crs=4326), crs=4326)
+
+
+def load_label_points(directory: str | Path | None) -> pd.DataFrame:
+    """GISCO label points (``NUTS_LB_*``) as a frame ``NUTS_ID, LEVL_CODE, lat, lon``.
+
+    Used to place a region that has neither coordinates nor a polygon. Empty when absent.
+    """
+    cols = ["NUTS_ID", "LEVL_CODE", "lat", "lon"]
+    if directory is None:
+        return pd.DataFrame(columns=cols)
+    frames = []
+    for f in discover_files(directory, kind="LB"):
+        gdf = gpd.read_file(f.path)
+        pts = gdf.geometry.representative_point()
+        frames.append(pd.DataFrame({"NUTS_ID": gdf["NUTS_ID"].astype(str), "LEVL_CODE": f.level,
+                                    "lat": pts.y.to_numpy(), "lon": pts.x.to_numpy()}))
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(frames, ignore_index=True).drop_duplicates("NUTS_ID", keep="last")
+
+
+def gisco_url(year: int, scale: str, level: int) -> str:
+    """The documented GISCO download address of one NUTS region file."""
+    return GISCO_URL.format(scale=str(scale).upper(), year=int(year), level=int(level))
+
+
+class DownloadError(RuntimeError):
+    """A GISCO file could not be downloaded (offline, blocked, or not a GeoJSON)."""
+
+
+def download_gisco(year: int, scale: str, level: int, dest_dir: str | Path, timeout: float = 30.0,
+                   url: str | None = None) -> Path:
+    """Download one GISCO NUTS GeoJSON into ``dest_dir`` and return its path.
+
+    The file keeps GISCO's name, so :func:`discover_files` finds it later: the caller
+    downloads once into the store directory and reads it from there afterwards. Raises
+    :class:`DownloadError` with a plain message when the machine is offline, the server
+    refuses, or the answer is not a NUTS GeoJSON. ``url`` overrides the address (tests).
+    """
+    url = url or gisco_url(year, scale, level)
+    dest_dir = Path(dest_dir)
+    dest = dest_dir / f"NUTS_RG_{str(scale).upper()}_{int(year)}_4326_LEVL_{int(level)}.geojson"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            body = resp.read()
+    except (urllib.error.URLError, socket.timeout, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise DownloadError(
+            f"Could not download NUTS {year} level {level} boundaries (1:{scale}) from {url}: "
+            f"{reason}. The machine may be offline; put the file in {dest_dir} by hand instead."
+        ) from exc
+    if b'"FeatureCollection"' not in body[:4096] and b"NUTS_ID" not in body[:65536]:
+        raise DownloadError(f"{url} did not return a NUTS GeoJSON ({len(body)} bytes)")
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_suffix(".part")
+    tmp.write_bytes(body)
+    tmp.replace(dest)  # atomic: a half-written file is never picked up
+    return dest
+
+
+def simplify(gdf: gpd.GeoDataFrame, tolerance: float = 0.02, decimals: int = 3) -> gpd.GeoDataFrame:
+    """A copy with geometries simplified for the web and coordinates rounded.
+
+    ``tolerance`` is in degrees (0.02° ≈ 2 km, invisible at Europe scale);
+    ``decimals=3`` keeps ~100 m. Topology is preserved so no polygon vanishes. Vectorised.
+    """
+    out = gdf.copy()
+    has = out.geometry.notna() & ~out.geometry.is_empty
+    geoms = out.geometry[has].to_numpy()
+    if tolerance > 0:
+        geoms = shapely.simplify(geoms, tolerance, preserve_topology=True)
+    geoms = shapely.transform(geoms, lambda xy: np.round(xy, decimals))
+    out.loc[has, out.geometry.name] = geoms
+    return out
