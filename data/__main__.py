@@ -5,6 +5,7 @@
     rollback VERSION [--who NAME]
     export TABLE [--version V] [--out FILE]
     init                      publish the illustrative default dataset into an empty store
+    templates DIR             write the CSV templates and the data dictionary into DIR
 
 Exit codes: 0 done, 1 the files have errors (nothing written), 2 refused (stale or unknown
 version), 3 usage error.
@@ -113,6 +114,16 @@ def cmd_init(_args) -> int:
     return 0
 
 
+def cmd_templates(args) -> int:
+    from data.demo import build_demo
+    from data.imports import derive
+    from data.templates import write_templates
+
+    for path in write_templates(Path(args.dir), derive(build_demo())):
+        print(path)
+    return 0
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m data", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -139,6 +150,9 @@ def main(argv=None) -> int:
     ex.set_defaults(func=cmd_export)
     sub.add_parser("init", help="publish the default dataset into an empty store").set_defaults(
         func=cmd_init)
+    tp = sub.add_parser("templates", help="write the CSV templates and data dictionary")
+    tp.add_argument("dir")
+    tp.set_defaults(func=cmd_templates)
     args = p.parse_args(argv)
     return args.func(args)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from data.export import table_csv
@@ -38,3 +40,19 @@ def example_template(table: str, frame: pd.DataFrame | None = None, n: int = 5) 
         spec = TABLES[table]
         frame = pd.DataFrame([{c.name: c.example for c in spec.columns}])
     return table_csv(frame.head(n))
+
+
+def write_templates(directory: Path, examples: dict[str, pd.DataFrame]) -> list[Path]:
+    """Write ``<table>_template.csv``, ``<table>_example.csv`` and ``data_dictionary.csv``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table in TABLES:
+        for suffix, content in (("template", empty_template(table)),
+                                ("example", example_template(table, examples.get(table)))):
+            path = directory / f"{table}_{suffix}.csv"
+            path.write_bytes(content)
+            written.append(path)
+    path = directory / "data_dictionary.csv"
+    path.write_bytes(table_csv(dictionary()))
+    written.append(path)
+    return written

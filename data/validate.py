@@ -334,10 +334,11 @@ def _check_score_refs(sc: pd.DataFrame, ind: pd.DataFrame, regions: set, problem
     _report(problems, sc, bad_ind, "indicator_id",
             "Unknown indicator_id: it is not in the indicators table.",
             "Check the code, or add the indicator to the indicators table first.")
-    meta = ind.set_index("indicator_id")
-    groups = sc["indicator_id"].map(meta["target_groups"]).fillna("")
-    tg_ok = pd.Series([t in g.split(LIST_SEP) for t, g in zip(sc["target_group"].fillna(""), groups)],
-                      index=sc.index, dtype=bool) if len(sc) else pd.Series(dtype=bool)
+    pairs = ind[["indicator_id", "target_groups"]].dropna().assign(
+        target_group=lambda d: d["target_groups"].str.split(LIST_SEP)).explode("target_group")
+    valid = pd.MultiIndex.from_arrays([pairs["indicator_id"], pairs["target_group"].str.strip()])
+    tg_ok = pd.MultiIndex.from_arrays([sc["indicator_id"].fillna(""),
+                                       sc["target_group"].fillna("")]).isin(valid)
     bad_tg = known & sc["target_group"].notna() & ~tg_ok
     _report(problems, sc, bad_tg, "target_group",
             "This target group is not one of the indicator's target groups.",
