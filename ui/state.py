@@ -14,6 +14,7 @@ from data.config import settings
 from data.imports import ensure_default
 from data.query import Reader
 from data.store import Store
+from scoring import Cube, prepare
 from ui.i18n import t
 
 NOTICES_KEY = "_url_notices"
@@ -64,6 +65,22 @@ def _manifest(path: str, version_id: str) -> dict:
 def manifest() -> dict:
     s = store()
     return _manifest(str(s.root), s.current_id())
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _cube(path: str, version_id: str) -> Cube:
+    # A resource, not data: the cube's arrays can be large and are never mutated (scoring
+    # functions return new arrays), so every session shares one copy instead of unpickling.
+    tabs = _tables(path, version_id)
+    scored = tabs["regions"].loc[tabs["regions"]["region_id"].isin(tabs["scores"]["region_id"]),
+                                 "region_id"]
+    return prepare(tabs["indicators"], tabs["scores"], regions=scored)
+
+
+def cube() -> Cube:
+    """The scoring cube of the current version (values from answers, dense arrays)."""
+    s = store()
+    return _cube(str(s.root), s.current_id())
 
 
 def is_illustrative(table: str | None = None) -> bool:

@@ -1,0 +1,38 @@
+"""Small pieces every page uses: downloads of the table on screen, the data caption."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from data.export import table_csv, table_xlsx
+from ui import state
+from ui.i18n import t
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-").lower() or "table"
+
+
+def downloads(frame: pd.DataFrame, name: str, key: str | None = None):
+    """CSV and XLSX buttons for exactly the DataFrame shown on screen."""
+    slug = _slug(name)
+    version = state.version()
+    key = key or slug
+    c1, c2 = st.columns(2)
+    c1.download_button(t("Download CSV"), table_csv(frame), f"{slug}-{version}.csv", "text/csv",
+                       key=f"dl-csv-{key}", on_click="ignore", width="stretch")
+    c2.download_button(t("Download XLSX"), table_xlsx(frame, sheet=slug),
+                       f"{slug}-{version}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key=f"dl-xlsx-{key}", on_click="ignore", width="stretch")
+
+
+def data_caption(tables: tuple[str, ...] = ("scores",)):
+    """Under a chart or table: which data version, and whether the numbers are illustrative."""
+    text = t("Data version {v}.", v=state.version())
+    if any(state.is_illustrative(tb) for tb in tables):
+        text += " " + t("Illustrative data, not MIPEX-R results.")
+    st.caption(text)
