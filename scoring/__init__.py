@@ -1,0 +1,37 @@
+"""Scoring for MIPEX-R: values, normalisation, aggregation, comparison, robustness.
+
+Pure functions over DataFrames and NumPy arrays: no Streamlit, no file I/O. The pipeline,
+stage by stage (COINr style — each stage a function, its parameters explicit):
+
+1. ``cube = prepare(indicators, scores)`` — answers → values through each indicator's
+   answer map; outcome indicators normalised (``normalise``); the "ALL" target group; a
+   dense ``values[region, group, edition, indicator]`` array with NaN = no value.
+2. ``aggregate(cube, by=("area",))`` — any axis or pair of axes (area, phase, system,
+   indicator_id); ``overall(cube)`` — indicators → areas → overall (the MIPEX rule by
+   default: unweighted means), with ranks. Missing data are dropped and weights rescaled;
+   every aggregate carries ``coverage``; below ``threshold`` the score is NaN, never 0.
+3. Comparison on those tables: ``ranks``, ``distances``, ``peers``, ``gaps``, ``profile``,
+   ``tcn_bip_gap``; on the cube: ``edition_change``, ``strengths_weaknesses``.
+4. ``policy_outcome_gap(area_table, outcomes, area, target_group=...)`` for a quadrant chart.
+5. ``robustness(cube, target_group)`` (rank bands under random weights and the geometric
+   mean) and ``what_if(cube, region_id, changes)``.
+
+Conventions: scores are on 0–100, higher is better; ranks use method "min", 1 = best;
+label columns of large tables are categorical; the "ALL" target group is the mean of an
+indicator's TCN and BIP values where every asked group has one (``all_rule="both"``; pass
+``all_rule="any"`` to ``prepare`` to average whatever is present).
+"""
+
+from scoring.aggregate import GEO_EPS, aggregate, membership, overall
+from scoring.compare import (distances, edition_change, gaps, peers, profile, rank_within,
+                             ranks, strengths_weaknesses, tcn_bip_gap)
+from scoring.normalise import normalise
+from scoring.outcome import policy_outcome_gap
+from scoring.robustness import robustness, what_if
+from scoring.values import ALL, Cube, derive, prepare
+
+__all__ = [
+    "ALL", "GEO_EPS", "Cube", "aggregate", "derive", "distances", "edition_change", "gaps",
+    "membership", "normalise", "overall", "peers", "policy_outcome_gap", "prepare", "profile",
+    "rank_within", "ranks", "robustness", "strengths_weaknesses", "tcn_bip_gap", "what_if",
+]
