@@ -44,6 +44,9 @@ def diff_table(table: str, old: pd.DataFrame, new: pd.DataFrame) -> TableDiff:
     cols = [c for c in TABLES[table].names if c not in key]
     old = old.reset_index(drop=True)
     new = new.reset_index(drop=True)
+    no_change = pd.DataFrame(columns=key + ["column", "old", "new"])
+    if old.empty or new.empty:  # a first import or a cleared table: no join needed
+        return TableDiff(table, new[key + cols], old[key + cols], no_change, 0)
     merged = old.merge(new, on=key, how="outer", suffixes=("__old", "__new"), indicator=True)
     added = merged[merged["_merge"] == "right_only"]
     removed = merged[merged["_merge"] == "left_only"]
@@ -60,7 +63,6 @@ def diff_table(table: str, old: pd.DataFrame, new: pd.DataFrame) -> TableDiff:
             part["old"] = both.loc[differs, f"{c}__old"].astype("str").to_numpy()
             part["new"] = both.loc[differs, f"{c}__new"].astype("str").to_numpy()
             parts.append(part)
-    changed = (pd.concat(parts, ignore_index=True) if parts else
-               pd.DataFrame(columns=key + ["column", "old", "new"]))
+    changed = pd.concat(parts, ignore_index=True) if parts else no_change
     return TableDiff(table, added.reset_index(drop=True), removed.reset_index(drop=True),
                      changed, int(changed_rows.sum()))

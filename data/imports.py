@@ -176,7 +176,8 @@ def publish_plan(store: Store, plan: ImportPlan, *, who: str, note: str = "") ->
     if not plan.ok:
         raise ValueError("This import has errors; it cannot be published.")
     return store.publish(plan.tables, base_version=plan.base_version, who=who, note=note,
-                         sources=plan.sources, illustrative=plan.illustrative)
+                         sources=plan.sources, illustrative=plan.illustrative,
+                         canonical_tables=True)
 
 
 def ensure_default(store: Store) -> str | None:

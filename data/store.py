@@ -176,14 +176,17 @@ class Store:
 
     def publish(self, tables: dict[str, pd.DataFrame], *, base_version: str | None, who: str,
                 note: str = "", sources: list[Source] = (), illustrative: dict | None = None,
-                action: str = "publish") -> str:
+                action: str = "publish", canonical_tables: bool = False) -> str:
         """Write ``tables`` as a new version and make it current; return its id.
 
         ``base_version`` is the version the caller's preview was computed against: if it is
         no longer current, :class:`StaleVersionError` is raised and nothing changes.
         ``illustrative`` maps table → True for tables holding illustrative (not real) data.
+        ``canonical_tables`` says the tables already went through :func:`canonical` (as an
+        import plan's do), which saves sorting a large table twice.
         """
-        tables = {t: canonical(t, tables[t]) for t in TABLE_ORDER}
+        if not canonical_tables:
+            tables = {t: canonical(t, tables[t]) for t in TABLE_ORDER}
         version = content_id(tables)
         with self._locked():
             state = self.state()

@@ -18,6 +18,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from data.problems import Problems
 from data.schema import LIST_SEP, PANDAS_DTYPES, TABLES, Column, parse_answers
@@ -100,8 +102,7 @@ def _convert(col: Column, text: pd.Series, problems: Problems) -> pd.Series:
         _check_choices(col, out, problems)
         _warn_formulas(col, out, problems)
         return out
-    numeric = pd.to_numeric(text.str.replace(",", ".", regex=False).where(~blank, None),
-                            errors="coerce")
+    numeric = _to_number(text, blank)
     bad = numeric.isna() & ~blank
     problems.add_rows("error", text.index[bad], col.name, text[bad],
                       f"'{col.name}' must be a number.",
@@ -126,6 +127,22 @@ def _convert(col: Column, text: pd.Series, problems: Problems) -> pd.Series:
                           f"Use one of the allowed values. {col.help}")
         numeric = numeric.where(~bad_choice)
     return numeric.round().astype("Int64") if col.dtype == "int" else numeric.astype("float64")
+
+
+def _to_number(text: pd.Series, blank: pd.Series) -> pd.Series:
+    """Text → float (NaN where blank or not a number); a decimal comma is accepted.
+
+    Arrow's cast is tried first because it is several times faster than ``pd.to_numeric``
+    on a million strings; it fails as a whole on any bad cell, and then the slower path
+    finds which cells are bad.
+    """
+    cleaned = text.str.replace(",", ".", regex=False).where(~blank, None)
+    try:
+        arr = pa.array(cleaned, type=pa.string(), from_pandas=True)
+        return pd.Series(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False),
+                         index=text.index, dtype="float64")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pd.to_numeric(cleaned, errors="coerce").astype("float64")
 
 
 def _fmt(x):
