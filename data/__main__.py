@@ -25,12 +25,11 @@ from data.export import table_csv
 from data.imports import Upload, ensure_default, plan_import, publish_plan
 from data.problems import summarise
 from data.schema import TABLES
-from data.store import StaleVersionError, Store, StoreError
+from data.store import StaleVersionError, Store, StoreError, open_store
 
 
 def _store() -> Store:
-    cfg = settings()
-    return Store(cfg.store_path, cfg.keep_versions)
+    return open_store()  # the local store, or the shared one when a catalog is configured
 
 
 def cmd_import(args) -> int:

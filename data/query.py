@@ -13,29 +13,23 @@ import threading
 import duckdb
 import pandas as pd
 
-from data.schema import TABLE_ORDER, TABLES
+from data.schema import TABLES
 from data.store import Store
 
 
 class Reader:
-    """Views ``regions``, ``indicators``, ``scores``, ``practices``, ``outcomes`` over the
-    Parquet files of one version. The version never changes under a reader: make a new
-    reader for a new version (the app caches readers on the version id)."""
+    """Views ``regions``, ``indicators``, ``scores``, ``practices``, ``outcomes`` over one
+    version of either store backend (see :meth:`data.store.Store.attach`). The version never
+    changes under a reader: make a new reader for a new version (the app caches readers on
+    the version id)."""
 
     def __init__(self, store: Store, version: str | None = None):
         self.store = store
         self.version = version or store.current_id()
         self._con = duckdb.connect(":memory:", config={"threads": 2})
-        for table in TABLE_ORDER:
-            path = str(store.table_path(table, self.version))
-            # A path cannot be a prepared-statement parameter in a view definition; it comes
-            # from the store, never from a user, and is quoted as a SQL string literal.
-            literal = "'" + path.replace("'", "''") + "'"
-            self._con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({literal})")
-        # Queries may read this version's files and nothing else, and write nowhere.
-        self._con.execute("SET allowed_directories = ?",
-                          [[str(store.version_dir(self.version)) + "/"]])
-        self._con.execute("SET enable_external_access = false")
+        # Each backend makes the views its own way and then locks the connection down:
+        # queries read this version's data and nothing else, and write nowhere.
+        store.attach(self._con, self.version)
         self._local = threading.local()
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:

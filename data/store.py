@@ -110,6 +110,8 @@ def now_iso() -> str:
 class Store:
     """A store directory. Cheap to create; every method reads the state afresh."""
 
+    backend = "local"
+
     def __init__(self, root: Path | str, keep_versions: int = 20):
         self.root = Path(root)
         self.keep_versions = keep_versions
@@ -162,6 +164,23 @@ class Store:
         """Publishes, newest first, each marked ``kept`` when its files are still there."""
         events = self.state()["history"]
         return [dict(e, kept=self.has_version(e["version"])) for e in reversed(events)]
+
+    def versions(self) -> list[str]:
+        """The ids of the versions whose files are kept, oldest publish first."""
+        seen = dict.fromkeys(e["version"] for e in self.state()["history"])
+        return [v for v in seen if self.has_version(v)]
+
+    def attach(self, con, version: str):
+        """Make views of ``version``'s tables in DuckDB connection ``con``, which may then
+        read that version's files and nothing else, and write nowhere."""
+        for table in TABLE_ORDER:
+            path = str(self.table_path(table, version))
+            # A path cannot be a prepared-statement parameter in a view definition; it comes
+            # from the store, never from a user, and is quoted as a SQL string literal.
+            literal = "'" + path.replace("'", "''") + "'"
+            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({literal})")
+        con.execute("SET allowed_directories = ?", [[str(self.version_dir(version)) + "/"]])
+        con.execute("SET enable_external_access = false")
 
     # ------------------------------------------------------------------ writing
     @contextlib.contextmanager
@@ -250,3 +269,46 @@ class Store:
         for path in versions.iterdir():
             if path.name.startswith(".tmp-") or path.name not in keep:
                 shutil.rmtree(path, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------- choosing a backend
+
+_LAKES: dict[str, object] = {}
+
+
+def open_store(location: str | Path | None = None, keep_versions: int | None = None, *,
+               cfg=None):
+    """The configured store, or the one whose ``root`` is ``location``.
+
+    With no ``location``: the shared DuckLake store (:mod:`data.lake`) when the settings
+    name a catalog, else the local Parquet store at the settings' path (the default). A
+    lake is opened once per process (its connection is reused by every thread); a
+    ``location`` that is a lake's ``root`` gives that same object back.
+    """
+    from data.config import settings
+
+    cfg = cfg or settings()
+    keep = keep_versions or cfg.keep_versions
+    if location is None and not cfg.catalog:
+        return Store(cfg.store_path, keep)
+    if location is not None and not str(location).startswith("ducklake:"):
+        return Store(location, keep)
+    from data.lake import LakeStore, lake_root
+
+    key = str(location) if location is not None else lake_root(cfg.catalog, _lake_path(cfg))
+    if key not in _LAKES:
+        if not cfg.catalog or lake_root(cfg.catalog, _lake_path(cfg)) != key:
+            raise StoreError(f"The shared store {key} is not the configured one.")
+        _LAKES[key] = LakeStore.from_settings(cfg)
+    lake = _LAKES[key]
+    lake.keep_versions = keep
+    return lake
+
+
+def _lake_path(cfg) -> str:
+    from data.config import REPO_ROOT
+
+    path = cfg.data_path
+    if "://" not in path and path and not Path(path).is_absolute():
+        path = str(REPO_ROOT / path)
+    return path.rstrip("/") + "/"

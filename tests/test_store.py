@@ -1,4 +1,7 @@
-"""The versioned store: publish, history, rollback, stale refusal, pruning, crash safety."""
+"""The versioned store: publish, history, rollback, stale refusal, pruning, crash safety.
+
+Every test runs on both backends: the local Parquet store and the shared DuckLake store
+(catalog in a PostgreSQL started for the session, see ``lakefix``)."""
 
 from __future__ import annotations
 
@@ -12,11 +15,23 @@ import time
 import pandas as pd
 import pytest
 
-from conftest import CSV, ROOT, tree_hash
+from conftest import CSV, ROOT
 from data.imports import Upload, plan_import, publish_plan
 from data.query import Reader
-from data.store import StaleVersionError, Store, content_id, canonical
+from data.store import StaleVersionError, content_id, canonical
 from data.schema import TABLE_ORDER
+from lakefix import BACKENDS, fingerprint, lake_env, make_store, pg_server, reopen  # noqa: F401
+
+
+@pytest.fixture(params=BACKENDS)
+def small_store(request, settings):
+    """A store of each backend whose current version holds the tiny tables of conftest."""
+    store, _ = make_store(request.param, request, settings)
+    uploads = [Upload(f"{t}.csv", CSV[t].encode(), t) for t in TABLE_ORDER]
+    plan = plan_import(store, uploads, settings)
+    assert plan.ok, plan.problems.to_string()
+    publish_plan(store, plan, who="test", note="fixture")
+    return store
 
 
 def change_one_answer(store, settings, answer="B"):
@@ -67,10 +82,10 @@ def test_stale_publish_refused(small_store, settings):
     plan_a = change_one_answer(small_store, settings, "B")
     plan_b = change_one_answer(small_store, settings, "C")
     publish_plan(small_store, plan_a, who="a")
-    before = tree_hash(small_store.root)
+    before = fingerprint(small_store)
     with pytest.raises(StaleVersionError, match="The data changed since you started"):
         publish_plan(small_store, plan_b, who="b")
-    assert tree_hash(small_store.root) == before
+    assert fingerprint(small_store) == before
 
 
 def test_rollback_restores_content_exactly(small_store, settings):
@@ -96,10 +111,15 @@ def test_old_versions_pruned_but_history_kept(small_store, settings):
             "ES62,HE01,TCN,2024,,50", f"ES62,HE01,TCN,2024,,{i}")
         plan = plan_import(small_store, [Upload("s.csv", text.encode(), "scores")], settings)
         publish_plan(small_store, plan, who="x")
-    kept = [d for d in (small_store.root / "versions").iterdir()]
-    assert len(kept) == settings.keep_versions
+    assert len(small_store.versions()) == settings.keep_versions
+    if small_store.backend == "local":
+        kept = [d for d in (small_store.root / "versions").iterdir()]
+        assert len(kept) == settings.keep_versions
     hist = small_store.history()
     assert len(hist) == 8 and not hist[-1]["kept"]
+    assert [h["kept"] for h in hist] == [True] * 5 + [False] * 3
+    with pytest.raises(Exception, match="not kept"):
+        small_store.rollback(hist[-1]["version"], base_version=small_store.current_id(), who="x")
 
 
 def test_reader_is_read_only(small_store):
@@ -120,8 +140,8 @@ def test_identifier_whitelist(small_store):
 PUBLISHER = textwrap.dedent("""
     import sys, numpy as np, pandas as pd
     sys.path.insert(0, {root!r})
-    from data.store import Store
-    store = Store({path!r})
+    from data.store import open_store
+    store = open_store({location!r})
     tables = store.tables()
     n = 400_000
     rng = np.random.default_rng(int(sys.argv[1]))
@@ -142,14 +162,21 @@ PUBLISHER = textwrap.dedent("""
 def test_killed_publisher_leaves_a_consistent_store(small_store):
     """Kill a process that publishes in a loop at many moments: every time, the store opens
     at a complete version whose files match its manifest."""
-    script = PUBLISHER.format(root=str(ROOT), path=str(small_store.root))
-    for i, delay in enumerate([0.0, 0.15, 0.3, 0.45, 0.6, 0.8, 1.0, 1.3]):
-        proc = subprocess.Popen([sys.executable, "-c", script, str(i)], stdout=subprocess.PIPE)
+    script = PUBLISHER.format(root=str(ROOT), location=str(small_store.root))
+    env = dict(os.environ)
+    if small_store.backend == "lake":
+        env.update(MIPEXR_CATALOG=small_store.catalog, MIPEXR_DATA_PATH=small_store.data_path)
+    delays = [0.0, 0.15, 0.3, 0.45, 0.6, 0.8, 1.0, 1.3]
+    if small_store.backend == "lake":  # a DuckLake commit is one PostgreSQL transaction
+        delays = [0.0, 0.4, 0.9, 1.5]
+    for i, delay in enumerate(delays):
+        proc = subprocess.Popen([sys.executable, "-c", script, str(i)], stdout=subprocess.PIPE,
+                                env=env)
         assert proc.stdout.readline().strip() == b"start"
         time.sleep(delay)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-        store = Store(small_store.root, keep_versions=5)
+        store = reopen(small_store, keep_versions=5)
         current = store.current_id()
         tables = store.tables()
         assert content_id({t: canonical(t, f) for t, f in tables.items()}) == current

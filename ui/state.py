@@ -7,13 +7,15 @@ are simply no longer asked for.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
-from data.config import settings
+from data.config import Settings, settings
 from data.imports import ensure_default
 from data.query import Reader
-from data.store import Store
+from data.store import Store, open_store
 from scoring import Cube, prepare
 from ui.i18n import t
 
@@ -21,15 +23,36 @@ NOTICES_KEY = "_url_notices"
 
 
 @st.cache_resource
-def _store(path: str, keep: int) -> Store:
-    store = Store(path, keep)
+def _store(path: str, keep: int, _cfg: Settings | None = None) -> Store:
+    # The factory picks the backend: the local Parquet store at ``path``, or the shared
+    # DuckLake store when ``_cfg`` names a catalog (then ``path`` only keys the cache).
+    store = open_store(None, keep, cfg=_cfg) if _cfg is not None and _cfg.catalog \
+        else open_store(path, keep)
     ensure_default(store)
     return store
 
 
 def store() -> Store:
-    cfg = settings()
+    """The configured store: environment and ``mipexr.toml`` first, then ``[store]`` in
+    Streamlit's secrets (a catalog string is a credential, so it may live there)."""
+    cfg = _with_secrets(settings())
+    if cfg.catalog:
+        return _store(f"{cfg.catalog} {cfg.data_path}", cfg.keep_versions, cfg)
     return _store(str(cfg.store_path), cfg.keep_versions)
+
+
+def _with_secrets(cfg: Settings) -> Settings:
+    if cfg.catalog:
+        return cfg
+    try:
+        section = dict(st.secrets.get("store", {}))
+    except (FileNotFoundError, KeyError, AttributeError, st.errors.StreamlitAPIException):
+        return cfg  # no secrets file
+    if not section.get("catalog"):
+        return cfg
+    s3 = {k: str(v) for k, v in dict(section.get("s3", {})).items()}
+    return replace(cfg, catalog=section["catalog"], data_path=str(section.get("data_path", "")),
+                   s3=s3 or cfg.s3)
 
 
 def version() -> str:
@@ -39,7 +62,7 @@ def version() -> str:
 
 @st.cache_resource(max_entries=4)
 def _reader(path: str, version_id: str) -> Reader:
-    return Reader(Store(path), version_id)
+    return Reader(open_store(path), version_id)
 
 
 def reader() -> Reader:
@@ -49,7 +72,7 @@ def reader() -> Reader:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _tables(path: str, version_id: str) -> dict[str, pd.DataFrame]:
-    return Store(path).tables(version_id)
+    return open_store(path).tables(version_id)
 
 
 def tables() -> dict[str, pd.DataFrame]:
@@ -59,7 +82,7 @@ def tables() -> dict[str, pd.DataFrame]:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _manifest(path: str, version_id: str) -> dict:
-    return Store(path).manifest(version_id)
+    return open_store(path).manifest(version_id)
 
 
 def manifest() -> dict:
@@ -170,3 +193,25 @@ def set_param(key: str, value):
     text = str(value)
     if st.query_params.get(key) != text:
         st.query_params[key] = text
+
+
+# ------------------------------------------------------------------ map boundaries
+
+@st.cache_resource(show_spinner=False)
+def _boundaries(directory: str | None):
+    import geo
+    return geo.load_boundaries(directory)
+
+
+def boundaries():
+    """Region polygons from the directory named by env ``MIPEXR_BOUNDARIES`` (GISCO
+    ``NUTS_RG_*`` files), cached per directory; an empty GeoDataFrame when unset or
+    unreadable, so maps fall back to points (boundary files are optional)."""
+    import os
+
+    directory = os.environ.get("MIPEXR_BOUNDARIES") or None
+    if directory and not os.path.isdir(directory):
+        notice(t("The boundary directory {d} does not exist; regions are drawn as points.",
+                 d=directory))
+        directory = None
+    return _boundaries(directory)
