@@ -99,6 +99,18 @@ def _compact(obj) -> str:
                       ensure_ascii=False)
 
 
+def _plain_units(layer):
+    """pydeck turns every string argument into a deck.gl expression (``radius_units="pixels"``
+    becomes ``"@@=pixels"``, an accessor, not a unit), and deck.gl then falls back to
+    "common" units: circles ~10x too big and outlines ~10x too thick at Europe's zoom.
+    Units are set back to plain strings here, for every layer."""
+    for attr in ("radius_units", "line_width_units"):
+        value = getattr(layer, attr, None)
+        if isinstance(value, str) and value.startswith("@@="):
+            setattr(layer, attr, value[3:])
+    return layer
+
+
 def build_deck(layers, *, bounds=None, map_style: str | None = None, map_provider: str | None = None,
                tooltip: str | dict = "streamlit", height: int = 600, width_px: int = 800) -> pdk.Deck:
     """A ``pydeck.Deck`` of ``layers`` (nested lists allowed; ``None`` skipped), bottom first.
@@ -111,7 +123,7 @@ def build_deck(layers, *, bounds=None, map_style: str | None = None, map_provide
     points of the Scatterplot layers, else Europe. ``tooltip`` names a template of
     :data:`TOOLTIPS` or is a pydeck tooltip dict.
     """
-    layers = _flatten(layers)
+    layers = [_plain_units(layer) for layer in _flatten(layers)]
     view = view_for(bounds or _point_extent(layers), width_px=width_px, height_px=height)
     tip = TOOLTIPS[tooltip] if isinstance(tooltip, str) else tooltip
     kwargs = {}

@@ -447,3 +447,13 @@ def test_benchmark_runs_quick(capsys, tmp_path):
     assert bench.main(["--quick", "--n", "6000", "--nuts", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "| 40 practices |" in out and "generated points" in out
+
+
+def test_units_reach_deckgl_as_plain_strings(regions, practices):
+    """pydeck would send "@@=pixels" (an accessor); deck.gl needs the unit itself."""
+    layer, _ = geo.practice_layer(practices, regions)
+    deck = geo.build_deck([geo.point_layer(regions.assign(fill=[[1, 2, 3, 255]] * len(regions)),
+                                           layer_id="r"), layer])
+    spec = json.loads(deck.to_json())
+    units = [v for lyr in spec["layers"] for k, v in lyr.items() if k.endswith("Units")]
+    assert units and set(units) == {"pixels"}

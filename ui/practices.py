@@ -1,0 +1,534 @@
+"""Logic of the Integration Lab page: filters in the URL, the map, the list, the card.
+
+What is shown and in which order is decided in :mod:`data.practices` (pure); this module
+reads widgets, builds the pydeck map with :mod:`geo`, and renders. User-supplied text
+(titles, summaries, lessons…) is never given to a renderer that interprets it: the card
+escapes Markdown and HTML (:func:`md_escape`), the list is a data grid, and the map's
+tooltip fields are escaped by Streamlit's deck.gl tooltip.
+
+URL parameters (all optional, so a link reproduces a search):
+``q`` search text · ``area`` · ``tg`` (practice target groups) · ``country`` ·
+``from_region`` (practices' regions) · ``role`` · ``stakeholder`` · ``criterion`` ·
+``funding`` (comma-separated lists) · ``years`` (``2018-2022``) · ``shade`` (``overall``
+or an area) · ``practice`` (the open card) · ``for_gaps=1`` with ``region`` (the region
+whose gaps are looked for) and ``peers`` (``all``/``country``/``similar``). The sidebar's
+``edition`` and ``group`` choose the scores shown.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import geo
+import scoring
+from data import practices as dp
+from data.schema import split_list
+from ui import auth, state
+from ui.i18n import t
+
+MAP_KEY, LIST_KEY, GAPS_KEY, SEL_KEY, CELL_KEY = "practice_map", "practice_list", "gap_list", "_practice", "_cell"
+OVERALL = "overall"
+PEER_CHOICES = ("all", "country", "similar")
+#: (URL key, Filters field, label) of the multi-choice facets, in display order.
+FACETS = [("area", "areas", "Area"), ("tg", "target_groups", "Target group"),
+          ("country", "countries", "Country"), ("from_region", "regions", "Region"),
+          ("role", "roles", "Authority's role"), ("stakeholder", "stakeholders", "Stakeholders"),
+          ("criterion", "criteria", "REGIN criteria"), ("funding", "funding", "Funding")]
+#: Downloads and the list carry these columns (in this order).
+LIST_COLUMNS = ["practice_id", "title", "region_id", "region_name", "areas", "target_groups",
+                "authority_role", "stakeholders", "criteria", "funding", "start_year", "end_year",
+                "language", "summary", "lessons_learnt", "transferability_tips", "url"]
+#: Ten colour-blind-aware colours: the nine usual areas each get their own (Okabe–Ito has 7).
+PALETTE = "tableau10"
+#: The map's height, and its width in a 3:2 column of a wide page at 1366 px (to fit the view).
+MAP_HEIGHT, MAP_WIDTH = 560, 480
+#: Rows sent to the list (a data grid of 100,000 long texts would be ~80 MB); the downloads
+#: hold every result. Suggestions for my gaps: the best ones only.
+MAX_LIST, MAX_SUGGESTIONS = 500, 200
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'])")
+
+
+# ------------------------------------------------------------------------------ safe text
+
+def md_escape(text) -> str:
+    """Text that Streamlit's Markdown shows exactly as written: every Markdown/HTML
+    punctuation character backslash-escaped (CommonMark allows it for all of them), line
+    breaks kept. ``<script>`` shows as ``<script>``; nothing is interpreted."""
+    if text is None or (isinstance(text, float) and np.isnan(text)) or text is pd.NA:
+        return ""
+    lines = str(text).replace("\r\n", "\n").split("\n")
+    return "  \n".join(_MD_SPECIAL.sub(r"\\\1", line) for line in lines)
+
+
+def safe_url(url) -> str | None:
+    """``url`` if it is an http(s) address, else None (no ``javascript:`` links)."""
+    text = "" if url is None or url is pd.NA else str(url).strip()
+    return text if re.match(r"^https?://[^\s<>\"']+$", text, re.IGNORECASE) else None
+
+
+# ------------------------------------------------------------------------------ cached data
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _search_index(path: str, version_id: str) -> dp.SearchIndex:
+    return dp.SearchIndex(state._tables(path, version_id)["practices"])
+
+
+def search_index() -> dp.SearchIndex:
+    s = state.store()
+    return _search_index(str(s.root), s.current_id())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _scores(path: str, version_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    cube = state._cube(path, version_id)
+    by_area = scoring.aggregate(cube, by=("area",))
+    by_area = by_area.astype({"region_id": str, "target_group": str, "area": str})
+    total = scoring.overall(cube).astype({"region_id": str, "target_group": str})
+    return by_area, total
+
+
+def area_scores() -> pd.DataFrame:
+    s = state.store()
+    return _scores(str(s.root), s.current_id())[0]
+
+
+def shade_values(shade: str, edition, group) -> pd.Series:
+    """region_id → score for the map's shading (``overall`` or an area) in the view."""
+    s = state.store()
+    by_area, total = _scores(str(s.root), s.current_id())
+    if shade == OVERALL:
+        rows = total[(total["edition"] == edition) & (total["target_group"] == str(group))]
+    else:
+        rows = by_area[(by_area["edition"] == edition) & (by_area["target_group"] == str(group))
+                       & (by_area["area"] == shade)]
+    return rows.set_index("region_id")["score"]
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _facets(path: str, version_id: str) -> tuple[dict, list[str]]:
+    tabs = state._tables(path, version_id)
+    opts = dp.facet_options(tabs["practices"], tabs["regions"])
+    ind = tabs["indicators"]["area"].dropna().astype(str).unique().tolist()
+    areas = list(dict.fromkeys(ind + sorted(set(opts["areas"]) - set(ind))))
+    return opts, areas
+
+
+def facet_options() -> dict:
+    s = state.store()
+    return _facets(str(s.root), s.current_id())[0]
+
+
+def known_areas(tabs: dict | None = None) -> list[str]:
+    """Areas in the indicator framework, then any others practices use (stable colours)."""
+    s = state.store()
+    return _facets(str(s.root), s.current_id())[1]
+
+
+# ------------------------------------------------------------------------------ filters in the URL
+
+def url_text(key: str, label: str, **kwargs) -> str:
+    wkey = f"w_{key}"
+    if wkey not in st.session_state:
+        st.session_state[wkey] = st.query_params.get(key, "")
+    value = st.text_input(label, key=wkey, **kwargs)
+    state.set_param(key, value.strip())
+    return value.strip()
+
+
+def parse_years(text: str | None, bounds: tuple[int, int]) -> tuple[int, int]:
+    """``"2018-2022"`` → (2018, 2022) clipped to ``bounds``; anything else → ``bounds``."""
+    m = re.fullmatch(r"\s*(\d{4})\s*-\s*(\d{4})\s*", text or "")
+    if not m:
+        return bounds
+    lo, hi = sorted((int(m[1]), int(m[2])))
+    lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
+    return (lo, hi) if lo <= hi else bounds
+
+
+def url_years(key: str, bounds: tuple[int, int], label: str) -> tuple[int, int] | None:
+    """A year-range slider kept in the URL as ``key=YYYY-YYYY``; the full range is no filter."""
+    wkey = f"w_{key}"
+    if wkey not in st.session_state:
+        st.session_state[wkey] = parse_years(st.query_params.get(key), bounds)
+    if bounds[0] == bounds[1]:
+        return None
+    lo, hi = st.slider(label, bounds[0], bounds[1], key=wkey)
+    full = (lo, hi) == tuple(bounds)
+    state.set_param(key, None if full else f"{lo}-{hi}")
+    return None if full else (lo, hi)
+
+
+def filter_widgets(tabs: dict) -> dp.Filters:
+    """Search box and facets (all in the URL); returns the chosen :class:`Filters`."""
+    opts = facet_options()
+    names = tabs["regions"].drop_duplicates("region_id").set_index("region_id")["name"]
+    query = url_text("q", t("Search titles, summaries, lessons learnt and tips"),
+                     placeholder=t("e.g. housing refugees, mentoring, language café"))
+    chosen = {}
+    active = any(k in st.query_params for k, *_ in FACETS) or "years" in st.query_params
+    with st.expander(t("Filter practices"), expanded=active, icon="🔎"):
+        cols = st.columns(4)
+        for i, (key, name, label) in enumerate(FACETS):
+            fmt = (lambda r: f"{names.get(r, r)} ({r})") if name == "regions" else str
+            with cols[i % 4]:
+                chosen[name] = tuple(state.url_multi(key, opts[name], [], t(label), format_func=fmt))
+        years = url_years("years", opts["years"], t("Active in the years")) if opts["years"] else None
+    return dp.Filters(**chosen, years=years, query=query)
+
+
+# ------------------------------------------------------------------------------ practices for my gaps
+
+def gap_widgets(tabs: dict, view: dict) -> dp.GapSuggestions | None:
+    """The "practices for my gaps" section when ``for_gaps=1``; returns the suggestions."""
+    on = st.toggle(t("Practices for my gaps"), value=st.query_params.get("for_gaps") == "1", key="w_for_gaps",
+                   help=t("For one region: practices from other regions in the areas where it trails its "
+                          "peers most, preferring regions that score well there."))
+    state.set_param("for_gaps", "1" if on else None)
+    if not on:
+        return None
+    by_area = area_scores()
+    scored = sorted(by_area.loc[by_area["score"].notna(), "region_id"].unique().tolist())
+    if not scored or view.get("edition") is None:
+        st.info(t("There are no scores to compare regions with."))
+        return None
+    names = tabs["regions"].drop_duplicates("region_id").set_index("region_id")["name"]
+    c1, c2 = st.columns([2, 1])
+    with c1:
+        region = state.url_widget(st.selectbox, "region", scored, scored[0], t("My region"),
+                                  format_func=lambda r: f"{names.get(r, r)} ({r})")
+    with c2:
+        how = state.url_widget(st.segmented_control, "peers", list(PEER_CHOICES), "all", t("Compared with"),
+                               format_func=lambda p: t({"all": "all regions", "country": "same country",
+                                                        "similar": "5 nearest"}[p]))
+    edition, group = view["edition"], view["target_group"]
+    sl = by_area[(by_area["edition"] == edition) & (by_area["target_group"] == str(group))]
+    peer_ids = None
+    if how and how != "all" and (sl["region_id"] == region).any():
+        peer_ids = scoring.peers(sl, region, how or "all", target_group=str(group), edition=edition,
+                                 regions=tabs["regions"])["region_id"].tolist()
+    res = dp.gap_suggestions(tabs["practices"], tabs["regions"], by_area, region, target_group=str(group),
+                             edition=edition, peer_ids=peer_ids, limit=MAX_SUGGESTIONS)
+    name = names.get(region, region)
+    if res.reason:
+        st.info(t({"no_scores": "{name} has no area scores for this edition and target group.",
+                   "no_gaps": "{name} is not below its peers in any area: no gap to look for.",
+                   "no_practices": "No practice from another region covers {name}'s largest gaps "
+                                   "({areas})."}[res.reason], name=name, areas=", ".join(res.areas)))
+    else:
+        gaps = res.gaps[res.gaps["chosen"]]
+        st.markdown(t("**{name}'s largest gaps to its peers** ({group}, {edition}): ", name=md_escape(name),
+                      group=group, edition=edition)
+                    + "; ".join(f"{md_escape(a)} {g:+.1f}" for a, g in zip(gaps["area"], gaps["gap_peers"])))
+    return res
+
+
+def why(row, region_name: str) -> str:
+    """One sentence saying why a practice was suggested (plain text, for the table)."""
+    text = t("{region} is {gap:.0f} points below its peers in {area}; ", region=region_name, gap=row["gap"],
+             area=row["area"])
+    if pd.notna(row["source_score"]):
+        text += t("{source} scores {score:.0f} there (rank {rank:.0f} of {n}).", source=row["region_name"],
+                  score=row["source_score"], rank=row["source_rank"], n=row["n_ranked"])
+    else:
+        text += t("{source} has no {area} score in this view.", source=row["region_name"], area=row["area"])
+    others = [a for a in split_list(row["matched"]) if a != row["area"]]
+    if others:
+        text += " " + t("Also covers: {areas}.", areas=", ".join(others))
+    return text
+
+
+# ------------------------------------------------------------------------------ results
+
+def results(tabs: dict, f: dp.Filters, gaps: dp.GapSuggestions | None) -> pd.DataFrame:
+    """The practices to show: filters, search (ranked) and, in gaps mode, the suggestions
+    (in suggestion order, with a ``why`` column)."""
+    # The full-text index is built on the first search, not on the first visit (at 100,000
+    # practices it takes seconds); it is then cached for the data version.
+    out = dp.apply(tabs["practices"], f, tabs["regions"], search_index() if dp.terms(f.query) else None)
+    names = tabs["regions"].drop_duplicates("region_id").set_index("region_id")["name"]
+    out = out.assign(region_name=out["region_id"].map(names).fillna(out["region_id"]))
+    if gaps is not None:
+        sug = gaps.practices
+        region = st.session_state.get("w_region")
+        sug = sug.assign(why=[why(r, names.get(region, region)) for _, r in sug.iterrows()])
+        out = sug[["practice_id", "rank", "why"]].merge(out, on="practice_id", how="inner")
+    return out.reset_index(drop=True)
+
+
+def selected_practice(selection) -> str | None:
+    """The practice_id picked in a pydeck selection (layer ``practices``), else None."""
+    try:
+        objects = (selection or {}).get("selection", {}).get("objects", {}).get(geo.PRACTICES) or []
+    except AttributeError:
+        return None
+    for obj in objects:
+        if isinstance(obj, dict) and obj.get("practice_id"):
+            return str(obj["practice_id"])
+    return None
+
+
+def selected_cell(selection) -> tuple | None:
+    """(west, south, east, north) of an aggregated cell picked on the map, else None."""
+    try:
+        objects = (selection or {}).get("selection", {}).get("objects", {}).get(geo.PRACTICES) or []
+    except AttributeError:
+        return None
+    for obj in objects:
+        if isinstance(obj, dict) and "count" in obj and "west" in obj:
+            return tuple(float(obj[k]) for k in ("west", "south", "east", "north"))
+    return None
+
+
+def open_practice(practice_id: str | None):
+    st.session_state[SEL_KEY] = practice_id
+    state.set_param("practice", practice_id)
+
+
+def _on_map_select():
+    sel = st.session_state.get(MAP_KEY)
+    pid, cell = selected_practice(sel), selected_cell(sel)
+    if pid:
+        open_practice(pid)
+    st.session_state[CELL_KEY] = cell
+
+
+def _on_list_select(key: str, ids: list[str]):
+    rows = (st.session_state.get(key) or {}).get("selection", {}).get("rows", [])
+    if rows and rows[0] < len(ids):
+        open_practice(ids[rows[0]])
+
+
+def current_practice(valid: set) -> str | None:
+    if SEL_KEY not in st.session_state:
+        st.session_state[SEL_KEY] = st.query_params.get("practice")
+    pid = st.session_state[SEL_KEY]
+    if pid and pid not in valid:
+        state.notice(t("The link asked for practice “{value}”, which is not in the data.", value=pid))
+        open_practice(None)
+        return None
+    return pid
+
+
+def in_cell(frame: pd.DataFrame, regions: pd.DataFrame, cell) -> pd.DataFrame:
+    """Rows of ``frame`` located inside an aggregated map cell (west, south, east, north)."""
+    loc = geo.locate_practices(frame, regions)
+    w, s, e, n = cell
+    keep = (loc["lon"] >= w) & (loc["lon"] < e) & (loc["lat"] >= s) & (loc["lat"] < n)
+    return frame[keep.to_numpy()]
+
+
+def render_list(frame: pd.DataFrame, tabs: dict) -> pd.DataFrame:
+    """The results as a selectable grid (picking a row opens its card); returns what it shows."""
+    cell = st.session_state.get(CELL_KEY)
+    if cell:
+        frame = in_cell(frame, tabs["regions"], cell)
+        st.caption(t("Showing the {n} practices of the map cell you clicked.", n=len(frame)))
+        if st.button(t("Show all results again")):
+            st.session_state[CELL_KEY] = None
+            st.rerun()
+    lead = [c for c in ("rank", "why", "score") if c in frame.columns and frame[c].notna().any()]
+    full = frame[lead + LIST_COLUMNS]
+    if len(full) > MAX_LIST:
+        st.caption(t("The list shows the first {n:,} of {total:,} results; the downloads hold all of them.",
+                     n=MAX_LIST, total=len(full)))
+    order = lead + ["title", "region_name", "areas", "target_groups", "authority_role", "start_year",
+                    "end_year", "funding"]
+    shown = full.head(MAX_LIST)[["practice_id", *order]]
+    ids = shown["practice_id"].astype(str).tolist()
+    key = f"{LIST_KEY}-{hash(tuple(ids)) & 0xffffffff}"
+    st.dataframe(shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 420), key=key,
+                 on_select=functools.partial(_on_list_select, key, ids), selection_mode="single-row",
+                 column_order=order,
+                 column_config={"rank": st.column_config.NumberColumn(t("Rank"), width="small"),
+                                "why": st.column_config.TextColumn(t("Why suggested"), width="large"),
+                                "score": st.column_config.NumberColumn(t("Relevance"), format="%.2f"),
+                                "title": st.column_config.TextColumn(t("Title"), width="large"),
+                                "region_name": t("Region"), "areas": t("Areas"),
+                                "target_groups": t("Target groups"), "authority_role": t("Authority's role"),
+                                "start_year": st.column_config.NumberColumn(t("From"), format="%d"),
+                                "end_year": st.column_config.NumberColumn(t("To"), format="%d"),
+                                "funding": t("Funding")})
+    return full
+
+
+# ------------------------------------------------------------------------------ the card
+
+def _years(row) -> str:
+    start, end = row.get("start_year"), row.get("end_year")
+    if pd.isna(start):
+        return t("years not given")
+    return f"{int(start)}–{int(end)}" if pd.notna(end) else t("since {year} (ongoing)", year=int(start))
+
+
+def card_markdown(row, region_name: str, country: str) -> list[tuple[str, str]]:
+    """The card as (heading, escaped Markdown) pairs — pure, so the escaping is testable."""
+    def lst(col):
+        return ", ".join(md_escape(v) for v in split_list(row.get(col))) or "—"
+    role = row.get("authority_role")
+    role_text = {"direct": t("direct"), "indirect": t("indirect, through social actors")}.get(role, role)
+    facts = "  \n".join([
+        f"**{t('Region')}:** {md_escape(region_name)} ({md_escape(row['region_id'])}) · {md_escape(country)}",
+        f"**{t('Years')}:** {_years(row)}",
+        f"**{t('Areas')}:** {lst('areas')}",
+        f"**{t('Target groups')}:** {lst('target_groups')}",
+        f"**{t('Regional authority')}:** {md_escape(role_text) if role_text else '—'}",
+        f"**{t('Stakeholders')}:** {lst('stakeholders')}",
+        f"**{t('REGIN criteria')}:** {lst('criteria')}",
+        f"**{t('Funding')}:** {lst('funding')}",
+    ])
+    parts = [("", facts)]
+    for col, head in (("summary", "What was done"), ("lessons_learnt", "Lessons learnt"),
+                      ("transferability_tips", "Tips for transferability")):
+        body = md_escape(row.get(col))
+        parts.append((t(head), body or t("Not given.")))
+    return parts
+
+
+def render_card(tabs: dict, practice_id: str | None):
+    """The card of one practice (title, region, years, areas… link), or a hint."""
+    if not practice_id:
+        st.info(t("Click a practice on the map or pick one in the list below to read its card."), icon="👆")
+        return
+    p = tabs["practices"]
+    row = p[p["practice_id"].astype(str) == practice_id].iloc[0].to_dict()
+    reg = tabs["regions"].drop_duplicates("region_id").set_index("region_id")
+    name = reg["name"].get(row["region_id"], row["region_id"])
+    country = reg["country"].get(row["region_id"], "")
+    with st.container(border=True, key="practice_card"):
+        st.subheader(md_escape(row["title"]), anchor=False)
+        lang = row.get("language")
+        if lang and lang != "en":
+            st.caption(t("Described in: {lang}", lang=md_escape(lang)))
+        for head, body in card_markdown(row, name, country):
+            if head:
+                st.markdown(f"**{head}**")
+            st.markdown(body)
+        c1, c2 = st.columns(2)
+        url = safe_url(row.get("url"))
+        if url:
+            c1.link_button(t("More information"), url, width="stretch")
+        if c2.button(t("Close card"), width="stretch"):
+            open_practice(None)
+            st.rerun()
+
+
+# ------------------------------------------------------------------------------ the map
+
+def _store_boundary_dir() -> Path:
+    return state.store().root / "boundaries"
+
+
+def map_boundaries():
+    """Boundaries from ``MIPEXR_BOUNDARIES`` (via :func:`ui.state.boundaries`), else the
+    files downloaded into the store; an empty GeoDataFrame means "points only"."""
+    if os.environ.get("MIPEXR_BOUNDARIES"):
+        return state.boundaries()
+    d = _store_boundary_dir()
+    return state._boundaries(str(d)) if geo.discover_files(d) else geo.boundaries.empty_boundaries()
+
+
+def build_map(tabs: dict, shown: pd.DataFrame, shade: str, view: dict, selected: str | None = None):
+    """(deck, region legend, area legend, match report) for the practices ``shown``."""
+    bounds_gdf = map_boundaries()
+    scored = set(area_scores()["region_id"])
+    regions = tabs["regions"][tabs["regions"]["region_id"].isin(scored) & (tabs["regions"]["level"] != "NUTS0")]
+    matched, report = geo.match_regions(regions, bounds_gdf if len(bounds_gdf) else None)
+    values = shade_values(shade, view.get("edition"), view.get("target_group"))
+    matched["score"] = matched["region_id"].map(values).astype(float)
+    label = t("overall score") if shade == OVERALL else t("{area} score", area=shade)
+    region_layers, region_legend = geo.region_layer(matched, "score", value_label=label)
+    base = None
+    if len(bounds_gdf) and (bounds_gdf["LEVL_CODE"] == 0).any():
+        countries = bounds_gdf[bounds_gdf["LEVL_CODE"] == 0]
+        countries = countries[countries["nuts_year"] == countries["nuts_year"].max()].drop_duplicates("NUTS_ID")
+        base = geo.country_layer(countries)
+    practice_layer, area_legend = geo.practice_layer(shown, tabs["regions"], area_order=known_areas(tabs),
+                                                     palette=PALETTE)
+    ring = _selected_ring(tabs, selected) if selected and len(shown) <= geo.layers.MAX_POINTS else None
+    located = geo.locate_practices(shown, tabs["regions"])
+    bounds = geo.extent(matched, located) if len(located) or len(matched) else None
+    basemap = os.environ.get("MIPEXR_BASEMAP") or None
+    deck = geo.build_deck([base, region_layers, practice_layer, ring], bounds=bounds, map_style=basemap,
+                          tooltip="streamlit", height=MAP_HEIGHT, width_px=MAP_WIDTH)
+    return tune_layers(deck), region_legend, area_legend, report
+
+
+def tune_layers(deck):
+    """Outline the practice points so they stand out on any region colour (units are
+    already plain strings: geo.build_deck sees to that)."""
+    for layer in deck.layers:
+        if layer.id == geo.PRACTICES:
+            layer.stroked, layer.get_line_color, layer.line_width_min_pixels = True, [255, 255, 255, 230], 1
+    return deck
+
+
+def _selected_ring(tabs: dict, practice_id: str):
+    p = tabs["practices"]
+    row = geo.locate_practices(p[p["practice_id"].astype(str) == practice_id], tabs["regions"])
+    if row.empty or row[["lon", "lat"]].isna().any(axis=None):
+        return None
+    df = row[["lon", "lat"]].assign(fill=[[0, 0, 0, 0]], line=[[20, 20, 20, 255]])
+    return geo.point_layer(df, layer_id="selected", radius_px=11, pickable=False)
+
+
+def legend_html(title: str, entries, dashed_last: bool = False) -> str:
+    """A legend as HTML; every label is escaped (area names are data)."""
+    items = []
+    for i, (label, rgba) in enumerate(entries):
+        r, g, b, a = rgba
+        border = "1.5px dashed #666" if dashed_last and i == len(entries) - 1 else "1px solid #999"
+        items.append(f'<span style="display:inline-flex;align-items:center;margin:0 12px 4px 0">'
+                     f'<span style="display:inline-block;width:14px;height:14px;margin-right:5px;'
+                     f'background:rgba({r},{g},{b},{a / 255:.2f});border:{border}"></span>'
+                     f'{html.escape(str(label))}</span>')
+    return (f'<div style="font-size:0.85rem;line-height:1.4"><b>{html.escape(title)}</b><br/>'
+            + "".join(items) + "</div>")
+
+
+def render_map(tabs: dict, shown: pd.DataFrame, view: dict, selected: str | None, default_shade: str):
+    """Shade choice, the map (clicking a practice opens its card), legends, match messages."""
+    areas = [a for a in known_areas(tabs) if a in set(area_scores()["area"])]
+    shade = state.url_widget(st.selectbox, "shade", [OVERALL, *areas], default_shade, t("Shade regions by"),
+                             format_func=lambda s: t("Overall score") if s == OVERALL else s)
+    deck, region_legend, area_legend, report = build_map(tabs, shown, shade, view, selected)
+    st.pydeck_chart(deck, on_select=_on_map_select, selection_mode="single-object", key=MAP_KEY,
+                    height=MAP_HEIGHT)
+    head = t("Regions: {what} ({group}, {edition})", what=t("overall score") if shade == OVERALL else shade,
+             group=view.get("target_group"), edition=view.get("edition"))
+    st.html(legend_html(head, region_legend, dashed_last=True))
+    st.html(legend_html(t("Practices by (first) area") if len(shown) <= geo.layers.MAX_POINTS
+                        else t("Map cells of practices, by most common area (click a cell to list them)"),
+                        area_legend))
+    if report.messages:
+        with st.expander(t("How regions were placed on the map ({n} notes)", n=len(report.messages))):
+            for m in report.messages:
+                st.markdown("- " + md_escape(m))
+
+
+def boundary_download():
+    """Staff: download GISCO NUTS boundaries into the store (clear error when offline)."""
+    if os.environ.get("MIPEXR_BOUNDARIES") or not auth.is_staff():
+        return
+    have = geo.discover_files(_store_boundary_dir())
+    with st.expander(t("Map boundaries (staff)"), icon="🗺️"):
+        st.caption(t("No boundary directory is configured (MIPEXR_BOUNDARIES). The map can download "
+                     "Eurostat GISCO NUTS 2024 boundaries (1:20M, levels 0–2; © EuroGeographics) into "
+                     "the store; it needs internet access once.") + " "
+                   + t("Files in the store: {n}.", n=len(have)))
+        if st.button(t("Download GISCO boundaries")):
+            try:
+                for level in (0, 1, 2):
+                    geo.download_gisco(2024, "20M", level, _store_boundary_dir(), timeout=20)
+            except geo.DownloadError as exc:
+                st.error(t("The download failed: {reason}", reason=str(exc)))
+            else:
+                state._boundaries.clear()
+                st.success(t("Boundaries downloaded; the map now draws regions as shapes."))
