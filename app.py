@@ -7,16 +7,25 @@ in the URL), and the staff entry.
 
 import streamlit as st
 
-from ui import sidebar
+from ui import frame, sidebar
 from ui.i18n import t
 
 st.set_page_config(page_title="MIPEX-R · Regional integration policy", page_icon="🧭",
                    layout="wide")
 
 PAGES = [
-    st.Page("pages/overview.py", title=t("Overview"), icon="🗺️", url_path="overview", default=True),
+    st.Page("pages/overview.py", title=t("Overview"), icon=":material/public:", url_path="overview", default=True),
+    st.Page("pages/region.py", title=t("Region profile"), icon=":material/location_on:", url_path="region"),
+    st.Page("pages/compare.py", title=t("Compare regions"), icon=":material/compare_arrows:", url_path="compare"),
+    st.Page("pages/gaps.py", title=t("Gaps"), icon=":material/align_horizontal_left:", url_path="gaps"),
+    st.Page("pages/practices.py", title=t("Integration Lab"), icon=":material/lightbulb:", url_path="practices"),
+    st.Page("pages/methodology.py", title=t("Methodology"), icon=":material/menu_book:", url_path="methodology"),
 ]
 
 page = st.navigation(PAGES)
 sidebar.render()
-page.run()
+frame.enter()
+try:
+    page.run()
+finally:
+    frame.leave()

@@ -1,20 +1,84 @@
-"""Overview: every region's overall score and rank for the edition and target group in view."""
+"""Overview: every region's overall score and rank, on a map and as ranked bars; the
+strongest and weakest areas across regions; what the data is.
+
+URL: ``edition`` and ``group`` (sidebar), ``w`` (area weights, e.g. health:2,housing:1).
+"""
 
 import streamlit as st
 
-import scoring
-from ui import components, sidebar, state
+from ui import charts, components, frame, profile, sidebar, state, tables
 from ui.i18n import t
 
+frame.require()
+
 view = sidebar.view()
+edition, group = view["edition"], view["target_group"]
+tabs, cube, man = state.tables(), state.cube(), state.manifest()
+weights, problem = profile.parse_weights(st.query_params.get(profile.WEIGHTS_PARAM), profile.area_order(cube))
+if problem:
+    state.notice(problem)
 state.show_notices()
 st.title(t("Regional integration policy at a glance"))
-tabs = state.tables()
-table = scoring.overall(state.cube())
-table = table[(table["edition"] == view["edition"]) & (table["target_group"] == view["target_group"])]
-names = tabs["regions"].set_index("region_id")["name"]
-table = table.assign(name=table["region_id"].map(names)).sort_values("rank")
-shown = table[["rank", "region_id", "name", "score", "coverage"]]
-st.dataframe(shown, hide_index=True, width="stretch")
-components.downloads(shown, "overview")
+if edition is None or group is None:
+    st.warning(t("No scores have been published yet."))
+    st.stop()
+
+illustrative = state.is_illustrative("scores")
+st.markdown(t("**Edition {e}** · **{g}** · data version `{v}`{ill}", e=edition,
+              g=t(sidebar.GROUP_LABELS.get(group, group)), v=man["version"],
+              ill=" · " + t("illustrative data, not MIPEX-R results") if illustrative else ""))
+with st.expander(t("What this data is"), expanded=illustrative):
+    st.write(man.get("note") or t("Published by {who}.", who=man.get("who", "?")))
+    st.caption(t("Published {when} UTC by {who}. Rows: {rows}.", when=man["created"][:16].replace("T", " "),
+                 who=man.get("who", "?"), rows=", ".join(f"{k} {v}" for k, v in man.get("rows", {}).items())))
+if weights:
+    st.caption(t("Area weights from the link: {w} (other areas 1). Without them every area counts "
+                 "equally, the MIPEX rule.", w=", ".join(f"{k} × {v:g}" for k, v in weights.items())))
+
+table = profile.overall_table(cube, tabs["regions"], edition, group, weights)
+labels = profile.region_label(tabs["regions"])
+table = table.assign(label=table["region_id"].map(labels))
+scored = table["score"].notna()
+c1, c2, c3 = st.columns(3)
+c1.metric(t("Regions with a score"), f"{int(scored.sum())} / {len(table)}")
+c2.metric(t("Median overall score"), f"{table['score'].median():.1f}" if scored.any() else t("no data"))
+if scored.any():
+    top = table[scored].iloc[0]
+    c3.metric(t("Highest overall score"), f"{top['score']:.1f}", top["name"], delta_color="off")
+
+left, right = st.columns([1, 1])
+with left:
+    st.subheader(t("Map of overall scores"))
+    matched, report, countries = profile.map_frame(tabs["regions"], table, state.boundaries())
+    charts.show_map(matched, legend_title=t("Overall score"), value_label="overall score",
+                    countries=countries)
+    for message in report.messages:
+        st.caption(message)
+with right:
+    st.subheader(t("Regions ranked"))
+    bars = charts.bar_chart(table, "label", sort_by_value=True, label_limit=190,
+                            value_title=t("Overall score (0–100)"))
+    charts.show_chart(bars, table.drop(columns="label"), "overall-ranked", key="ranked")
+
+st.subheader(t("Strongest and weakest areas across regions"))
+summary = profile.area_summary(cube, tabs["regions"], edition, group)
+strong = summary.loc[summary["standing"] == t("strongest"), "area"].tolist()
+weak = summary.loc[summary["standing"] == t("weakest"), "area"].tolist()
+st.markdown(t("Most favourable: **{s}**. Least favourable: **{w}**.", s=", ".join(strong) or "–",
+              w=", ".join(weak) or "–"))
+area_bars = charts.bar_chart(summary, "area", "mean_score", sort_by_value=True,
+                             value_title=t("Mean score across regions (0–100)"))
+charts.show_chart(area_bars, summary, "areas-across-regions", key="areas",
+                  caption=t("Mean over the regions with a score; a missing score is left out, "
+                            "never counted as 0. Coverage: share of indicators with a value."))
+
+st.subheader(t("All regions"))
+shown = tables.labelled(table, {"rank": "Rank", "region_id": "Region code", "name": "Region",
+                                "country": "Country", "score": "Overall score",
+                                "coverage": "Coverage", "rank_country": "Rank in country"})
+tables.show_table(shown, "overview", key="overview")
 components.data_caption()
+pick = st.selectbox(t("Open a region profile"), table["region_id"].tolist(),
+                    format_func=lambda r: labels.get(r, r), key="ov_pick")
+st.page_link("pages/region.py", label=t("Profile of {r}", r=labels.get(pick, pick)), icon=":material/location_on:",
+             query_params={"region": pick, "edition": edition, "group": group})

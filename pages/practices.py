@@ -9,9 +9,11 @@ ranking) and ``ui/practices.py`` (widgets, map, card); URL parameters are listed
 
 import streamlit as st
 
-from ui import components, sidebar, state
+from ui import components, frame, sidebar, state
 from ui import practices as ui
 from ui.i18n import t
+
+frame.require()
 
 view = sidebar.view()
 st.title(t("Integration Lab: what other regions did"))

@@ -22,9 +22,12 @@ def downloads(frame: pd.DataFrame, name: str, key: str | None = None):
     version = state.version()
     key = key or slug
     c1, c2 = st.columns(2)
-    c1.download_button(t("Download CSV"), table_csv(frame), f"{slug}-{version}.csv", "text/csv",
+    # The files are built only when a button is clicked (a deferred download): building an
+    # XLSX on every rerun cost seconds on large tables.
+    c1.download_button(t("Download CSV"), lambda: table_csv(frame), f"{slug}-{version}.csv",
+                       "text/csv",
                        key=f"dl-csv-{key}", on_click="ignore", width="stretch")
-    c2.download_button(t("Download XLSX"), table_xlsx(frame, sheet=slug),
+    c2.download_button(t("Download XLSX"), lambda: table_xlsx(frame, sheet=slug),
                        f"{slug}-{version}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=f"dl-xlsx-{key}", on_click="ignore", width="stretch")

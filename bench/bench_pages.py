@@ -1,0 +1,141 @@
+"""Server-side time of a full rerun of each page, as a multiple of an empty page's rerun.
+
+Each page is opened through app.py with AppTest (the sidebar and page together, as a
+browser session runs them), then rerun ``--repeat`` times; the median of those warm reruns
+is divided by the median rerun of an empty Streamlit script measured the same way in the
+same process. Two stores: the default (demo) data and a generated store with 1,000 regions
+(the demo framework of 61 indicators, random answers, ~4 % missing, two editions, TCN/BIP),
+published through ``data.store.Store.publish``. The first run after opening a page (cold:
+caches filled for this data version) is shown too.
+
+    python bench/bench_pages.py            # 7 repeats
+    python bench/bench_pages.py --quick    # 3 repeats, 1,000 regions still
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path, PosixPath
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from data.demo import build_demo  # noqa: E402
+from data.imports import derive, ensure_default  # noqa: E402
+from data.schema import TABLE_ORDER, empty_frame, parse_answers, split_list  # noqa: E402
+from data.store import Store  # noqa: E402
+
+PAGES = ["overview", "region", "compare", "gaps", "methodology", "practices"]
+
+
+class _NoPagesDir(PosixPath):
+    # AppTest re-detects Streamlit's old pages-folder mode before every run; the app uses
+    # st.navigation, so say the folder is not a pages folder (see tests/test_pages_compare_gaps)
+    def exists(self, *args, **kwargs):
+        return False if self.name == "pages" else super().exists(*args, **kwargs)
+
+
+def synthetic_tables(n_regions: int, seed: int = 1) -> dict[str, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    demo = derive(build_demo())
+    ind = demo["indicators"]
+    regions = pd.DataFrame({
+        "region_id": [f"X{i:04d}" for i in range(n_regions)],
+        "name": [f"Synthetic region {i}" for i in range(n_regions)],
+        "country": rng.choice(["AT", "BE", "DE", "IT", "PT", "ES", "SE"], n_regions),
+        "level": "NUTS2", "parent_id": None,
+        "lat": rng.uniform(36, 60, n_regions), "lon": rng.uniform(-9, 20, n_regions),
+        "nuts_version": 2021})
+    frames = []
+    for row in ind.itertuples():
+        codes = list(parse_answers(row.answers))
+        for group in split_list(row.target_groups):
+            for edition in (2021, 2024):
+                ans = rng.choice(codes, n_regions).astype(object)
+                ans[rng.random(n_regions) < 0.04] = None
+                frames.append(pd.DataFrame({
+                    "region_id": regions["region_id"], "indicator_id": row.indicator_id,
+                    "target_group": group, "edition": edition, "answer": ans}))
+    scores = pd.concat(frames, ignore_index=True)
+    scores = scores[scores["answer"].notna()]
+    return {"regions": regions, "indicators": ind, "scores": scores,
+            "practices": empty_frame("practices"), "outcomes": empty_frame("outcomes")}
+
+
+def make_stores(tmp: Path, n_regions: int) -> dict[str, Path]:
+    default = tmp / "default"
+    ensure_default(Store(default))
+    big = tmp / f"big{n_regions}"
+    Store(big).publish(synthetic_tables(n_regions), base_version=None, who="bench",
+                       note="synthetic", illustrative=dict.fromkeys(TABLE_ORDER, True))
+    return {"default data": default, f"{n_regions:,} regions": big}
+
+
+def time_runs(at, repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        at.run()
+        out.append(time.perf_counter() - t0)
+        if at.exception:
+            raise RuntimeError(at.exception[0].value)
+    return out
+
+
+def bench_page(page: str, store: Path, repeat: int) -> tuple[float, float]:
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["MIPEXR_STORE"] = str(store)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    at.run()
+    at.switch_page(f"pages/{page}.py")
+    cold = time_runs(at, 1)[0]
+    return cold, statistics.median(time_runs(at, repeat))
+
+
+def bench_empty(repeat: int) -> float:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_string("import streamlit as st\n", default_timeout=60)
+    at.run()
+    return statistics.median(time_runs(at, repeat))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="3 repeats instead of 7")
+    ap.add_argument("--regions", type=int, default=1000)
+    args = ap.parse_args(argv)
+    repeat = 3 if args.quick else 7
+    from streamlit.runtime import pages_manager
+
+    pages_manager.Path = _NoPagesDir
+    pages = [p for p in PAGES if (ROOT / "pages" / f"{p}.py").exists()]
+    with tempfile.TemporaryDirectory() as tmp:
+        stores = make_stores(Path(tmp), args.regions)
+        empty = bench_empty(max(repeat, 5))
+        rows = []
+        for label, path in stores.items():
+            for page in pages:
+                cold, warm = bench_page(page, path, repeat)
+                rows.append((page, label, cold, warm))
+        empty = statistics.median([empty, bench_empty(max(repeat, 5))])
+    print(f"Empty Streamlit page, median rerun: {empty * 1000:.1f} ms "
+          f"({repeat} warm reruns per page, AppTest, this machine)\n")
+    print("| page | data | first run (ms) | warm rerun, median (ms) | × empty page |")
+    print("|---|---|---:|---:|---:|")
+    for page, label, cold, warm in rows:
+        print(f"| {page} | {label} | {cold * 1000:.0f} | {warm * 1000:.0f} | "
+              f"{warm / empty:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

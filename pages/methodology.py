@@ -1,0 +1,120 @@
+"""Methodology: how a score is made, the indicators, the data dictionary, sources, the data
+version in view and whether editions can be compared.
+
+URL: ``area``, ``phase`` (comma-separated filters of the indicator list).
+"""
+
+import streamlit as st
+
+from data.templates import dictionary
+from ui import frame, sidebar, state, tables
+from ui import compare as C
+from ui import gaps as G
+from ui.i18n import t
+
+frame.require()
+
+view = sidebar.view()
+notices = st.container()
+st.title(t("Methodology"))
+rules = C.rule_defaults()
+ind = state.tables()["indicators"]
+
+st.header(t("How a score is made"))
+st.markdown(t(
+    "1. **Answer values.** Each indicator is a question about one policy component. Every "
+    "answer option carries a value on 0–100 through the indicator's answer map (for example "
+    "A → 100, B → 50, C → 0); 100 means the most favourable policy. Outcome indicators are "
+    "rescaled to 0–100 ({outcome}) pooled over regions, groups and editions.\n"
+    "2. **Area (or phase) score** = the mean of the indicator values in that area, weighted by "
+    "the indicators' weights (all 1 by default: unweighted, the MIPEX rule).\n"
+    "3. **Overall score** = the mean of the area scores (unweighted by default; the Gaps page "
+    "lets you weight the areas and shows how the ranks move).\n"
+    "4. **Missing data** is never counted as 0: a missing indicator is left out and the weights "
+    "of the others are rescaled. **Coverage** = the share of the indicators (by weight) asked "
+    "for that target group that have a value; it is shown next to every score.\n"
+    "5. **Coverage threshold.** Below {thr:.0%} coverage there is no score: the dashboard shows "
+    "“no data”, in grey, with its own legend entry.\n"
+    "6. **TCN and BIP combined** (“ALL”): an indicator's value is the mean of its TCN and BIP "
+    "values, only where every group it is asked for has one (rule “{rule}”).\n"
+    "7. **Geometric-mean guard.** The robustness check also aggregates with the geometric mean, "
+    "where a single 0 would zero a whole area; values below {eps:g} point are counted as "
+    "{eps:g} point, and the number floored is reported.\n"
+    "8. **Rank bands.** {n:,} random variations of the weights (±{spread:.0%}), each scored "
+    "with both means, give each region a median rank and a 5–95 % band.",
+    thr=rules["threshold"], eps=rules["eps"], rule=rules["all_rule"], n=rules["n_draws"],
+    spread=rules["spread"], outcome=rules["outcome_method"]))
+
+st.header(t("Indicators"))
+areas = sorted(ind["area"].dropna().unique().tolist())
+phases = [p for p in ("formulation", "output", "implementation", "evaluation")
+          if p in set(ind["phase"])] + sorted(set(ind["phase"].dropna()) - {
+              "formulation", "output", "implementation", "evaluation"})
+c1, c2 = st.columns(2)
+with c1:
+    pick_areas = state.url_multi("area", areas, [], t("Areas"))
+with c2:
+    pick_phases = state.url_multi("phase", phases, [], t("Phases"))
+indicators = C.indicator_list(ind, pick_areas, pick_phases)
+tables.show_table(indicators, "indicators", key="indicators", column_config=C.fit(
+    indicators, {"Code": 55, "Indicator": 165, "Question": 255, "Answers → values": 130,
+                 "Area": 95, "Phase": 85, "Target groups": 60, "Weight": 50}),
+    caption=t("{n} of {m} indicators.", n=len(indicators), m=len(ind)))
+
+st.header(t("Data dictionary"))
+st.caption(t("Generated from the schema that also checks every upload, so it cannot drift."))
+dic = dictionary()
+tables.show_table(dic, "data-dictionary", key="dictionary", column_config=C.fit(dic, {
+    "table": 75, "column": 105, "type": 80, "required": 62, "key": 40, "allowed": 120,
+    "meaning": 300, "example": 95}))
+
+st.header(t("Sources and citations"))
+st.markdown(t(
+    "- Solano, G. & Huddleston, T. (2020). *Migrant Integration Policy Index 2020*. "
+    "Barcelona/Brussels: CIDOB and Migration Policy Group. https://www.mipex.eu\n"
+    "- REGIN project — Regions for Migrants and Refugees Integration (EU-funded): MIPEX-R "
+    "(MIPEX-Regions) indicators and the Integration Lab. https://www.regin-regions.eu\n"
+    "- Eurostat, EU Labour Force Survey regional tables (e.g. lfst_r_lfe2emprtn, "
+    "lfst_r_lfur2gan), for the outcome figures.\n"
+    "- Eurostat GISCO, NUTS boundaries and label points. © EuroGeographics for the "
+    "administrative boundaries."))
+
+st.header(t("The data in view"))
+man = state.manifest()
+st.markdown(t("**Version** `{v}` · created {c} · by {who}",
+              v=man.get("version", ""), c=man.get("created", "")[:16].replace("T", " "),
+              who=man.get("who", "")))
+if man.get("note"):
+    st.caption(man["note"])
+frames = C.version_frames(man)
+if state.is_illustrative():
+    st.warning(t("Illustrative tables: {tables}. They are not MIPEX-R results.",
+                 tables=", ".join(k for k, v in man.get("illustrative", {}).items() if v)))
+tables.show_table(frames["rows"], "version-rows", key="version-rows")
+if frames["sources"].empty:
+    st.caption(t("No source files are recorded for this version (built-in data)."))
+else:
+    tables.show_table(frames["sources"], "version-sources", key="version-sources")
+
+st.header(t("Can the editions be compared?"))
+cube = state.cube()
+view = G.resolve_view(view, cube)
+eds = [int(e) for e in cube.editions]
+if len(eds) < 2 or view["edition"] is None:
+    st.info(t("There is only one edition in the data."))
+else:
+    e_to = view["edition"] if view["edition"] != eds[0] else eds[1]
+    e_from = eds[eds.index(e_to) - 1]
+    changed = C.indicator_set_change(cube, view["target_group"], e_from, e_to)
+    if len(changed):
+        st.warning(t("The indicator set changed between {a} and {b}: {ids}. Changes in the areas "
+                     "concerned mix a change of method with a change of policy.", a=e_from,
+                     b=e_to, ids=", ".join(changed[t("Code")])), icon="⚠️")
+        tables.show_table(changed, "indicator-set-change", key="set-change")
+    comp = C.edition_comparability(cube, view["target_group"], e_from, e_to)
+    st.markdown(t("Regions whose change from {a} to {b} is **not comparable** — the indicators "
+                  "with a value behind the score differ between the editions (an indicator "
+                  "added, dropped, or missing in one edition):", a=e_from, b=e_to))
+    tables.show_table(comp, "edition-comparability", key="comparability")
+with notices:
+    state.show_notices()

@@ -1,0 +1,80 @@
+"""Region profile: one region against its peers, its policy cycle, its change, its outcomes.
+
+URL: ``region``, ``edition`` and ``group`` (sidebar), ``axis`` (area/phase/system),
+``peers`` (all / country / similar / comma-separated region ids), ``chart`` (radar/bars),
+``w`` (area weights of the overall score), ``area`` (drill-down filter).
+"""
+
+import streamlit as st
+
+from ui import charts, frame, profile, sidebar, state, tables
+from ui.i18n import t
+
+frame.require()
+
+view = sidebar.view()
+edition, group = view["edition"], view["target_group"]
+tabs, cube = state.tables(), state.cube()
+regions = profile.scored_regions(cube, tabs["regions"])
+labels = profile.region_label(tabs["regions"])
+if regions.empty or edition is None or group is None:
+    state.show_notices()
+    st.warning(t("No scores have been published yet."))
+    st.stop()
+weights, problem = profile.parse_weights(st.query_params.get(profile.WEIGHTS_PARAM),
+                                         profile.area_order(cube))
+if problem:
+    state.notice(problem)
+
+ids = regions["region_id"].tolist()
+notices = st.container()  # filled at the end, when every URL parameter has been read
+c1, c2, c3 = st.columns([2, 1, 1])
+with c1:
+    region = state.url_widget(st.selectbox, "region", ids, ids[0], t("Region"),
+                              format_func=lambda r: labels.get(r, r))
+with c2:
+    group = profile.show_group_switch(group)
+with c3:
+    axis = state.url_widget(st.selectbox, "axis", list(profile.AXES), "area", t("Compare by"),
+                            format_func=lambda a: t(a.capitalize()))
+name = labels.get(region, region)
+st.title(name)
+profile.show_headline(cube, tabs["regions"], region, group, edition, weights)
+
+table = profile.axis_table(cube, axis)
+mode, peer_list = profile.show_peer_controls(table, regions, region, labels)
+peers = profile.peer_ids(table, region, mode, peer_list, tabs["regions"], group, edition)
+radar = profile.radar_frame(table, region, peers, group, edition, labels)
+profile.show_profile_chart(radar, axis, profile.area_order(cube, axis), name, len(peers))
+
+st.subheader(t("Policy cycle: where does it break?"))
+heat = profile.cycle_heatmap(cube, region, group, edition)
+chart = charts.heatmap(heat, "phase", "area", x_order=profile.area_order(cube, "phase"),
+                       flag="weakest", flag_label=t("weakest phase of the area"))
+shown = tables.labelled(heat, {"area": "Area", "phase": "Phase", "score": "Score",
+                               "coverage": "Coverage", "n_present": "Indicators with a value",
+                               "n_total": "Indicators asked", "weakest": "Weakest phase of the area"})
+charts.show_chart(chart, shown, f"policy-cycle-{region}", key="heat",
+                  caption=t("Outlined: the weakest phase of each area. Grey dashed cells have "
+                            "no data (too few indicators answered), which is not a score of 0."))
+
+st.subheader(t("Strengths and weaknesses"))
+profile.show_strengths(cube, region, peers, group, edition)
+st.subheader(t("Change since the previous edition"))
+profile.show_change(cube, region, group, edition)
+
+st.subheader(t("Policy and outcomes"))
+profile.show_outcome(table if axis == "area" else profile.axis_table(cube, "area"),
+                    tabs["outcomes"], tabs["regions"], region, group, edition)
+
+st.subheader(t("Regions with a similar profile"))
+profile.show_similar(table, region, group, edition, labels, axis)
+
+st.subheader(t("Indicator by indicator"))
+profile.show_drilldown(cube, tabs, region, group, edition)
+
+st.subheader(t("Learn from other regions"))
+profile.show_practice_links(cube, tabs["practices"], region, group, edition, labels)
+
+with notices:
+    state.show_notices()

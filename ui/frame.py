@@ -1,0 +1,35 @@
+"""Make sure every page runs inside the app's frame (app.py).
+
+The repository keeps its pages in ``pages/``, and Streamlit treats an app with a folder of
+that name as an old-style multipage app until ``st.navigation`` has run once in the
+process: the first visit to a deep link (``/compare?regions=…``) on a freshly started server
+would run the page script alone — no page config, no sidebar, no edition in view. A page
+calls :func:`require` first; if app.py is not around it, the page switches Streamlit to
+``st.navigation`` mode and reruns, which lands on the same page (page ids are derived from
+the URL path in both modes) with the same query parameters.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+_local = threading.local()
+
+
+def enter():
+    """Called by app.py just before it runs the page."""
+    _local.active = True
+
+
+def leave():
+    _local.active = False
+
+
+def require():
+    """First line of every page script."""
+    if not getattr(_local, "active", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()

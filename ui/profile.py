@@ -1,0 +1,672 @@
+"""Page logic for the Overview and the Region profile: pure functions, no Streamlit.
+
+Each function takes the cube / tables and the view (region, target group, edition) and
+returns the DataFrame a page shows, charts and downloads — so tests can check the numbers
+against :mod:`scoring` without a browser. Parsers of URL parameters return
+``(value, message)``: ``message`` is a plain-language notice for a bad parameter, or None.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+import scoring
+from data.schema import EUROSTAT_FLAGS, PHASE_ORDER, split_list
+from ui.i18n import t
+
+AXES = ("area", "phase", "system")
+PEER_MODES = ("all", "country", "similar")
+EMPLOYMENT = "employment_rate_20_64"
+REFERENCE, MIGRANT = "NAT", "NEU27_2020_FOR"
+N_SIMILAR = 5
+MAX_WEIGHT = 10.0
+#: URL parameter of the area weights (shared with the Gaps page).
+WEIGHTS_PARAM = "w"
+
+
+# ------------------------------------------------------------------------- regions
+
+def scored_regions(cube: scoring.Cube, regions: pd.DataFrame) -> pd.DataFrame:
+    """The regions that have scores, with name and country, sorted by name."""
+    ids = set(map(str, cube.regions))
+    r = regions.assign(region_id=regions["region_id"].astype(str))
+    r = r[r["region_id"].isin(ids)][["region_id", "name", "country", "level", "parent_id"]]
+    return r.sort_values(["name", "region_id"]).reset_index(drop=True)
+
+
+def region_label(regions: pd.DataFrame) -> dict[str, str]:
+    """region_id → "Name (ID)" for selectboxes and chart labels."""
+    return {str(i): f"{n} ({i})" for i, n in zip(regions["region_id"], regions["name"])}
+
+
+def area_order(cube: scoring.Cube, axis: str = "area") -> list[str]:
+    """Values of ``axis`` in display order (phases in policy-cycle order, else A–Z)."""
+    vals = sorted({str(v) for v in cube.indicators[axis].dropna()})
+    if axis == "phase":
+        rank = {p: i for i, p in enumerate(PHASE_ORDER)}
+        vals.sort(key=lambda v: (rank.get(v, len(rank)), v))
+    return vals
+
+
+# ---------------------------------------------------------------------- URL parsing
+
+def parse_weights(raw: str | None, areas: list[str]) -> tuple[dict | None, str | None]:
+    """The ``w`` URL parameter, ``"health:2,housing:0.5"`` → ``{"health": 2.0, ...}``.
+
+    Same syntax as the Gaps page (:mod:`ui.gaps`): ``area:weight`` items, area names
+    matched without regard to case (``%2C``/``%3A`` for commas/colons in names), weights
+    0–10, unnamed areas weigh 1. Any bad item makes the whole parameter invalid: returns
+    (None, message) so the page falls back to equal weights (the MIPEX rule).
+    """
+    from urllib.parse import unquote
+
+    if raw is None or str(raw).strip() == "":
+        return None, None
+    lookup = {str(a).casefold(): a for a in areas}
+    out, bad = {}, []
+    for item in str(raw).split(","):
+        name, sep, num = item.strip().rpartition(":")
+        area = lookup.get(unquote(name).strip().casefold())
+        try:
+            w = float(num) if sep else float("nan")
+        except ValueError:
+            w = float("nan")
+        if area is None or not np.isfinite(w) or not 0 <= w <= MAX_WEIGHT:
+            bad.append(item)
+        else:
+            out[area] = w
+    if bad or not out or all(out.get(a, 1.0) == 0 for a in areas):
+        return None, t("The link's weights “{raw}” could not be read (use area:number with "
+                       "numbers from 0 to 10, e.g. health:2,housing:1); equal weights are used "
+                       "instead.", raw=raw)
+    return out, None
+
+
+def parse_peers(raw: str | None, region_ids: list[str], region: str
+                ) -> tuple[str, list[str], str | None]:
+    """The ``peers`` URL parameter → (mode, ids, message).
+
+    ``all`` / ``country`` / ``similar`` or a comma-separated list of region ids (mode
+    "list"). Unknown ids are dropped with a message; an empty or wholly unknown list falls
+    back to "all".
+    """
+    if raw is None or raw == "":
+        return "all", [], None
+    if raw in PEER_MODES:
+        return raw, [], None
+    items = [p.strip() for p in str(raw).split(",") if p.strip()]
+    known = [p for p in items if p in region_ids and p != region]
+    unknown = [p for p in items if p not in region_ids]
+    msg = None
+    if unknown:
+        msg = t("The link asked for peer regions “{ids}”, which are not in the data; they were "
+                "left out.", ids=", ".join(unknown))
+    if not known:
+        return "all", [], msg or t("The peer list in the link is empty; all regions are used.")
+    return "list", known, msg
+
+
+# --------------------------------------------------------------------------- overview
+
+def overall_table(cube: scoring.Cube, regions: pd.DataFrame, edition, group,
+                  weights: dict | None = None) -> pd.DataFrame:
+    """Overall score and rank of every scored region for one edition and target group.
+
+    Numbers are :func:`scoring.overall` (area weights ``weights``; None = unweighted MIPEX
+    rule). Output: rank, region_id, name, country, score, coverage, rank_country — ranked,
+    regions without a score last.
+    """
+    ov = scoring.overall(cube, group_weights=weights, regions=regions)
+    ov = ov[(ov["target_group"] == group) & (ov["edition"] == edition)]
+    ov = ov.assign(region_id=ov["region_id"].astype(str))
+    names = scored_regions(cube, regions).set_index("region_id")
+    out = ov.assign(name=ov["region_id"].map(names["name"]),
+                    country=ov["region_id"].map(names["country"]))
+    out = out.sort_values(["rank", "name"], na_position="last")
+    return out[["rank", "region_id", "name", "country", "score", "coverage",
+                "rank_country"]].reset_index(drop=True)
+
+
+def area_summary(cube: scoring.Cube, regions: pd.DataFrame, edition, group,
+                 n: int = 3) -> pd.DataFrame:
+    """Each area across all regions, strongest first (as REGIN's brief reports them).
+
+    mean_score = mean over regions with a score (never counting a missing one as 0);
+    regions_scored / regions_total say how many; coverage = mean indicator coverage.
+    ``standing``: "strongest" for the top ``n`` areas, "weakest" for the bottom ``n``.
+    """
+    a = scoring.aggregate(cube, by="area")
+    a = a[(a["target_group"] == group) & (a["edition"] == edition)]
+    names = scored_regions(cube, regions).set_index("region_id")["name"]
+    rows = []
+    for area, g in a.groupby("area", observed=True):
+        sc = g["score"].astype(float)
+        best = g.loc[sc.idxmax(), "region_id"] if sc.notna().any() else None
+        worst = g.loc[sc.idxmin(), "region_id"] if sc.notna().any() else None
+        rows.append({"area": str(area), "mean_score": sc.mean(), "min_score": sc.min(),
+                     "max_score": sc.max(), "best_region": names.get(str(best)) if best else None,
+                     "weakest_region": names.get(str(worst)) if worst else None,
+                     "regions_scored": int(sc.notna().sum()), "regions_total": len(g),
+                     "coverage": g["coverage"].mean()})
+    out = pd.DataFrame(rows).sort_values(["mean_score", "area"], ascending=[False, True],
+                                         na_position="last").reset_index(drop=True)
+    scored = out["mean_score"].notna()
+    k = min(n, int(scored.sum()) // 2)
+    standing = np.full(len(out), "", dtype=object)
+    idx = np.flatnonzero(scored)
+    standing[idx[:k]] = t("strongest")
+    standing[idx[len(idx) - k:]] = t("weakest")
+    out.insert(1, "standing", standing)
+    return out
+
+
+def map_frame(regions: pd.DataFrame, table: pd.DataFrame, boundaries=None):
+    """Scored regions matched to polygons (or points), with ``score`` for the map.
+
+    Returns (matched GeoDataFrame, geo.MatchReport, countries): ``countries`` are the NUTS-0
+    polygons of the regions' countries when boundary files are loaded (else None). Unscored regions are left out: the map
+    shows the regions of the index, coloured by score, grey where there is no score.
+    """
+    import geo
+
+    keep = regions[regions["region_id"].astype(str).isin(table["region_id"])]
+    matched, report = geo.match_regions(keep, boundaries)
+    matched["score"] = matched["region_id"].map(table.set_index("region_id")["score"])
+    countries = None
+    if boundaries is not None and len(boundaries):
+        lvl0 = boundaries[(boundaries["LEVL_CODE"] == 0)
+                          & boundaries["CNTR_CODE"].isin(set(keep["country"]))]
+        countries = lvl0.drop_duplicates("NUTS_ID") if len(lvl0) else None
+    return matched, report, countries
+
+
+# ---------------------------------------------------------------------- one region
+
+def axis_table(cube: scoring.Cube, axis: str = "area") -> pd.DataFrame:
+    return scoring.aggregate(cube, by=axis)
+
+
+def peer_ids(table: pd.DataFrame, region: str, mode: str, ids, regions: pd.DataFrame,
+             group, edition) -> list[str]:
+    """The region ids of the peer group (``mode`` all/country/similar/list)."""
+    how = "list" if mode == "list" else mode
+    p = scoring.peers(table, region, how, target_group=group, edition=edition,
+                      regions=regions, ids=ids, k=N_SIMILAR)
+    return p["region_id"].astype(str).tolist()
+
+
+def radar_frame(table: pd.DataFrame, region: str, peers: list[str], group, edition,
+                names: dict[str, str]) -> pd.DataFrame:
+    """Long frame for the radar/bars: the region, its peer group's mean, the best performer.
+
+    Numbers are :func:`scoring.gaps` (score, peer_mean, best_score) for each value of the
+    table's axis. Output: <axis>, series, score, coverage (region's), n_peers, best_region.
+    """
+    axis = scoring.compare.axis_columns(table)[0]
+    g = scoring.gaps(table[(table["target_group"] == group) & (table["edition"] == edition)],
+                     region, peer_ids=peers)
+    own, peer, best = names.get(region, region), t("Peer-group mean"), t("Best performer")
+    parts = [
+        g[[axis, "score", "coverage"]].assign(series=own),
+        g[[axis, "peer_mean", "n_peers"]].rename(columns={"peer_mean": "score"}).assign(series=peer),
+        g[[axis, "best_score", "best_region"]].rename(columns={"best_score": "score"})
+        .assign(series=best),
+    ]
+    out = pd.concat(parts, ignore_index=True)
+    out[axis] = out[axis].astype(str)
+    out["best_region"] = out["best_region"].map(
+        lambda s: "; ".join(names.get(x, x) for x in split_list(s)) if isinstance(s, str) else s)
+    return out[[axis, "series", "score", "coverage", "n_peers", "best_region"]]
+
+
+def radar_table(radar: pd.DataFrame, axis: str) -> pd.DataFrame:
+    """The radar's numbers side by side: one row per axis value, one column per series,
+    plus the region's coverage and the best region(s) — the chart's text alternative."""
+    wide = radar.pivot_table(index=axis, columns="series", values="score", sort=False,
+                             dropna=False, aggfunc="first")
+    series = radar["series"].drop_duplicates().tolist()
+    wide = wide.reindex(columns=series).reset_index()
+    wide.columns.name = None
+    own = radar[radar["series"] == series[0]].set_index(axis)
+    best = radar[radar["series"] == series[-1]].set_index(axis)
+    wide[t("Coverage")] = wide[axis].map(own["coverage"]).astype(float)
+    wide[t("Best region")] = wide[axis].map(best["best_region"])
+    return wide.rename(columns={axis: t(axis.capitalize())})
+
+
+def cycle_heatmap(cube: scoring.Cube, region: str, group, edition) -> pd.DataFrame:
+    """Area × phase scores of one region, with ``weakest``: the lowest phase(s) of each area.
+
+    A tie marks every tied phase; an area with fewer than two scored phases marks none
+    (nothing to compare). Output: area, phase, score, coverage, n_present, n_total, weakest.
+    """
+    h = scoring.aggregate(cube, by=("area", "phase"))
+    h = h[(h["region_id"] == region) & (h["target_group"] == group) & (h["edition"] == edition)]
+    h = h[["area", "phase", "score", "coverage", "n_present", "n_total"]].copy()
+    h["area"], h["phase"] = h["area"].astype(str), h["phase"].astype(str)
+    low = h.groupby("area")["score"].transform("min")
+    n_scored = h.groupby("area")["score"].transform("count")
+    h["weakest"] = (h["score"] == low) & (n_scored >= 2)
+    return h.reset_index(drop=True)
+
+
+def change_table(cube: scoring.Cube, region: str, group, edition) -> pd.DataFrame | None:
+    """Change since the previous edition, overall and by area (:func:`scoring.edition_change`).
+
+    ``status`` says "not comparable" when the set of indicators behind the number changed
+    between editions, "no data" when either score is missing. None when ``edition`` is the
+    first one.
+    """
+    eds = list(cube.editions)
+    if edition not in eds or eds.index(edition) == 0:
+        return None
+    by_area = scoring.edition_change(cube, by=("area",), edition_to=edition)
+    total = scoring.edition_change(cube, by=None, edition_to=edition)
+    keep = ["area", "edition_from", "edition_to", "score_from", "score_to", "change",
+            "coverage_from", "coverage_to", "comparable"]
+    total = total.assign(area=t("Overall"))
+    out = pd.concat([total, by_area], ignore_index=True)
+    out = out[(out["region_id"].astype(str) == region) & (out["target_group"] == group)]
+    out = out.assign(area=out["area"].astype(str))[keep].reset_index(drop=True)
+    status = np.where(out["change"].isna(), t("no data"),
+                      np.where(out["comparable"], t("comparable"), t("not comparable")))
+    out["status"] = status
+    return out
+
+
+def flag_meaning(flag) -> str | None:
+    """Eurostat flags ("u", "bu") → "u: low reliability; b: break in time series"."""
+    if flag is None or (isinstance(flag, float) and np.isnan(flag)) or flag is pd.NA:
+        return None
+    text = str(flag).strip()
+    if not text:
+        return None
+    return "; ".join(f"{c}: {t(EUROSTAT_FLAGS.get(c, 'unknown flag'))}" for c in text)
+
+
+def outcome_gap(table: pd.DataFrame, outcomes: pd.DataFrame, regions: pd.DataFrame,
+                region: str, group, edition, area: str | None = None) -> dict | None:
+    """The policy–outcome gap of one region, with the parent region's figures as a proxy.
+
+    Numbers: :func:`scoring.policy_outcome_gap` on the area table (default area: the one
+    named like "labour"), employment rate 20–64 of nationals (NAT) minus non-EU citizens
+    (NEU27_2020_FOR), in percentage points. When the region has no outcome figures (Skåne,
+    NUTS-3), its parent's (SE22) are used and ``proxy`` names the parent. Returns None
+    when neither has figures; else a dict with the row (``row``: a one-row DataFrame as
+    shown) and ``proxy`` (parent id or None), ``proxy_name``, ``area``.
+    """
+    areas = sorted(map(str, table["area"].dropna().unique()))
+    if area is None:
+        area = next((a for a in areas if "labour" in a.lower()), areas[0] if areas else None)
+    if area is None or outcomes is None or outcomes.empty:
+        return None
+    emp = outcomes[outcomes["measure"] == EMPLOYMENT]
+    has = emp[emp["value"].notna()]["region_id"].astype(str)
+    proxy = None
+    src = emp
+    if region not in set(has):
+        parent = regions.set_index(regions["region_id"].astype(str))["parent_id"].get(region)
+        if isinstance(parent, str) and parent in set(has):
+            proxy = parent
+            src = emp[emp["region_id"].astype(str) == parent].assign(region_id=region)
+        else:
+            return None
+    else:
+        src = emp[emp["region_id"].astype(str) == region]
+    res = scoring.policy_outcome_gap(table, src, area, target_group=group, edition=edition,
+                                     measure=EMPLOYMENT, reference_group=REFERENCE,
+                                     migrant_group=MIGRANT)
+    row = res[res["region_id"] == region].copy()
+    if row.empty:
+        return None
+    names = regions.set_index(regions["region_id"].astype(str))["name"]
+    row["outcome_region"] = proxy or region
+    row["flag_reference_meaning"] = row["flag_reference"].map(flag_meaning)
+    row["flag_migrant_meaning"] = row["flag_migrant"].map(flag_meaning)
+    cols = ["area", "policy_score", "policy_coverage", "value_reference", "flag_reference",
+            "flag_reference_meaning", "value_migrant", "flag_migrant", "flag_migrant_meaning",
+            "outcome_gap", "year", "unit", "source", "outcome_region"]
+    return {"row": row[cols].reset_index(drop=True), "proxy": proxy, "edition": edition,
+            "proxy_name": names.get(proxy) if proxy else None, "area": area}
+
+
+def outcome_rows(res: dict) -> pd.DataFrame:
+    """The policy–outcome gap as a short vertical table: one row per figure, with its
+    Eurostat flag and what the flag means, the year, the source and whose figures they are."""
+    row = res["row"].iloc[0]
+    whose = row["outcome_region"] + (" (" + t("proxy") + ")" if res["proxy"] else "")
+    figures = [
+        (t("Policy score: {a}", a=res["area"]), row["policy_score"], None, None),
+        (t("Employment rate 20–64, nationals (NAT)"), row["value_reference"],
+         row["flag_reference"], row["flag_reference_meaning"]),
+        (t("Employment rate 20–64, non-EU citizens (NEU27_2020_FOR)"), row["value_migrant"],
+         row["flag_migrant"], row["flag_migrant_meaning"]),
+        (t("Gap, percentage points (NAT − NEU27_2020_FOR)"), row["outcome_gap"], None, None),
+    ]
+    out = pd.DataFrame(figures, columns=[t("Figure"), t("Value"), t("Flag"), t("Flag means")])
+    out[t("Value")] = out[t("Value")].astype(float)
+    # no flag is not missing data: an empty flag reads "–"
+    for c in (t("Flag"), t("Flag means")):
+        out[c] = out[c].map(lambda v: "–" if v is None or v is pd.NA or
+                            (isinstance(v, float) and np.isnan(v)) or v == "" else str(v))
+    out[t("Year")] = pd.array([res.get("edition", pd.NA), row["year"], row["year"], row["year"]],
+                              dtype="Int64")
+    out[t("Source")] = [t("MIPEX-R scores"), row["source"], row["source"], row["source"]]
+    out[t("Figures of")] = [row["outcome_region"] if not res["proxy"] else "", whose, whose, whose]
+    return out
+
+
+def similar_regions(table: pd.DataFrame, region: str, group, edition,
+                    names: dict[str, str], k: int = N_SIMILAR) -> pd.DataFrame:
+    """The ``k`` regions with the most similar profile (Euclidean distance over the axis
+    scores, :func:`scoring.peers` "similar"), with their overall score along the axis."""
+    p = scoring.peers(table, region, "similar", target_group=group, edition=edition, k=k)
+    return p.assign(name=p["region_id"].map(lambda r: names.get(r, r)))[
+        ["region_id", "name", "distance", "n_common"]]
+
+
+def strengths(cube: scoring.Cube, region: str, peers: list[str], group, edition,
+              n: int = 3) -> pd.DataFrame:
+    """Top/bottom indicators against the peer mean (:func:`scoring.strengths_weaknesses`)."""
+    sw = scoring.strengths_weaknesses(cube, region, peers, group, edition, n=n)
+    return sw[["type", "order", "indicator_id", "label", "area", "phase", "value", "peer_mean",
+               "n_peers", "diff"]]
+
+
+def drilldown(cube: scoring.Cube, indicators: pd.DataFrame, scores: pd.DataFrame,
+              region: str, group, edition, area: str | None = None) -> pd.DataFrame:
+    """Indicator by indicator: question, answer, value, note and source of one region.
+
+    ``value`` is the cube's value (for "ALL": the TCN/BIP mean); answers, notes and sources
+    come from the scores table (for "ALL", both groups' answers, "TCN: A · BIP: B").
+    Indicators asked but not answered appear with value NaN ("no data"), never 0.
+    """
+    r = cube.region_index(region)
+    g = cube.group_index(group)
+    e = cube.edition_index(edition)
+    meta = cube.indicators[["indicator_id", "label", "area", "phase"]].copy()
+    meta["value"] = cube.values[r, g, e, :]
+    meta["asked"] = cube.asked[:, g]
+    q = indicators.set_index(indicators["indicator_id"].astype(str))["question"]
+    meta["question"] = meta["indicator_id"].map(q)
+    s = scores[(scores["region_id"].astype(str) == region) & (scores["edition"] == edition)]
+    groups = [group] if group != scoring.ALL else [x for x in cube.groups if x != scoring.ALL]
+    s = s[s["target_group"].isin(groups)]
+
+    def joined(col):
+        if len(groups) == 1:
+            return s.set_index("indicator_id")[col]
+        parts = s.dropna(subset=[col]).assign(
+            _t=lambda d: d["target_group"].astype(str) + ": " + d[col].astype(str))
+        return parts.groupby("indicator_id")["_t"].agg(" · ".join)
+
+    for col in ("answer", "note", "source"):
+        meta[col] = meta["indicator_id"].map(joined(col))
+    meta["note"] = meta["note"].fillna("–")  # no note is not missing data
+    meta = meta[meta["asked"]]
+    if area:
+        meta = meta[meta["area"].astype(str) == area]
+    return meta[["indicator_id", "area", "phase", "label", "question", "answer", "value",
+                 "note", "source"]].reset_index(drop=True)
+
+
+def weakest_areas(radar: pd.DataFrame, axis: str, region_series: str, n: int = 3) -> list[str]:
+    """The region's ``n`` lowest-scoring values of ``axis`` (missing ones not counted)."""
+    own = radar[(radar["series"] == region_series) & radar["score"].notna()]
+    return own.sort_values(["score", axis])[axis].head(n).tolist()
+
+
+def practices_for(practices: pd.DataFrame, areas: list[str], region: str,
+                  group) -> pd.DataFrame:
+    """Practices of *other* regions in any of ``areas`` (and for ``group`` unless "ALL")."""
+    if practices is None or practices.empty or not areas:
+        return pd.DataFrame(columns=["practice_id", "title", "region_id", "areas"])
+    p = practices[practices["region_id"].astype(str) != region]
+    in_area = p["areas"].map(lambda s: bool(set(split_list(s)) & set(areas)))
+    p = p[in_area]
+    if group != scoring.ALL:
+        p = p[p["target_groups"].map(lambda s: group in split_list(s))]
+    return p[["practice_id", "title", "region_id", "areas"]].reset_index(drop=True)
+
+
+# =====================================================================================
+# Rendering (Streamlit): the sections of the Region profile page. Each reads its own
+# widgets (kept in the URL through ui.state) and shows tables through ui.tables, charts
+# through ui.charts (with their data behind them).
+# =====================================================================================
+
+def _st():
+    import streamlit as st
+    return st
+
+
+def show_group_switch(group):
+    """TCN / BIP / both on the page, in step with the sidebar's target group (URL ``group``)."""
+    st = _st()
+    from ui import state
+
+    present = set(state.tables()["scores"]["target_group"].dropna().astype(str))
+    options = [g for g in ("TCN", "BIP") if g in present]
+    options += ["ALL"] if len(options) == 2 else []
+    if group not in options:
+        return group
+
+    def sync():
+        chosen = st.session_state.get("region_group")
+        if chosen:
+            st.session_state["w_group"] = chosen
+            state.set_param("group", chosen)
+
+    st.session_state["region_group"] = group
+    st.radio(t("Target group"), options, key="region_group", horizontal=True, on_change=sync,
+             format_func=lambda g: t({"ALL": "Both"}.get(g, g)),
+             help=t("TCN: third-country nationals; BIP: beneficiaries of international "
+                    "protection; Both: TCN and BIP combined."))
+    return group
+
+
+def show_headline(cube, regions, region, group, edition, weights):
+    """Overall score, rank (all regions and in the country), coverage."""
+    st = _st()
+    from ui import sidebar
+
+    ov = overall_table(cube, regions, edition, group, weights)
+    row = ov[ov["region_id"] == region].iloc[0]
+    n = int(ov["score"].notna().sum())
+    nd = t("no data")
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(t("Overall score"), f"{row['score']:.1f}" if pd.notna(row["score"]) else nd)
+    c2.metric(t("Rank"), f"{row['rank']} / {n}" if pd.notna(row["rank"]) else nd)
+    n_c = int(ov[(ov["country"] == row["country"]) & ov["score"].notna()].shape[0])
+    c3.metric(t("Rank in {c}", c=row["country"]),
+              f"{row['rank_country']} / {n_c}" if pd.notna(row["rank_country"]) else nd)
+    c4.metric(t("Coverage"), f"{row['coverage']:.0%}" if pd.notna(row["coverage"]) else nd,
+              help=t("Share of the areas with a score behind the overall score."))
+    st.caption(t("Edition {e} · {g}", e=edition, g=t(sidebar.GROUP_LABELS.get(group, group)))
+               + (" · " + t("custom area weights from the link") if weights else ""))
+
+
+def show_peer_controls(table, regions, region, labels):
+    """Peer group widgets kept in the URL as ``peers`` (all/country/similar/id list)."""
+    st = _st()
+    from ui import state
+
+    ids = regions["region_id"].tolist()
+    mode, chosen, msg = parse_peers(st.query_params.get("peers"), ids, region)
+    if msg:
+        state.notice(msg)
+    options = [*PEER_MODES, "list"]
+    names = {"all": t("All other regions"), "country": t("Same country"),
+             "similar": t("{k} most similar", k=N_SIMILAR), "list": t("Chosen regions")}
+    st.session_state.setdefault("w_peers_mode", mode)
+    st.session_state.setdefault("w_peers_list", chosen)
+    others = [r for r in ids if r != region]
+    st.session_state["w_peers_list"] = [r for r in st.session_state["w_peers_list"] if r in others]
+    mode = st.radio(t("Peer group"), options, key="w_peers_mode", horizontal=True,
+                    format_func=names.get)
+    chosen = []
+    if mode == "list":
+        chosen = st.multiselect(t("Peer regions"), others, key="w_peers_list",
+                                format_func=lambda r: labels.get(r, r))
+        if not chosen:
+            st.caption(t("Choose at least one region; until then the peer mean has no data."))
+    state.set_param("peers", ",".join(chosen) if mode == "list" else
+                    (None if mode == "all" else mode))
+    return mode, chosen
+
+
+def show_profile_chart(radar, axis, order, name, n_peers):
+    """The radar (or, one click away, the same numbers as bars) with its data table."""
+    st = _st()
+    from ui import charts, state, tables
+
+    kinds = {"radar": t("Radar"), "bars": t("Bars")}
+    kind = state.url_widget(st.radio, "chart", list(kinds), "radar", t("Chart"),
+                            horizontal=True, format_func=kinds.get)
+    series = radar["series"].drop_duplicates().tolist()
+    wide = radar_table(radar, axis)
+    caption = t("{name} against the mean of its peer group ({n} regions) and the best score "
+                "among all regions.", name=name, n=n_peers)
+    if kind == "radar":
+        chart = charts.radar_chart(radar, axis, axis_order=order, series_order=series)
+        left, right = st.columns([3, 2])
+        with left:
+            st.altair_chart(chart, width="content", key="chart-profile")
+            st.caption(caption)
+        with right:  # the text alternative, visible next to the radar, narrow enough for it
+            compact = wide.drop(columns=[t("Best region")]).rename(columns={
+                series[0]: series[0].rsplit("(", 1)[-1].rstrip(")") or series[0],
+                t("Peer-group mean"): t("Peers"), t("Best performer"): t("Best")})
+            tables.show_table(compact, f"profile-{axis}", key="data-profile")
+    else:
+        chart = charts.bar_chart(radar, axis, series="series", category_order=order,
+                                 series_order=series)
+        charts.show_chart(chart, wide, f"profile-{axis}", key="profile", caption=caption)
+
+
+def show_strengths(cube, region, peers, group, edition):
+    st = _st()
+    from ui import tables
+
+    sw = strengths(cube, region, peers, group, edition)
+    if sw.empty:
+        st.info(t("No indicator differs from the peer group's mean."))
+        return
+    sw = sw.assign(type=sw["type"].map({"strength": t("strength"), "weakness": t("weakness")}))
+    shown = tables.labelled(sw, {"type": "Type", "label": "Indicator", "area": "Area",
+                                 "value": "Value", "peer_mean": "Peer mean",
+                                 "diff": "Difference"})
+    tables.show_table(shown, f"strengths-{region}", key="sw",
+                      caption=t("Indicators where the region is furthest above or below its "
+                                "peer group's mean."))
+
+
+def show_change(cube, region, group, edition):
+    st = _st()
+    from ui import tables
+
+    ch = change_table(cube, region, group, edition)
+    if ch is None:
+        st.info(t("{e} is the first edition: there is nothing to compare with.", e=edition))
+        return
+    shown = tables.labelled(ch, {"area": "Area", "score_from": f"Score {ch['edition_from'][0]}",
+                                 "score_to": f"Score {ch['edition_to'][0]}",
+                                 "change": "Change", "status": "Comparable?"})
+    tables.show_table(shown, f"change-{region}", key="change",
+                      caption=t("“not comparable”: the indicators behind the number changed "
+                                "between editions (added, dropped or newly missing), so the "
+                                "change mixes method and reality."))
+
+
+def show_outcome(area_table, outcomes, regions, region, group, edition):
+    st = _st()
+    from ui import tables
+
+    res = outcome_gap(area_table, outcomes, regions, region, group, edition)
+    if res is None:
+        st.info(t("No outcome figures for this region or its parent region."))
+        return
+    row = res["row"].iloc[0]
+    if res["proxy"]:
+        st.warning(t("No outcome figures for this region: the figures of {p} ({pid}) are shown "
+                     "as a proxy.", p=res["proxy_name"], pid=res["proxy"]), icon="⚠️")
+    nd = t("no data")
+
+    def num(v, f="{:.1f}"):
+        return f.format(v) if pd.notna(v) else nd
+
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("Policy score: {a}", a=res["area"]), num(row["policy_score"]))
+    c2.metric(t("Employment gap, {y}", y=row["year"] if pd.notna(row["year"]) else ""),
+              num(row["outcome_gap"], "{:.1f} pp"),
+              help=t("Employment rate (20–64) of nationals minus non-EU citizens, in "
+                     "percentage points: positive means migrants do worse."))
+    c3.metric(t("Employment rate: nationals / non-EU"),
+              f"{num(row['value_reference'])} / {num(row['value_migrant'])}")
+    flags = [m for m in (row["flag_reference_meaning"], row["flag_migrant_meaning"]) if m]
+    if flags:
+        st.caption(t("Eurostat flags: {f}.", f="; ".join(dict.fromkeys(flags))))
+    tables.show_table(outcome_rows(res), f"policy-outcome-{region}", key="outcome")
+
+
+def show_similar(table, region, group, edition, labels, axis):
+    st = _st()
+    from ui import tables
+
+    sim = similar_regions(table, region, group, edition, labels)
+    shown = tables.labelled(sim, {"region_id": "Region code", "name": "Region",
+                                  "distance": "Distance", "n_common": f"{axis.capitalize()}s compared"})
+    tables.show_table(shown, f"similar-{region}", key="similar",
+                      caption=t("Distance between the {axis} scores (Euclidean; smaller = more "
+                                "alike).", axis=t(axis)))
+    cols = st.columns(max(len(sim), 1))
+    for col, rid in zip(cols, sim["region_id"]):
+        col.page_link("pages/region.py", label=labels.get(rid, rid), icon=":material/location_on:",
+                      query_params={"region": rid, "edition": str(edition), "group": group})
+
+
+def show_drilldown(cube, tabs, region, group, edition):
+    st = _st()
+    from ui import state, tables
+
+    areas = ["all", *area_order(cube)]
+    area = state.url_widget(st.selectbox, "area", areas, "all", t("Area"),
+                            format_func=lambda a: t("All areas") if a == "all" else a)
+    frame = drilldown(cube, tabs["indicators"], tabs["scores"], region, group, edition,
+                      None if area == "all" else area)
+    shown = tables.labelled(frame, {"indicator_id": "Indicator", "area": "Area",
+                                    "phase": "Phase", "question": "Question",
+                                    "answer": "Answer", "value": "Value", "note": "Note",
+                                    "source": "Source"})
+    st_cfg = st.column_config
+    tables.show_table(shown, f"indicators-{region}", key="drill", height=420, column_config={
+        t("Question"): st_cfg.TextColumn(width="large"), t("Note"): st_cfg.TextColumn(width="small"),
+        t("Source"): st_cfg.TextColumn(width="medium"), t("Area"): st_cfg.TextColumn(width="small")})
+
+
+def show_practice_links(cube, practices, region, group, edition, labels):
+    """The region's weakest areas and the practices other regions run in them."""
+    st = _st()
+    from data.config import REPO_ROOT
+
+    a = scoring.aggregate(cube, by="area")
+    own = a[(a["region_id"] == region) & (a["target_group"] == group)
+            & (a["edition"] == edition) & a["score"].notna()]
+    weakest = own.sort_values(["score", "area"])["area"].astype(str).head(3).tolist()
+    if not weakest:
+        st.info(t("No area of this region has a score."))
+        return
+    found = practices_for(practices, weakest, region, group)
+    st.markdown(t("Weakest areas: **{a}**. Practices from other regions in these areas: "
+                  "**{n}**.", a=", ".join(weakest), n=len(found)))
+    for _, p in found.head(5).iterrows():
+        st.markdown(f"- {p['title']} — *{labels.get(str(p['region_id']), p['region_id'])}* "
+                    f"({p['areas']})")
+    if (REPO_ROOT / "pages" / "practices.py").exists():
+        from streamlit.errors import StreamlitAPIException
+        try:
+            st.page_link("pages/practices.py", label=t("Practices for these gaps"), icon=":material/lightbulb:",
+                         query_params={"region": region, "for_gaps": "1"})
+        except StreamlitAPIException:  # the page exists but is not in the navigation yet
+            st.caption(t("The Integration Lab page is not available yet."))
