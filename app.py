@@ -20,6 +20,7 @@ PAGES = [
     st.Page("pages/gaps.py", title=t("Gaps"), icon=":material/align_horizontal_left:", url_path="gaps"),
     st.Page("pages/practices.py", title=t("Integration Lab"), icon=":material/lightbulb:", url_path="practices"),
     st.Page("pages/methodology.py", title=t("Methodology"), icon=":material/menu_book:", url_path="methodology"),
+    st.Page("pages/staff.py", title=t("Data management"), icon=":material/lock:", url_path="staff", visibility="hidden"),
 ]
 
 page = st.navigation(PAGES)

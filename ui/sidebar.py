@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state
+from ui import staff, state
 from ui.i18n import t
 
 #: Target groups offered in the sidebar; "ALL" combines TCN and BIP.
@@ -27,6 +27,7 @@ def render():
                              format_func=lambda g: t(GROUP_LABELS.get(g, g)))
         st.divider()
         version_box()
+        staff.sidebar_entry()
 
 
 def version_box():
