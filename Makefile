@@ -15,7 +15,7 @@ run: $(VENV)/.installed  ## install, then serve the dashboard on the default dat
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
 test: $(VENV)/.installed  ## install, then run every test (browser tests need /usr/bin/chromium)
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 bench: $(VENV)/.installed  ## the benchmarks the README quotes (add ARGS=--quick for a short run)
 	$(PY) bench/run_all.py $(ARGS)

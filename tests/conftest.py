@@ -9,6 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Shared, loaded machines: a property test must not fail because one example was slow.
+hypothesis_settings.register_profile("mipexr", deadline=None)
+hypothesis_settings.load_profile("mipexr")
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
