@@ -13,7 +13,7 @@ import threading
 import duckdb
 import pandas as pd
 
-from data.schema import TABLES
+from data.schema import TABLES, conform
 from data.store import Store
 
 
@@ -45,10 +45,7 @@ class Reader:
     def table(self, name: str) -> pd.DataFrame:
         """A whole table, typed as in the schema."""
         check_identifier(name, TABLES)
-        from data.schema import PANDAS_DTYPES
-
-        frame = self.query(f"SELECT * FROM {name}")
-        return frame.astype({c.name: PANDAS_DTYPES[c.dtype] for c in TABLES[name].columns})
+        return conform(name, self.query(f"SELECT * FROM {name}"))
 
     def distinct(self, table: str, column: str) -> list:
         """Sorted distinct non-null values of a column."""

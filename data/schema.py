@@ -37,6 +37,7 @@ KINDS = ("policy", "outcome")
 NUTS_VERSIONS = (2021, 2024)
 #: Languages of the Integration Lab template and survey (ISO 639-1).
 LANGUAGES = ("en", "fr", "de", "it", "es", "pt", "sv")
+LANGUAGE_NAMES = ("English", "French", "German", "Italian", "Spanish", "Portuguese", "Swedish")
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,12 @@ INDICATORS = Table(
         Column("unit", "str", "Unit of the value (points on 0–100 for policy indicators).",
                example="points"),
         Column("source", "str", "Where the indicator comes from.", example="MIPEX-R (illustrative)"),
+        # Optional translations of the label and the question, one column per interface
+        # language (label_fr, question_fr, …); the dashboard falls back to English, marked.
+        *(Column(f"{field}_{lang}", "str", f"{what} in {name} (optional; English is shown, "
+                 "marked, when empty).")
+          for lang, name in zip(LANGUAGES[1:], LANGUAGE_NAMES[1:])
+          for field, what in (("label", "Label"), ("question", "Question"))),
     ),
 )
 
@@ -266,6 +273,17 @@ def empty_frame(table: str):
 
     t = TABLES[table]
     return pd.DataFrame({c.name: pd.Series(dtype=PANDAS_DTYPES[c.dtype]) for c in t.columns})
+
+
+def conform(table: str, frame):
+    """``frame`` with exactly the table's columns, in schema order and types.
+
+    Columns the schema added since the data was written (optional ones, such as a new
+    translation column) come back empty; columns the schema no longer has are dropped.
+    """
+    t = TABLES[table]
+    frame = frame.reindex(columns=t.names)
+    return frame.astype({c.name: PANDAS_DTYPES[c.dtype] for c in t.columns})
 
 
 #: Storage types in pandas (and so in Parquet / DuckDB).

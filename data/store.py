@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from data.schema import PANDAS_DTYPES, TABLE_ORDER, TABLES, empty_frame
+from data.schema import TABLE_ORDER, TABLES, conform, empty_frame
 
 STATE_FILE = "store.json"
 
@@ -68,10 +68,8 @@ class Source:
 
 def canonical(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """The table in schema column order and types, sorted by its key, with a clean index."""
-    spec = TABLES[table]
-    frame = frame.reindex(columns=spec.names)
-    frame = frame.astype({c.name: PANDAS_DTYPES[c.dtype] for c in spec.columns})
-    return frame.sort_values(list(spec.key), kind="stable", na_position="last").reset_index(drop=True)
+    frame = conform(table, frame)
+    return frame.sort_values(list(TABLES[table].key), kind="stable", na_position="last").reset_index(drop=True)
 
 
 def content_id(tables: dict[str, pd.DataFrame]) -> str:
@@ -151,9 +149,7 @@ class Store:
         return self.version_dir(self._resolve(version)) / f"{table}.parquet"
 
     def read_table(self, table: str, version: str | None = None) -> pd.DataFrame:
-        frame = pq.read_table(self.table_path(table, version)).to_pandas()
-        spec = TABLES[table]
-        return frame.astype({c.name: PANDAS_DTYPES[c.dtype] for c in spec.columns})
+        return conform(table, pq.read_table(self.table_path(table, version)).to_pandas())
 
     def tables(self, version: str | None = None) -> dict[str, pd.DataFrame]:
         if version is None and self.current_id() is None:

@@ -182,3 +182,17 @@ def test_killed_publisher_leaves_a_consistent_store(small_store):
         assert content_id({t: canonical(t, f) for t, f in tables.items()}) == current
         assert store.manifest()["rows"]["scores"] == len(tables["scores"])
         Reader(store).query("SELECT count(*) FROM scores")
+
+
+def test_versions_written_before_a_schema_change_still_read(small_store, monkeypatch):
+    """A column the schema adds later (e.g. a translation) reads back empty from old versions."""
+    import dataclasses
+
+    from data import schema
+
+    extra = schema.Column("label_xx", "str", "test column")
+    wider = dataclasses.replace(schema.INDICATORS, columns=(*schema.INDICATORS.columns, extra))
+    monkeypatch.setitem(schema.TABLES, "indicators", wider)
+    frame = small_store.read_table("indicators")
+    assert "label_xx" in frame.columns and frame["label_xx"].isna().all()
+    assert Reader(small_store).table("indicators")["label_xx"].isna().all()
