@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test bench lint clean-store
+.PHONY: run test bench lint clean-store i18n
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
@@ -22,3 +22,6 @@ bench: $(VENV)/.installed  ## the benchmarks the README quotes (add ARGS=--quick
 
 clean-store:  ## forget the local store (the default data is published again on next start)
 	rm -rf data/store
+
+i18n: $(VENV)/.installed  ## extract interface strings, merge them into locales/*/messages.po, report what is untranslated
+	$(PY) -m ui.i18n update

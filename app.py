@@ -10,7 +10,8 @@ import streamlit as st
 from ui import frame, sidebar
 from ui.i18n import t
 
-st.set_page_config(page_title="MIPEX-R · Regional integration policy", page_icon="🧭",
+sidebar.start_language()  # before any t(): the page titles below are translated
+st.set_page_config(page_title=t("MIPEX-R · Regional integration policy"), page_icon="🧭",
                    layout="wide")
 
 PAGES = [
@@ -19,7 +20,10 @@ PAGES = [
     st.Page("pages/compare.py", title=t("Compare regions"), icon=":material/compare_arrows:", url_path="compare"),
     st.Page("pages/gaps.py", title=t("Gaps"), icon=":material/align_horizontal_left:", url_path="gaps"),
     st.Page("pages/practices.py", title=t("Integration Lab"), icon=":material/lightbulb:", url_path="practices"),
+    st.Page("pages/propose.py", title=t("Propose a practice"), icon=":material/add_circle:", url_path="propose"),
     st.Page("pages/methodology.py", title=t("Methodology"), icon=":material/menu_book:", url_path="methodology"),
+    st.Page("pages/workshop.py", title=t("Workshop mode"), icon=":material/co_present:", url_path="workshop"),
+    st.Page("pages/brief.py", title=t("Region brief"), icon=":material/picture_as_pdf:", url_path="brief"),
     st.Page("pages/staff.py", title=t("Data management"), icon=":material/lock:", url_path="staff", visibility="hidden"),
 ]
 

@@ -9,7 +9,7 @@ import streamlit as st
 from ui import charts, components, frame, sidebar, state
 from ui import compare as C
 from ui import gaps as G
-from ui.i18n import t
+from ui.i18n import column_title, t
 
 frame.require()
 
@@ -54,7 +54,7 @@ else:
     chart = charts.bar_chart(data, axis, "score", series="series", category_order=order,
                              series_order=series)
 shown_data = data.rename(columns={"series": t("Series"), "region_id": t("Code"),
-                                  axis: t(axis.capitalize()), "score": t("Score"),
+                                  axis: column_title(axis), "score": t("Score"),
                                   "coverage": t("Coverage"), "difference": t("Difference")})
 charts.show_chart(chart, shown_data, f"compare-{axis}-scores", key="compare-chart",
                   stretch=kind == "bars")

@@ -6,7 +6,6 @@ URL: ``area``, ``phase`` (comma-separated filters of the indicator list).
 
 import streamlit as st
 
-from data.templates import dictionary
 from ui import frame, sidebar, state, tables
 from ui import compare as C
 from ui import gaps as G
@@ -63,10 +62,10 @@ tables.show_table(indicators, "indicators", key="indicators", column_config=C.fi
 
 st.header(t("Data dictionary"))
 st.caption(t("Generated from the schema that also checks every upload, so it cannot drift."))
-dic = dictionary()
+dic = C.data_dictionary()
 tables.show_table(dic, "data-dictionary", key="dictionary", column_config=C.fit(dic, {
-    "table": 75, "column": 105, "type": 80, "required": 62, "key": 40, "allowed": 120,
-    "meaning": 300, "example": 95}))
+    "Table": 75, "Column": 105, "Type": 80, "Required": 62, "Key": 40, "Allowed": 120,
+    "Meaning": 300, "Example": 95}))
 
 st.header(t("Sources and citations"))
 st.markdown(t(

@@ -6,8 +6,8 @@ URL: ``edition`` and ``group`` (sidebar), ``w`` (area weights, e.g. health:2,hou
 
 import streamlit as st
 
-from ui import charts, components, frame, profile, sidebar, state, tables
-from ui.i18n import t
+from ui import charts, components, fmt, frame, profile, sidebar, state, tables
+from ui.i18n import N_, t
 
 frame.require()
 
@@ -41,16 +41,16 @@ table = table.assign(label=table["region_id"].map(labels))
 scored = table["score"].notna()
 c1, c2, c3 = st.columns(3)
 c1.metric(t("Regions with a score"), f"{int(scored.sum())} / {len(table)}")
-c2.metric(t("Median overall score"), f"{table['score'].median():.1f}" if scored.any() else t("no data"))
+c2.metric(t("Median overall score"), fmt.number(table["score"].median()))
 if scored.any():
     top = table[scored].iloc[0]
-    c3.metric(t("Highest overall score"), f"{top['score']:.1f}", top["name"], delta_color="off")
+    c3.metric(t("Highest overall score"), fmt.number(top["score"]), top["name"], delta_color="off")
 
 left, right = st.columns([1, 1])
 with left:
     st.subheader(t("Map of overall scores"))
     matched, report, countries = profile.map_frame(tabs["regions"], table, state.boundaries())
-    charts.show_map(matched, legend_title=t("Overall score"), value_label="overall score",
+    charts.show_map(matched, legend_title=t("Overall score"), value_label=N_("overall score"),
                     countries=countries)
     for message in report.messages:
         st.caption(message)
@@ -73,9 +73,9 @@ charts.show_chart(area_bars, summary, "areas-across-regions", key="areas",
                             "never counted as 0. Coverage: share of indicators with a value."))
 
 st.subheader(t("All regions"))
-shown = tables.labelled(table, {"rank": "Rank", "region_id": "Region code", "name": "Region",
-                                "country": "Country", "score": "Overall score",
-                                "coverage": "Coverage", "rank_country": "Rank in country"})
+shown = tables.labelled(table, {"rank": N_("Rank"), "region_id": N_("Region code"), "name": N_("Region"),
+                                "country": N_("Country"), "score": N_("Overall score"),
+                                "coverage": N_("Coverage"), "rank_country": N_("Rank in country")})
 tables.show_table(shown, "overview", key="overview")
 components.data_caption()
 pick = st.selectbox(t("Open a region profile"), table["region_id"].tolist(),

@@ -19,6 +19,7 @@ view = sidebar.view()
 st.title(t("Integration Lab: what other regions did"))
 st.caption(t("REGIN's database of regional integration practices: what was done, what was learnt, and "
              "what another region needs to do the same."))
+st.page_link("pages/propose.py", label=t("Propose a practice from your region"), icon=":material/add_circle:")
 tabs = state.tables()
 filters = ui.filter_widgets(tabs)
 gaps = ui.gap_widgets(tabs, view)

@@ -8,7 +8,7 @@ URL: ``region``, ``edition`` and ``group`` (sidebar), ``axis`` (area/phase/syste
 import streamlit as st
 
 from ui import charts, frame, profile, sidebar, state, tables
-from ui.i18n import t
+from ui.i18n import N_, column_title, t
 
 frame.require()
 
@@ -36,10 +36,11 @@ with c2:
     group = profile.show_group_switch(group)
 with c3:
     axis = state.url_widget(st.selectbox, "axis", list(profile.AXES), "area", t("Compare by"),
-                            format_func=lambda a: t(a.capitalize()))
+                            format_func=column_title)
 name = labels.get(region, region)
 st.title(name)
 profile.show_headline(cube, tabs["regions"], region, group, edition, weights)
+profile.show_handout_links(region, group, edition)
 
 table = profile.axis_table(cube, axis)
 mode, peer_list = profile.show_peer_controls(table, regions, region, labels)
@@ -51,9 +52,9 @@ st.subheader(t("Policy cycle: where does it break?"))
 heat = profile.cycle_heatmap(cube, region, group, edition)
 chart = charts.heatmap(heat, "phase", "area", x_order=profile.area_order(cube, "phase"),
                        flag="weakest", flag_label=t("weakest phase of the area"))
-shown = tables.labelled(heat, {"area": "Area", "phase": "Phase", "score": "Score",
-                               "coverage": "Coverage", "n_present": "Indicators with a value",
-                               "n_total": "Indicators asked", "weakest": "Weakest phase of the area"})
+shown = tables.labelled(heat, {"area": N_("Area"), "phase": N_("Phase"), "score": N_("Score"),
+                               "coverage": N_("Coverage"), "n_present": N_("Indicators with a value"),
+                               "n_total": N_("Indicators asked"), "weakest": N_("Weakest phase of the area")})
 charts.show_chart(chart, shown, f"policy-cycle-{region}", key="heat",
                   caption=t("Outlined: the weakest phase of each area. Grey dashed cells have "
                             "no data (too few indicators answered), which is not a score of 0."))

@@ -6,7 +6,7 @@ session belongs to signed-in staff (see ui.auth).
 
 import streamlit as st
 
-from ui import auth, frame, staff
+from ui import auth, frame, proposals, staff
 from ui.i18n import t
 
 frame.require()
@@ -20,4 +20,4 @@ if who is None:
 staff.show_flash()
 section = staff.section_choice()
 {"upload": staff.upload_section, "templates": staff.templates_section,
- "history": staff.history_section}[section](who)
+ "history": staff.history_section, "proposals": proposals.moderation_section}[section](who)

@@ -54,7 +54,7 @@ def infos(at) -> str:
 #: st.dataframe without selections).
 SIGNATURE = {"compare-gaps": "Lowest coverage", "gap-matrix": "Overall",
              "table-data-rank-bands": "Median rank", "table-indicators": "Question",
-             "table-dictionary": "meaning"}
+             "table-dictionary": "Meaning"}
 
 
 def frame_of(at, key) -> pd.DataFrame:

@@ -10,7 +10,8 @@ data (one row per mark) and follows the same rules:
   for scores; series also differ by dash pattern, so they survive greyscale printing.
 * **Projector-readable**: 13–14 px labels, wide bars.
 
-:func:`show_chart` renders a chart with its text alternative (the data behind it in an
+:func:`show_chart` renders a chart with PNG/SVG downloads (:func:`export_buttons`, the data
+version and source printed on the file) and its text alternative (the data behind it in an
 expander, with CSV/XLSX downloads of exactly that table).
 
 Typical use::
@@ -29,7 +30,12 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui.i18n import t
+from ui.i18n import N_, column_title, t
+
+# Altair validates every chart object against the Vega-Lite schema when it is built, and
+# again when Streamlit serialises the chart; the first pass cost a third of a page rerun.
+# The serialisation still validates, so a malformed chart is still an error.
+alt.utils.schemapi.disable_debug_mode()
 
 #: Okabe & Ito (2008) series colours, in the order series are met: blue, orange, green,
 #: vermillion, reddish purple, sky blue, yellow.
@@ -201,7 +207,7 @@ def radar_chart(frame: pd.DataFrame, axis: str, value: str = "score", series: st
     points = alt.Chart(drawn[drawn["order"] < k]).mark_point(filled=True, size=70).encode(
         X, Y, colour_enc, shape=alt.Shape("series:N", scale=shapes, title=None),
         tooltip=[alt.Tooltip("series:N", title=t("Series")),
-                 alt.Tooltip("axis:N", title=t(axis.replace("_", " ").capitalize())),
+                 alt.Tooltip("axis:N", title=column_title(axis)),
                  alt.Tooltip("value:Q", title=t("Score"), format=".1f")])
     # the "no data" legend entry, and a grey cross next to each axis with a missing value
     nd_rows = labels[labels["missing"]].assign(series=nd, x=lambda d: d["x"] * 0.93,
@@ -240,7 +246,7 @@ def bar_chart(frame: pd.DataFrame, category: str, value: str = "score", *,
     nd = no_data_label()
     df["_cat"] = df[category].astype(str)
     if series is None:
-        df["_series"] = t(value_title or "Score")
+        df["_series"] = value_title or t("Score")
     else:
         df["_series"] = df[series].astype(str)
     df["_value"] = pd.to_numeric(df[value], errors="coerce").astype(float)
@@ -270,7 +276,7 @@ def bar_chart(frame: pd.DataFrame, category: str, value: str = "score", *,
               axis=alt.Axis(tickCount=5) if domain else alt.Axis())
     colour_enc = alt.Color("_series:N", scale=colour, title=None,
                            legend=alt.Legend(symbolType="square"))
-    tips = [alt.Tooltip("_cat:N", title=category_title or t(category.replace("_", " ").capitalize())),
+    tips = [alt.Tooltip("_cat:N", title=category_title or column_title(category)),
             alt.Tooltip("_series:N", title=t("Series")),
             alt.Tooltip("_value:Q", title=value_title or t("Score"), format=".1f")]
     extra = [c for c in ("coverage",) if c in df.columns]
@@ -338,8 +344,8 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str = "score", *, x_orde
     xs, ys = _ordered(df["_x"], x_order), _ordered(df["_y"], y_order)
     X = alt.X("_x:N", sort=xs, title=None, axis=alt.Axis(orient="top", labelAngle=0))
     Y = alt.Y("_y:N", sort=ys, title=None)
-    tips = [alt.Tooltip("_y:N", title=t(y.replace("_", " ").capitalize())),
-            alt.Tooltip("_x:N", title=t(x.replace("_", " ").capitalize())),
+    tips = [alt.Tooltip("_y:N", title=column_title(y)),
+            alt.Tooltip("_x:N", title=column_title(x)),
             alt.Tooltip("_label:N", title=value_title or t("Score"))]
     if coverage and coverage in df.columns:
         tips.append(alt.Tooltip(f"{coverage}:Q", title=t("Coverage"), format=".0%"))
@@ -400,7 +406,7 @@ def legend_html(legend: list[tuple[str, tuple]], title: str | None = None) -> st
             f"<span style='display:inline-block;margin-right:14px;white-space:nowrap'>"
             f"<span style='display:inline-block;width:16px;height:16px;vertical-align:middle;"
             f"background:rgba({r},{g},{b},{a / 255:.2f});border:1.5px {dashed} #5a5a5a;"
-            f"margin-right:5px'></span>{html.escape(t(str(label)))}</span>")
+            f"margin-right:5px'></span>{html.escape(no_data_label() if str(label) == 'no data' else str(label))}</span>")
     return "<div style='font-size:14px;line-height:2'>" + "".join(parts) + "</div>"
 
 
@@ -420,8 +426,34 @@ def show_chart(chart, data: pd.DataFrame, name: str, *, key: str | None = None,
     st.altair_chart(chart, width="stretch" if stretch else "content", key=f"chart-{key}")
     if caption:
         st.caption(caption)
+    export_buttons(chart, name, key=key)
     with st.expander(t("Data behind this chart"), expanded=expanded):
         tables.show_table(data, name, key=f"data-{key}")
+
+
+def export_buttons(chart, name: str, *, key: str | None = None, tables_used=("scores",)):
+    """PNG and SVG downloads of ``chart``, rendered offline (vl-convert) with the source,
+    the data version and — when it applies — "illustrative data" printed under it.
+
+    The files are made only when a button is clicked (a deferred download), so a page with
+    many charts does not render them all on every rerun.
+    """
+    import streamlit as st
+
+    from ui import components, export, state
+
+    version = state.version()
+    footer = export.footer_text(version, illustrative=any(state.is_illustrative(tb)
+                                                          for tb in tables_used))
+    slug = components._slug(name)
+    key = key or slug
+    c1, c2, _ = st.columns([1, 1, 2])
+    c1.download_button(t("Chart as PNG"), lambda: export.chart_png(chart, footer),
+                       f"{slug}-{version}.png", "image/png", key=f"dl-png-{key}",
+                       on_click="ignore", icon=":material/image:", width="stretch")
+    c2.download_button(t("Chart as SVG"), lambda: export.chart_svg(chart, footer),
+                       f"{slug}-{version}.svg", "image/svg+xml", key=f"dl-svg-{key}",
+                       on_click="ignore", icon=":material/polyline:", width="stretch")
 
 
 def _label_layer(matched):
@@ -438,7 +470,7 @@ def _label_layer(matched):
     return layer
 
 
-def show_map(matched, value_col: str = "score", *, value_label: str = "score",
+def show_map(matched, value_col: str = "score", *, value_label: str = N_("score"),
              legend_title: str | None = None, height: int = 520, width_px: int = 460,
              countries=None, key: str = "map"):
     """Render a regions map coloured by ``value_col`` (offline, no basemap) with its legend.

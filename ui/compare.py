@@ -17,7 +17,7 @@ import streamlit as st
 import scoring
 from data.schema import parse_answers
 from ui import state
-from ui.i18n import t
+from ui.i18n import N_, column_title, data_column, help_text, t
 
 MIN_REGIONS, MAX_REGIONS = 2, 6
 VS = ("first", "group", "all")
@@ -117,7 +117,7 @@ def gap_table(long: pd.DataFrame, region_ids: list[str], axis: str, vs: str, lab
     elif sort in labels and labels[sort] in body.columns:
         body = body.sort_values(labels[sort], na_position="last", kind="stable")
     out = pd.concat([body, last])
-    out.index.name = t(axis.capitalize())
+    out.index.name = column_title(axis)
     return out.reset_index()
 
 
@@ -169,6 +169,30 @@ def fit(frame: pd.DataFrame, widths: dict[str, int]) -> dict:
             if t(c) in frame.columns}
 
 
+def data_dictionary() -> pd.DataFrame:
+    """The data dictionary (:func:`data.templates.dictionary`) in the interface language."""
+    from data.schema import LIST_SEP
+    from data.templates import dictionary
+
+    dic = dictionary()
+    words = {"text": N_("text"), "whole number": N_("whole number"), "number": N_("number"),
+             "yes": N_("yes"), "no": N_("no")}
+
+    def word(v):
+        return t(words[v]) if v in words else t("list separated by '{sep}'", sep=LIST_SEP)
+
+    for c in ("type", "required", "key"):
+        dic[c] = dic[c].map(word)
+    dic["meaning"] = [help_text(c, h) for c, h in zip(dic["column"], dic["meaning"])]
+    return dic.rename(columns={c: t(DICTIONARY_HEADERS[c]) for c in dic.columns})
+
+
+#: Headers of the data dictionary (its columns are English codes in the CSV download).
+DICTIONARY_HEADERS = {"table": N_("Table"), "column": N_("Column"), "type": N_("Type"),
+                      "required": N_("Required"), "key": N_("Key"), "allowed": N_("Allowed"),
+                      "meaning": N_("Meaning"), "example": N_("Example")}
+
+
 def indicator_list(indicators: pd.DataFrame, areas=(), phases=()) -> pd.DataFrame:
     """The indicators with their question and answer map, filtered by area and phase."""
     ind = indicators
@@ -177,8 +201,8 @@ def indicator_list(indicators: pd.DataFrame, areas=(), phases=()) -> pd.DataFram
     if phases:
         ind = ind[ind["phase"].isin(phases)]
     return pd.DataFrame({
-        t("Code"): ind["indicator_id"], t("Indicator"): ind["label"],
-        t("Question"): ind["question"], t("Answers → values"): ind["answers"].map(answer_text),
+        t("Code"): ind["indicator_id"], t("Indicator"): data_column(ind, "label"),
+        t("Question"): data_column(ind, "question"), t("Answers → values"): ind["answers"].map(answer_text),
         t("Area"): ind["area"], t("Phase"): ind["phase"], t("System"): ind["system"],
         t("Target groups"): ind["target_groups"], t("Weight"): ind["weight"]}
     ).reset_index(drop=True)

@@ -24,7 +24,7 @@ import streamlit as st
 
 import scoring
 from ui import state, tables
-from ui.i18n import t
+from ui.i18n import N_, column_title, t
 
 GAP_TYPES = ("best", "peers", "target")
 PEER_GROUPS = ("all", "country")
@@ -94,11 +94,11 @@ def parse_weights(raw: str | None, areas) -> tuple[dict[str, float], list[tuple[
 
 
 _REASONS = {
-    "form": "it is not of the form area:weight",
-    "area": "there is no such area in the data",
-    "number": "the weight is not a number",
-    "range": "the weight must be between 0 and {max}",
-    "zero": "every area would weigh 0",
+    "form": N_("it is not of the form area:weight"),
+    "area": N_("there is no such area in the data"),
+    "number": N_("the weight is not a number"),
+    "range": N_("the weight must be between 0 and {max}"),
+    "zero": N_("every area would weigh 0"),
 }
 
 
@@ -292,7 +292,7 @@ def cell_table(long: pd.DataFrame, axis: str, names: pd.Series) -> pd.DataFrame:
     """Every region × axis value as text: the gap matrix's long form, with coverage."""
     return pd.DataFrame({
         t("Code"): long["region_id"], t("Region"): long["region_id"].map(names).fillna(""),
-        t(axis.capitalize()): long[axis], t("Score"): long["score"],
+        column_title(axis): long[axis], t("Score"): long["score"],
         t("Coverage"): long["coverage"], t("Reference"): long["reference"],
         t("Gap"): long["gap"]})
 

@@ -32,16 +32,18 @@ import scoring
 from data import practices as dp
 from data.schema import split_list
 from ui import auth, state
-from ui.i18n import t
+from ui.i18n import N_, t
 
 MAP_KEY, LIST_KEY, GAPS_KEY, SEL_KEY, CELL_KEY = "practice_map", "practice_list", "gap_list", "_practice", "_cell"
 OVERALL = "overall"
 PEER_CHOICES = ("all", "country", "similar")
 #: (URL key, Filters field, label) of the multi-choice facets, in display order.
-FACETS = [("area", "areas", "Area"), ("tg", "target_groups", "Target group"),
-          ("country", "countries", "Country"), ("from_region", "regions", "Region"),
-          ("role", "roles", "Authority's role"), ("stakeholder", "stakeholders", "Stakeholders"),
-          ("criterion", "criteria", "REGIN criteria"), ("funding", "funding", "Funding")]
+FACETS = [("area", "areas", N_("Area")), ("tg", "target_groups", N_("Target group")),
+          ("country", "countries", N_("Country")), ("from_region", "regions", N_("Region")),
+          ("role", "roles", N_("Authority's role")), ("stakeholder", "stakeholders", N_("Stakeholders")),
+          ("criterion", "criteria", N_("REGIN criteria")), ("funding", "funding", N_("Funding"))]
+#: The regional authority's roles (data codes) as words of the interface.
+ROLE_WORDS = {"direct": N_("direct"), "indirect": N_("indirect")}
 #: Downloads and the list carry these columns (in this order).
 LIST_COLUMNS = ["practice_id", "title", "region_id", "region_name", "areas", "target_groups",
                 "authority_role", "stakeholders", "criteria", "funding", "start_year", "end_year",
@@ -177,7 +179,8 @@ def filter_widgets(tabs: dict) -> dp.Filters:
     with st.expander(t("Filter practices"), expanded=active, icon="🔎"):
         cols = st.columns(4)
         for i, (key, name, label) in enumerate(FACETS):
-            fmt = (lambda r: f"{names.get(r, r)} ({r})") if name == "regions" else str
+            fmt = (lambda r: f"{names.get(r, r)} ({r})") if name == "regions" else \
+                (lambda r: t(ROLE_WORDS[r]) if r in ROLE_WORDS else r) if name == "roles" else str
             with cols[i % 4]:
                 chosen[name] = tuple(state.url_multi(key, opts[name], [], t(label), format_func=fmt))
         years = url_years("years", opts["years"], t("Active in the years")) if opts["years"] else None
@@ -206,8 +209,8 @@ def gap_widgets(tabs: dict, view: dict) -> dp.GapSuggestions | None:
                                   format_func=lambda r: f"{names.get(r, r)} ({r})")
     with c2:
         how = state.url_widget(st.segmented_control, "peers", list(PEER_CHOICES), "all", t("Compared with"),
-                               format_func=lambda p: t({"all": "all regions", "country": "same country",
-                                                        "similar": "5 nearest"}[p]))
+                               format_func=lambda p: t({"all": N_("all regions"), "country": N_("same country"),
+                                                        "similar": N_("5 nearest")}[p]))
     edition, group = view["edition"], view["target_group"]
     sl = by_area[(by_area["edition"] == edition) & (by_area["target_group"] == str(group))]
     peer_ids = None
@@ -218,10 +221,10 @@ def gap_widgets(tabs: dict, view: dict) -> dp.GapSuggestions | None:
                              edition=edition, peer_ids=peer_ids, limit=MAX_SUGGESTIONS)
     name = names.get(region, region)
     if res.reason:
-        st.info(t({"no_scores": "{name} has no area scores for this edition and target group.",
-                   "no_gaps": "{name} is not below its peers in any area: no gap to look for.",
-                   "no_practices": "No practice from another region covers {name}'s largest gaps "
-                                   "({areas})."}[res.reason], name=name, areas=", ".join(res.areas)))
+        st.info(t({"no_scores": N_("{name} has no area scores for this edition and target group."),
+                   "no_gaps": N_("{name} is not below its peers in any area: no gap to look for."),
+                   "no_practices": N_("No practice from another region covers {name}'s largest gaps "
+                                      "({areas}).")}[res.reason], name=name, areas=", ".join(res.areas)))
     else:
         gaps = res.gaps[res.gaps["chosen"]]
         st.markdown(t("**{name}'s largest gaps to its peers** ({group}, {edition}): ", name=md_escape(name),
@@ -385,15 +388,16 @@ def card_markdown(row, region_name: str, country: str) -> list[tuple[str, str]]:
         f"**{t('Funding')}:** {lst('funding')}",
     ])
     parts = [("", facts)]
-    for col, head in (("summary", "What was done"), ("lessons_learnt", "Lessons learnt"),
-                      ("transferability_tips", "Tips for transferability")):
+    for col, head in (("summary", N_("What was done")), ("lessons_learnt", N_("Lessons learnt")),
+                      ("transferability_tips", N_("Tips for transferability"))):
         body = md_escape(row.get(col))
         parts.append((t(head), body or t("Not given.")))
     return parts
 
 
-def render_card(tabs: dict, practice_id: str | None):
-    """The card of one practice (title, region, years, areas… link), or a hint."""
+def render_card(tabs: dict, practice_id: str | None, closable: bool = True):
+    """The card of one practice (title, region, years, areas… link), or a hint. A proposal's
+    preview (ui/proposals.py) renders through here too, without the close button."""
     if not practice_id:
         st.info(t("Click a practice on the map or pick one in the list below to read its card."), icon="👆")
         return
@@ -415,7 +419,7 @@ def render_card(tabs: dict, practice_id: str | None):
         url = safe_url(row.get("url"))
         if url:
             c1.link_button(t("More information"), url, width="stretch")
-        if c2.button(t("Close card"), width="stretch"):
+        if closable and c2.button(t("Close card"), width="stretch"):
             open_practice(None)
             st.rerun()
 

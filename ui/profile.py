@@ -13,9 +13,15 @@ import pandas as pd
 
 import scoring
 from data.schema import EUROSTAT_FLAGS, PHASE_ORDER, split_list
-from ui.i18n import t
+from ui.i18n import N_, column_title, data_column, t
+from ui import fmt
 
 AXES = ("area", "phase", "system")
+#: Header of the "how many values were compared" column, and the axis in running text.
+COMPARED = {"area": N_("Areas compared"), "phase": N_("Phases compared"),
+            "system": N_("Systems compared")}
+AXIS_WORDS = {"area": N_("area"), "phase": N_("policy-cycle phase"),
+              "system": N_("governance system")}
 PEER_MODES = ("all", "country", "similar")
 EMPLOYMENT = "employment_rate_20_64"
 REFERENCE, MIGRANT = "NAT", "NEU27_2020_FOR"
@@ -232,7 +238,7 @@ def radar_table(radar: pd.DataFrame, axis: str) -> pd.DataFrame:
     best = radar[radar["series"] == series[-1]].set_index(axis)
     wide[t("Coverage")] = wide[axis].map(own["coverage"]).astype(float)
     wide[t("Best region")] = wide[axis].map(best["best_region"])
-    return wide.rename(columns={axis: t(axis.capitalize())})
+    return wide.rename(columns={axis: column_title(axis)})
 
 
 def cycle_heatmap(cube: scoring.Cube, region: str, group, edition) -> pd.DataFrame:
@@ -282,7 +288,7 @@ def flag_meaning(flag) -> str | None:
     text = str(flag).strip()
     if not text:
         return None
-    return "; ".join(f"{c}: {t(EUROSTAT_FLAGS.get(c, 'unknown flag'))}" for c in text)
+    return "; ".join(f"{c}: {t(EUROSTAT_FLAGS.get(c, N_('unknown flag')))}" for c in text)
 
 
 def outcome_gap(table: pd.DataFrame, outcomes: pd.DataFrame, regions: pd.DataFrame,
@@ -390,6 +396,8 @@ def drilldown(cube: scoring.Cube, indicators: pd.DataFrame, scores: pd.DataFrame
     meta["asked"] = cube.asked[:, g]
     q = indicators.set_index(indicators["indicator_id"].astype(str))["question"]
     meta["question"] = meta["indicator_id"].map(q)
+    for field in ("label", "question"):  # the interface language's text, if the data has it
+        meta[field] = data_column(meta, field, indicators)
     s = scores[(scores["region_id"].astype(str) == region) & (scores["edition"] == edition)]
     groups = [group] if group != scoring.ALL else [x for x in cube.groups if x != scoring.ALL]
     s = s[s["target_group"].isin(groups)]
@@ -460,7 +468,7 @@ def show_group_switch(group):
 
     st.session_state["region_group"] = group
     st.radio(t("Target group"), options, key="region_group", horizontal=True, on_change=sync,
-             format_func=lambda g: t({"ALL": "Both"}.get(g, g)),
+             format_func=lambda g: t("Both") if g == "ALL" else g,
              help=t("TCN: third-country nationals; BIP: beneficiaries of international "
                     "protection; Both: TCN and BIP combined."))
     return group
@@ -476,15 +484,26 @@ def show_headline(cube, regions, region, group, edition, weights):
     n = int(ov["score"].notna().sum())
     nd = t("no data")
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(t("Overall score"), f"{row['score']:.1f}" if pd.notna(row["score"]) else nd)
+    c1.metric(t("Overall score"), fmt.number(row["score"]))
     c2.metric(t("Rank"), f"{row['rank']} / {n}" if pd.notna(row["rank"]) else nd)
     n_c = int(ov[(ov["country"] == row["country"]) & ov["score"].notna()].shape[0])
     c3.metric(t("Rank in {c}", c=row["country"]),
               f"{row['rank_country']} / {n_c}" if pd.notna(row["rank_country"]) else nd)
-    c4.metric(t("Coverage"), f"{row['coverage']:.0%}" if pd.notna(row["coverage"]) else nd,
+    c4.metric(t("Coverage"), fmt.percent(row["coverage"]),
               help=t("Share of the areas with a score behind the overall score."))
     st.caption(t("Edition {e} · {g}", e=edition, g=t(sidebar.GROUP_LABELS.get(group, group)))
                + (" · " + t("custom area weights from the link") if weights else ""))
+
+
+def show_handout_links(region, group, edition):
+    """Links to the printable brief and to the workshop walk-through of this region."""
+    st = _st()
+    qp = {"region": region, "edition": str(edition), "group": str(group)}
+    c1, c2, _ = st.columns([1, 1, 2])
+    c1.page_link("pages/brief.py", label=t("Region brief (PDF, HTML)"),
+                 icon=":material/picture_as_pdf:", query_params=qp)
+    c2.page_link("pages/workshop.py", label=t("Workshop walk-through"),
+                 icon=":material/co_present:", query_params={**qp, "step": "1"})
 
 
 def show_peer_controls(table, regions, region, labels):
@@ -534,6 +553,7 @@ def show_profile_chart(radar, axis, order, name, n_peers):
         with left:
             st.altair_chart(chart, width="content", key="chart-profile")
             st.caption(caption)
+            charts.export_buttons(chart, f"profile-{axis}", key="profile")
         with right:  # the text alternative, visible next to the radar, narrow enough for it
             compact = wide.drop(columns=[t("Best region")]).rename(columns={
                 series[0]: series[0].rsplit("(", 1)[-1].rstrip(")") or series[0],
@@ -553,10 +573,13 @@ def show_strengths(cube, region, peers, group, edition):
     if sw.empty:
         st.info(t("No indicator differs from the peer group's mean."))
         return
-    sw = sw.assign(type=sw["type"].map({"strength": t("strength"), "weakness": t("weakness")}))
-    shown = tables.labelled(sw, {"type": "Type", "label": "Indicator", "area": "Area",
-                                 "value": "Value", "peer_mean": "Peer mean",
-                                 "diff": "Difference"})
+    from ui import state
+
+    sw = sw.assign(type=sw["type"].map({"strength": t("strength"), "weakness": t("weakness")}),
+                   label=data_column(sw, "label", state.tables()["indicators"]))
+    shown = tables.labelled(sw, {"type": N_("Type"), "label": N_("Indicator"), "area": N_("Area"),
+                                 "value": N_("Value"), "peer_mean": N_("Peer mean"),
+                                 "diff": N_("Difference")})
     tables.show_table(shown, f"strengths-{region}", key="sw",
                       caption=t("Indicators where the region is furthest above or below its "
                                 "peer group's mean."))
@@ -570,9 +593,11 @@ def show_change(cube, region, group, edition):
     if ch is None:
         st.info(t("{e} is the first edition: there is nothing to compare with.", e=edition))
         return
-    shown = tables.labelled(ch, {"area": "Area", "score_from": f"Score {ch['edition_from'][0]}",
-                                 "score_to": f"Score {ch['edition_to'][0]}",
-                                 "change": "Change", "status": "Comparable?"})
+    shown = tables.labelled(ch, {"area": N_("Area"), "score_from": N_("Score (from)"),
+                                 "score_to": N_("Score (to)"), "change": N_("Change"),
+                                 "status": N_("Comparable?")}).rename(columns={
+        t("Score (from)"): t("Score {e}", e=ch["edition_from"][0]),
+        t("Score (to)"): t("Score {e}", e=ch["edition_to"][0])})
     tables.show_table(shown, f"change-{region}", key="change",
                       caption=t("“not comparable”: the indicators behind the number changed "
                                 "between editions (added, dropped or newly missing), so the "
@@ -593,13 +618,13 @@ def show_outcome(area_table, outcomes, regions, region, group, edition):
                      "as a proxy.", p=res["proxy_name"], pid=res["proxy"]), icon="⚠️")
     nd = t("no data")
 
-    def num(v, f="{:.1f}"):
-        return f.format(v) if pd.notna(v) else nd
+    def num(v, unit=False):
+        return nd if pd.isna(v) else t("{v} pp", v=fmt.number(v)) if unit else fmt.number(v)
 
     c1, c2, c3 = st.columns(3)
     c1.metric(t("Policy score: {a}", a=res["area"]), num(row["policy_score"]))
     c2.metric(t("Employment gap, {y}", y=row["year"] if pd.notna(row["year"]) else ""),
-              num(row["outcome_gap"], "{:.1f} pp"),
+              num(row["outcome_gap"], unit=True),
               help=t("Employment rate (20–64) of nationals minus non-EU citizens, in "
                      "percentage points: positive means migrants do worse."))
     c3.metric(t("Employment rate: nationals / non-EU"),
@@ -615,11 +640,11 @@ def show_similar(table, region, group, edition, labels, axis):
     from ui import tables
 
     sim = similar_regions(table, region, group, edition, labels)
-    shown = tables.labelled(sim, {"region_id": "Region code", "name": "Region",
-                                  "distance": "Distance", "n_common": f"{axis.capitalize()}s compared"})
+    shown = tables.labelled(sim, {"region_id": N_("Region code"), "name": N_("Region"),
+                                  "distance": N_("Distance"), "n_common": COMPARED.get(axis, N_("Values compared"))})
     tables.show_table(shown, f"similar-{region}", key="similar",
                       caption=t("Distance between the {axis} scores (Euclidean; smaller = more "
-                                "alike).", axis=t(axis)))
+                                "alike).", axis=t(AXIS_WORDS.get(axis, N_("area")))))
     cols = st.columns(max(len(sim), 1))
     for col, rid in zip(cols, sim["region_id"]):
         col.page_link("pages/region.py", label=labels.get(rid, rid), icon=":material/location_on:",
@@ -635,10 +660,10 @@ def show_drilldown(cube, tabs, region, group, edition):
                             format_func=lambda a: t("All areas") if a == "all" else a)
     frame = drilldown(cube, tabs["indicators"], tabs["scores"], region, group, edition,
                       None if area == "all" else area)
-    shown = tables.labelled(frame, {"indicator_id": "Indicator", "area": "Area",
-                                    "phase": "Phase", "question": "Question",
-                                    "answer": "Answer", "value": "Value", "note": "Note",
-                                    "source": "Source"})
+    shown = tables.labelled(frame, {"indicator_id": N_("Indicator"), "area": N_("Area"),
+                                    "phase": N_("Phase"), "question": N_("Question"),
+                                    "answer": N_("Answer"), "value": N_("Value"), "note": N_("Note"),
+                                    "source": N_("Source")})
     st_cfg = st.column_config
     tables.show_table(shown, f"indicators-{region}", key="drill", height=420, column_config={
         t("Question"): st_cfg.TextColumn(width="large"), t("Note"): st_cfg.TextColumn(width="small"),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import staff, state
-from ui.i18n import t
+from ui import fmt, staff, state
+from ui.i18n import LANGUAGES, N_, set_language, t
 
 #: Target groups offered in the sidebar; "ALL" combines TCN and BIP.
-GROUP_LABELS = {"TCN": "TCN — third-country nationals",
-                "BIP": "BIP — beneficiaries of international protection",
-                "ALL": "TCN and BIP combined"}
+GROUP_LABELS = {"TCN": N_("TCN — third-country nationals"),
+                "BIP": N_("BIP — beneficiaries of international protection"),
+                "ALL": N_("TCN and BIP combined")}
 
 
 def render():
@@ -19,6 +19,7 @@ def render():
     groups = [g for g in ("TCN", "BIP") if (tables["scores"]["target_group"] == g).any()]
     groups += ["ALL"] if len(groups) == 2 else []
     with st.sidebar:
+        language_choice()
         st.markdown(f"### {t('MIPEX-R dashboard')}")
         if editions:
             state.url_widget(st.selectbox, "edition", editions, editions[0], t("Edition"))
@@ -30,9 +31,24 @@ def render():
         staff.sidebar_entry()
 
 
+def start_language() -> str:
+    """Set this run's interface language, before anything is translated: the sidebar
+    choice of this session, else the link's ``lang``, else English."""
+    return set_language(st.session_state.get("w_lang") or st.query_params.get("lang"))
+
+
+def language_choice():
+    """The language selector (kept in the URL as ``lang``); language names in their own
+    language, so anyone can find theirs."""
+    # A choice made in the selector is in session state before the run starts, so
+    # start_language() has already applied it; this only draws the widget and the URL.
+    state.url_widget(st.selectbox, "lang", list(LANGUAGES), "en", "🌐 " + t("Language"),
+                     format_func=LANGUAGES.get)
+
+
 def version_box():
     man = state.manifest()
-    st.caption(t("Data version") + f": `{man['version']}`  \n" + t("Published") + f": {man['created'][:16].replace('T', ' ')} UTC")
+    st.caption(t("Data version") + f": `{man['version']}`  \n" + t("Published") + f": {fmt.moment(man['created'][:16])} UTC")
     if state.is_illustrative():
         tables = ", ".join(t for t, flag in man.get("illustrative", {}).items() if flag)
         st.warning(t("**Illustrative data.** The {tables} shown here are generated examples "

@@ -22,14 +22,16 @@ from data.schema import TABLE_ORDER, TABLES, empty_frame
 from data.store import StaleVersionError, Store, StoreError
 from data.templates import dictionary, empty_template, example_template
 from ui import auth, state
-from ui.i18n import t
+from ui.i18n import N_, t
 
 STAFF_PAGE = "pages/staff.py"
 AUTO = "auto"
-TABLE_LABELS = {AUTO: "Recognise it from the columns", "regions": "Regions",
-                "indicators": "Indicators", "scores": "Scores",
-                "practices": "Practices (Integration Lab)", "outcomes": "Outcomes"}
-MODE_LABELS = {"upsert": "Add and update rows (by key)", "replace": "Replace the whole table"}
+TABLE_LABELS = {AUTO: N_("Recognise it from the columns"), "regions": N_("Regions"),
+                "indicators": N_("Indicators"), "scores": N_("Scores"),
+                "practices": N_("Practices (Integration Lab)"), "outcomes": N_("Outcomes")}
+#: Publish events of the store's history, as words of the interface.
+ACTION_WORDS = {"publish": N_("publish"), "rollback": N_("rollback")}
+MODE_LABELS = {"upsert": N_("Add and update rows (by key)"), "replace": N_("Replace the whole table")}
 #: Rows shown on screen per detail table; the downloads always hold every row.
 SHOW_ROWS = 500
 PLAN_KEY, FLASH_KEY, UPLOAD_N_KEY = "_staff_plan", "_staff_flash", "_staff_upload_n"
@@ -143,7 +145,8 @@ def _flash(kind: str, text: str):
     st.session_state.setdefault(FLASH_KEY, []).append((kind, text))
 
 
-SECTIONS = {"upload": "Upload and publish", "templates": "Templates", "history": "History"}
+SECTIONS = {"upload": N_("Upload and publish"), "templates": N_("Templates"),
+            "history": N_("History"), "proposals": N_("Proposals")}
 
 
 def section_choice() -> str:
@@ -387,7 +390,8 @@ def history_section(who: str):
     pick = st.selectbox(t("Version"), list(events), key="staff_history_pick",
                         format_func=lambda k: " · ".join(
                             [f"#{k}", events[k]["time"].replace("T", " ")[:16],
-                             t(events[k].get("action", "publish")), events[k]["version"],
+                             t(ACTION_WORDS.get(events[k].get("action", "publish"),
+                                                events[k].get("action", ""))), events[k]["version"],
                              events[k].get("who", "")]))
     event = events[pick]
     version = event["version"]

@@ -7,7 +7,7 @@ numbers (sortable on screen, numeric in CSV/XLSX, where a missing value is an em
 Typical use::
 
     from ui import tables
-    shown = tables.labelled(frame, {"region_id": "Region code", "score": "Score"})
+    shown = tables.labelled(frame, {"region_id": N_("Region code"), "score": N_("Score")})
     tables.show_table(shown, "overview", key="overview")
 """
 
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from data.schema import TABLES
-from ui.i18n import t
+from ui.i18n import N_, help_text, t
 
 NO_DATA_STYLE = "color: #6B6B6B; font-style: italic; background-color: #F2F2F2"
 
@@ -72,10 +72,11 @@ def column_help(frame: pd.DataFrame) -> dict:
     for table in TABLES.values():
         for col in table.columns:
             helps.setdefault(col.name, col.help)
-    helps.setdefault("coverage", t("Share of the indicators behind this number that have a "
+    helps.setdefault("coverage", N_("Share of the indicators behind this number that have a "
                                    "value (weights included). Below 50 % the score is 'no data'."))
-    helps.setdefault("rank", t("1 = highest score among the regions in view."))
-    return {c: st.column_config.Column(help=t(helps[c])) for c in frame.columns if c in helps}
+    helps.setdefault("rank", N_("1 = highest score among the regions in view."))
+    return {c: st.column_config.Column(help=help_text(c, helps[c])) for c in frame.columns
+            if c in helps}
 
 
 def labelled(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:

@@ -113,7 +113,9 @@ def test_deep_link_on_fresh_server(page, tmp_path):
         wait_for_app(page, timeout=60_000)
         page.wait_for_timeout(1500)
         page.screenshot(path=str(page.shots / "fresh-deep-link.png"), full_page=True)
-        assert page.locator(SIDEBAR_EDITION).count() == 1, "sidebar (app.py) did not run"
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        assert sidebar.count() == 1 and "Edition" in sidebar.inner_text(), (
+            "sidebar (app.py) did not run")
         text = page.inner_text('[data-testid="stMain"]')
         assert "Cataluña" in text and "Puglia" in text
     finally:

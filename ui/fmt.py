@@ -1,0 +1,142 @@
+"""Numbers and dates as text, in the interface language's locale (Babel/CLDR).
+
+``number(61.26)`` is "61.3" in English, "61,3" in French; ``percent(0.42)`` is "42%" /
+"42 %"; ``integer(12000)`` "12.000" in German. A missing value is "no data", never 0.
+
+:func:`spec` applies a Python format spec (``".1f"``, ``",", ".0%"``, ``"+.1f"``, ``"g"``) in
+the locale; :func:`ui.i18n.t` uses it for every ``{placeholder:spec}`` of a translated
+string, so ``t("{n:,} rows", n=12000)`` gives "12 000 lignes".
+English keeps Python's own formatting (the reference the tests compare with).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+
+import pandas as pd
+
+from ui.i18n import language, locale, t
+
+_SPEC = re.compile(r"^(?P<sign>[+\- ]?)(?P<group>,?)(?:\.(?P<prec>\d+))?(?P<type>[fFgGd%]?)$")
+
+
+def _missing(value) -> bool:
+    if value is None or value is pd.NA:
+        return True
+    try:
+        return math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _pattern(decimals: int | None, group: bool) -> str:
+    body = "#,##0" if group else "0"
+    if decimals is None:
+        return body + ".###"
+    return body + ("." + "0" * decimals if decimals else "")
+
+
+def spec(value, fmt_spec: str) -> str:
+    """``format(value, fmt_spec)`` in the current locale (Python's own for English, for
+    non-numbers and for specs with width, fill or alignment)."""
+    m = _SPEC.match(fmt_spec)
+    if language() == "en" or not m or isinstance(value, bool) or \
+            not isinstance(value, (int, float)) and not hasattr(value, "__float__"):
+        return format(value, fmt_spec)
+    if _missing(value):
+        return format(value, fmt_spec)
+    from babel import numbers
+
+    sign, group, prec, kind = m["sign"], bool(m["group"]), m["prec"], m["type"]
+    if prec is not None:
+        decimals = int(prec)
+    elif kind == "d" or isinstance(value, int):
+        decimals = 0
+    elif kind in ("g", "G", ""):
+        decimals = None  # as many as needed (up to 3)
+    else:
+        decimals = 6  # Python's default for "f" and "%"
+    loc = locale()
+    if kind == "%":
+        text = percent(float(value), decimals if decimals is not None else 6)
+    else:
+        text = numbers.format_decimal(float(value), format=_pattern(decimals, group), locale=loc,
+                                      decimal_quantization=decimals is not None)
+    if sign == "+" and float(value) >= 0:
+        text = numbers.get_plus_sign_symbol(loc) + text
+    return text
+
+
+def number(value, decimals: int = 1, group: bool = True) -> str:
+    """A score or other figure with fixed decimals; "no data" when missing."""
+    if _missing(value):
+        return t("no data")
+    return spec(float(value), f"{',' if group else ''}.{decimals}f")
+
+
+def integer(value) -> str:
+    """A count or a rank (with thousands grouping)."""
+    if _missing(value):
+        return t("no data")
+    return spec(int(round(float(value))), ",d")
+
+
+def signed(value, decimals: int = 1) -> str:
+    """A difference with its sign ("+2.5", "−1.0")."""
+    if _missing(value):
+        return t("no data")
+    return spec(float(value), f"+.{decimals}f")
+
+
+def percent(share, decimals: int = 0) -> str:
+    """A share on 0–1 as a percentage in the locale ("42%", "42 %")."""
+    if _missing(share):
+        return t("no data")
+    if language() == "en":
+        return format(float(share), f".{decimals}%")
+    from babel import Locale, numbers
+
+    loc = Locale.parse(locale())
+    pattern = loc.percent_formats[None].pattern.split(";")[0]
+    pattern = re.sub(r"[#,0.]+", _pattern(decimals, True), pattern, count=1)
+    return numbers.format_percent(float(share), format=pattern, locale=loc)
+
+
+def day(value) -> str:
+    """A date ("14 Mar 2025", "14 mars 2025")."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if isinstance(value, datetime):
+        value = value.date()
+    if language() == "en":
+        return value.strftime("%-d %b %Y")
+    from babel import dates
+
+    return dates.format_date(value, format="medium", locale=locale())
+
+
+def moment(value) -> str:
+    """A date and time to the minute ("2025-03-14 09:30" → "14 mars 2025, 09:30")."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if language() == "en":
+        return value.strftime("%Y-%m-%d %H:%M")
+    from babel import dates
+
+    return dates.format_datetime(value, format="short", locale=locale())
+
+
+def text(pattern: str, *args, **kwargs) -> str:
+    """``pattern.format(*args, **kwargs)`` with numbers in the current locale
+    (``text("{:.1f}", 61.26)`` → "61,3" in French)."""
+    if language() == "en":
+        return pattern.format(*args, **kwargs)
+    from ui.i18n import _LocaleFormatter
+
+    return _LocaleFormatter().format(pattern, *args, **kwargs)
