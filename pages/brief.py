@@ -1,0 +1,69 @@
+"""Region brief: a printable one-region policy brief, downloadable as PDF and HTML.
+
+URL: ``region``, ``edition`` and ``group`` (as everywhere). The brief is built from the same
+data and charts as the Region profile (``ui/brief.py``); the page shows its headline and a
+preview, and makes the files only when a download button is clicked.
+"""
+
+import streamlit as st
+
+from ui import brief, frame, profile, sidebar, state
+from ui.i18n import language, t
+
+frame.require()
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _brief(path: str, version_id: str, region: str, group: str, edition, lang: str) -> brief.Brief:
+    # keyed on the data version and the language: a publish or a language switch rebuilds it
+    return brief.build(state._cube(path, version_id), state._tables(path, version_id),
+                       state._manifest(path, version_id), region, group, edition)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _file(path: str, version_id: str, region: str, group: str, edition, lang: str, kind: str):
+    b = _brief(path, version_id, region, group, edition, lang)
+    return brief.to_pdf(b) if kind == "pdf" else brief.to_html(b)
+
+
+view = sidebar.view()
+edition, group = view["edition"], view["target_group"]
+tabs, cube = state.tables(), state.cube()
+regions = profile.scored_regions(cube, tabs["regions"])
+if regions.empty or edition is None or group is None:
+    state.show_notices()
+    st.warning(t("No scores have been published yet."))
+    st.stop()
+ids = regions["region_id"].tolist()
+labels = profile.region_label(tabs["regions"])
+notices = st.container()
+region = state.url_widget(st.selectbox, "region", ids, ids[0], t("Region"),
+                          format_func=lambda r: labels.get(r, r))
+s = state.store()
+key = (str(s.root), s.current_id(), region, str(group), edition, language())
+b = _brief(*key)
+
+st.title(t("Region brief: {name}", name=b.title))
+st.caption(t("A printable policy brief built from the same data and charts as the region "
+             "profile: scores and rank, profile against peers, strengths and weaknesses, gaps, "
+             "policy cycle, policy–outcome gap, suggested practices, methodology and data version."))
+c1, c2, c3 = st.columns([1, 1, 2])
+slug = f"brief-{region}-{group}-{edition}-{b.version}"
+c1.download_button(t("Download PDF"), lambda: _file(*key, "pdf"), f"{slug}.pdf", "application/pdf",
+                   key="dl-brief-pdf", on_click="ignore", type="primary",
+                   icon=":material/picture_as_pdf:", width="stretch")
+c2.download_button(t("Download HTML"), lambda: _file(*key, "html"), f"{slug}.html", "text/html",
+                   key="dl-brief-html", on_click="ignore", icon=":material/html:", width="stretch")
+c3.page_link("pages/region.py", label=t("Back to the region profile"), icon=":material/location_on:",
+             query_params={"region": region, "edition": str(edition), "group": str(group)})
+if b.illustrative:
+    st.warning(brief.illustrative_text(b), icon="⚠️")
+cols = st.columns(4)
+for col, (label, value) in zip(cols, brief.headline_lines(b)):
+    col.metric(label, value)
+st.markdown(brief.summary_sentence(b))
+with st.expander(t("Preview of the brief"), expanded=False):
+    # the HTML is escaped throughout (ui/brief.py) and its CSS is scoped to .brief
+    st.html(_file(*key, "html"))
+with notices:
+    state.show_notices()

@@ -1,0 +1,67 @@
+"""Workshop mode: a region walked through in six steps, for a room and a projector.
+
+URL: ``region``, ``step`` (1–6 or its name: standing, profile, cycle, gaps, practices,
+whatif), ``edition`` and ``group`` (as everywhere), ``guess=1`` (names hidden: regions are
+letters), ``reveal=1`` (names shown again), ``indicator`` / ``answer`` (step 6, the
+what-if). Logic and layout: ``ui/workshop.py``.
+"""
+
+import streamlit as st
+
+from ui import frame, profile, sidebar, state
+from ui import workshop as ws
+from ui.i18n import t
+
+frame.require()
+
+ws.presentation_view()
+view = sidebar.view()
+edition, group = view["edition"], view["target_group"]
+tabs, cube = state.tables(), state.cube()
+regions = profile.scored_regions(cube, tabs["regions"])
+if regions.empty or edition is None or group is None:
+    state.show_notices()
+    st.warning(t("No scores have been published yet."))
+    st.stop()
+
+ids = regions["region_id"].tolist()
+step, problem = ws.parse_step(st.query_params.get("step"))
+if problem:
+    state.notice(problem)
+guess = ws.parse_guess(st.query_params.get("guess"))
+revealed = guess is not None and st.query_params.get("reveal") == "1"
+real = profile.region_label(tabs["regions"])
+names = ws.guess_names(ids, guess) if guess is not None and not revealed else real
+
+body = st.container()  # the step; filled below, once the trainer's controls are read
+nav = st.container()
+with st.expander(t("Trainer controls")):
+    region = state.url_widget(st.selectbox, "region", ids,
+                              ws.DEFAULT_REGION if ws.DEFAULT_REGION in ids else ids[0],
+                              t("Region"), format_func=lambda r: names.get(r, r))
+    st.markdown(t("The walk-through as links, to prepare a session (each opens one step):"))
+    st.code("\n".join(ws.step_urls("/workshop", region, edition, group, guess)), language=None)
+
+    def toggle_guess():
+        state.set_param("guess", 1 if st.session_state["ws-guess"] else None)
+        state.set_param("reveal", None)
+
+    st.session_state["ws-guess"] = guess is not None  # the URL decides (links change it)
+    st.toggle(t("Guess the region (names hidden)"), key="ws-guess", on_change=toggle_guess)
+st.caption(t("Data version {v} · {g} · edition {e}", v=state.version(), g=group, e=edition)
+           + (" · " + t("Illustrative data, not MIPEX-R results.") if state.is_illustrative() else ""))
+
+with body:
+    state.show_notices()
+    st.caption(t("Step {k} of {n}", k=step, n=len(ws.STEPS)))
+    st.title(ws.step_titles()[step - 1])
+    st.header(names.get(region, region) if guess is None or revealed
+              else t("Mystery region: {name}", name=names.get(region, region)))
+    ws.STEP_VIEWS[step - 1](cube, tabs, region, group, edition, names)
+with nav:
+    if guess is not None and not revealed:
+        st.button(t("Reveal the names"), key="ws-reveal", icon=":material/visibility:",
+                  on_click=lambda: st.query_params.update(reveal="1"))
+    elif revealed:
+        st.markdown(t("It was **{name}**.", name=real.get(region, region)))
+    ws.navigation(step, region, edition, group, guess)

@@ -1,0 +1,460 @@
+"""The region brief: a printable one-region policy brief, as PDF (ReportLab) and HTML.
+
+Data first, rendering second: :func:`build` computes a :class:`Brief` from the same
+functions the Region profile uses (:mod:`ui.profile`, :mod:`scoring`,
+:func:`data.practices.gap_suggestions`), and :func:`to_html` and :func:`to_pdf` only lay
+that one object out — so the brief, the page and the workshop always show the same
+numbers. No Streamlit here.
+
+* PDF: ReportLab's platypus (a pure-Python wheel, no system libraries) with the charts
+  rendered to PNG by vl-convert (offline) at twice their size.
+* HTML: one self-contained file — inline CSS, charts as inline SVG, no font, script or
+  image fetched from anywhere — that prints well from a browser.
+
+Peers are every other scored region (the MIPEX-R comparison group); the brief says so.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import scoring
+from data import practices as dp
+from ui import charts, export, profile
+from ui.fmt import text as fmt_text
+from ui.i18n import t
+
+#: How many areas / practices / indicators the brief lists.
+N_GAPS, N_PRACTICES, N_INDICATORS = 3, 5, 3
+TEMPLATE = Path(__file__).with_name("brief_template.html")
+
+
+@dataclass
+class Brief:
+    """Everything a brief prints, computed once (see :func:`build`)."""
+
+    region_id: str
+    name: str
+    country: str
+    edition: object
+    group: str
+    score: float
+    rank: float
+    n_ranked: int
+    rank_country: float
+    n_country: int
+    coverage: float
+    radar: pd.DataFrame            # long: area, series, score, … (ui.profile.radar_frame)
+    radar_wide: pd.DataFrame       # its text alternative (ui.profile.radar_table)
+    heat: pd.DataFrame             # area × phase (ui.profile.cycle_heatmap)
+    area_order: list
+    phase_order: list
+    gaps: pd.DataFrame             # area, score, peer_mean, gap_peers, best_score, best_region
+    strengths: pd.DataFrame        # ui.profile.strengths
+    outcome: pd.DataFrame | None   # ui.profile.outcome_rows, or None
+    outcome_proxy: str | None
+    practices: pd.DataFrame        # suggested practices with lessons and tips
+    n_peers: int
+    version: str
+    published: str
+    illustrative: list = field(default_factory=list)   # names of illustrative tables
+
+    @property
+    def title(self) -> str:
+        return f"{self.name} ({self.region_id})"
+
+
+def fmt(v, pattern: str = "{:.1f}") -> str:
+    """A number as text; a missing one reads "no data", never 0 or blank."""
+    try:
+        if v is None or v is pd.NA or not np.isfinite(float(v)):
+            return t("no data")
+    except (TypeError, ValueError):
+        return t("no data")
+    return fmt_text(pattern, v)  # numbers in the interface language's locale
+
+
+def headline(cube: scoring.Cube, regions: pd.DataFrame, region: str, group, edition) -> dict:
+    """Overall score, rank among the scored regions and in the country, coverage — the
+    numbers of the Region profile's headline (:func:`ui.profile.overall_table`)."""
+    ov = profile.overall_table(cube, regions, edition, group)
+    row = ov[ov["region_id"] == region].iloc[0]
+    scored = ov[ov["score"].notna()]
+    return {"score": row["score"], "rank": row["rank"], "n_ranked": len(scored),
+            "rank_country": row["rank_country"], "country": row["country"],
+            "n_country": int((scored["country"] == row["country"]).sum()),
+            "coverage": row["coverage"], "name": row["name"]}
+
+
+def area_gaps(cube: scoring.Cube, region: str, group, edition, labels: dict,
+              peers: list[str]) -> pd.DataFrame:
+    """Every area of the region against the mean of its ``peers``, largest shortfall first
+    (:func:`scoring.gaps`; NaN where the region or the peers have no score)."""
+    table = profile.axis_table(cube, "area")
+    sl = table[(table["target_group"] == group) & (table["edition"] == edition)]
+    g = scoring.gaps(sl, region, peer_ids=peers)
+    g = g.assign(area=g["area"].astype(str))
+    g["best_region"] = g["best_region"].map(
+        lambda s: "; ".join(labels.get(x, x) for x in str(s).split(";") if x) if isinstance(s, str) else s)
+    return g.sort_values(["gap_peers", "area"], na_position="last")[
+        ["area", "score", "peer_mean", "gap_peers", "best_score", "best_region"]].reset_index(drop=True)
+
+
+def suggested_practices(cube: scoring.Cube, tabs: dict, region: str, group, edition,
+                        n: int = N_PRACTICES) -> pd.DataFrame:
+    """Practices from other regions for the region's largest gaps (the Integration Lab's
+    ranking, :func:`data.practices.gap_suggestions`), with their lessons and tips."""
+    by_area = scoring.aggregate(cube, by=("area",)).astype({"region_id": str, "target_group": str,
+                                                           "area": str})
+    res = dp.gap_suggestions(tabs["practices"], tabs["regions"], by_area, region,
+                             target_group=str(group), edition=edition, limit=n)
+    p = res.practices
+    if p.empty:
+        return p.assign(lessons_learnt=pd.Series(dtype=str), transferability_tips=pd.Series(dtype=str))
+    extra = tabs["practices"].drop_duplicates("practice_id").set_index("practice_id")
+    for col in ("lessons_learnt", "transferability_tips"):
+        p[col] = p["practice_id"].map(extra[col]) if col in extra else ""
+    return p.reset_index(drop=True)
+
+
+def build(cube: scoring.Cube, tabs: dict, manifest: dict, region: str, group, edition) -> Brief:
+    """The brief of ``region`` for one target group and edition (peers: all other regions)."""
+    regions = tabs["regions"]
+    labels = profile.region_label(regions)
+    head = headline(cube, regions, region, group, edition)
+    table = profile.axis_table(cube, "area")
+    peers = profile.peer_ids(table, region, "all", [], regions, group, edition)
+    names = {str(i): str(n) for i, n in zip(regions["region_id"], regions["name"])}
+    radar = profile.radar_frame(table, region, peers, group, edition, {**names, region: head["name"]})
+    out = profile.outcome_gap(table, tabs.get("outcomes"), regions, region, group, edition)
+    flags = manifest.get("illustrative", {}) or {}
+    return Brief(
+        region_id=region, name=str(head["name"]), country=str(head["country"]), edition=edition,
+        group=str(group), score=head["score"], rank=head["rank"], n_ranked=head["n_ranked"],
+        rank_country=head["rank_country"], n_country=head["n_country"],
+        coverage=head["coverage"], radar=radar, radar_wide=profile.radar_table(radar, "area"),
+        heat=profile.cycle_heatmap(cube, region, group, edition),
+        area_order=profile.area_order(cube), phase_order=profile.area_order(cube, "phase"),
+        gaps=area_gaps(cube, region, group, edition, names, peers),
+        strengths=profile.strengths(cube, region, peers, group, edition, n=N_INDICATORS),
+        outcome=profile.outcome_rows(out) if out else None,
+        outcome_proxy=(out or {}).get("proxy_name"),
+        practices=suggested_practices(cube, tabs, region, group, edition),
+        n_peers=len(peers), version=str(manifest.get("version", "")),
+        published=str(manifest.get("created", ""))[:16].replace("T", " "),
+        illustrative=[k for k, v in flags.items() if v])
+
+
+# ------------------------------------------------------------------------------ charts
+
+def radar_chart(b: Brief):
+    return charts.radar_chart(b.radar, "area", axis_order=b.area_order,
+                              series_order=b.radar["series"].drop_duplicates().tolist(), size=420)
+
+
+def area_bars(b: Brief):
+    """The radar's numbers as bars (always offer the bars next to a radar)."""
+    return charts.bar_chart(b.radar, "area", series="series", category_order=b.area_order,
+                            series_order=b.radar["series"].drop_duplicates().tolist(), width=380,
+                            height=520)
+
+
+def heat_chart(b: Brief):
+    return charts.heatmap(b.heat, "phase", "area", x_order=b.phase_order, flag="weakest",
+                          flag_label=t("weakest phase of the area"), cell_height=30, width=400)
+
+
+def footer(b: Brief) -> str:
+    return export.footer_text(b.version, illustrative=bool(b.illustrative))
+
+
+# ------------------------------------------------------------------------------ text
+
+def headline_lines(b: Brief) -> list[tuple[str, str]]:
+    """(label, value) pairs of the headline — the same text in PDF and HTML."""
+    return [
+        (t("Overall score"), fmt(b.score)),
+        (t("Rank"), t("{rank} of {n}", rank=fmt(b.rank, "{:.0f}"), n=b.n_ranked)),
+        (t("Rank in {c}", c=b.country), t("{rank} of {n}", rank=fmt(b.rank_country, "{:.0f}"),
+                                          n=b.n_country)),
+        (t("Coverage"), fmt(b.coverage, "{:.0%}")),
+    ]
+
+
+def summary_sentence(b: Brief) -> str:
+    scored = b.gaps.dropna(subset=["score"]).sort_values(["score", "area"], ascending=[False, True])
+    if scored.empty:
+        return t("No area of this region has a score.")
+    top, low = scored.iloc[0], scored.iloc[-1]
+    return t("{name} scores {score} out of 100 overall ({group}, edition {edition}) and ranks "
+             "{rank} of {n} regions. Its strongest area is {top} ({top_score}); its weakest is "
+             "{low} ({low_score}).", name=b.name, score=fmt(b.score), group=b.group,
+             edition=b.edition, rank=fmt(b.rank, "{:.0f}"), n=b.n_ranked, top=top["area"],
+             top_score=fmt(top["score"]), low=low["area"], low_score=fmt(low["score"]))
+
+
+def methodology_text(b: Brief) -> list[str]:
+    out = [
+        t("Scores follow the MIPEX method adapted to regions (MIPEX-R, REGIN project): each "
+          "indicator's answer carries a value from 0 to 100 (100 = equal treatment); indicator "
+          "values are averaged into area scores and area scores into the overall score, "
+          "without weights. Missing answers are left out, never counted as 0; a score backed "
+          "by less than half of its indicators is shown as \"no data\"."),
+        t("Peers are all other regions with a score ({n} regions). Gaps are the region's area "
+          "score minus the peers' mean. Strengths and weaknesses are the indicators furthest "
+          "above or below the peers' mean. The policy cycle shows area scores by phase "
+          "(formulation, output, implementation, evaluation).", n=b.n_peers),
+        t("The policy-outcome gap compares the labour market policy score with the employment "
+          "rate (ages 20-64) of nationals minus non-EU citizens (Eurostat EU-LFS, in "
+          "percentage points); Eurostat flags are shown with the figures."),
+        t("Suggested practices come from REGIN's Integration Lab: practices of other regions in "
+          "the areas where this region trails its peers most, preferring regions that score "
+          "well there."),
+        t("Data version {v}, published {p} UTC.", v=b.version, p=b.published),
+    ]
+    return out
+
+
+def illustrative_text(b: Brief) -> str | None:
+    if not b.illustrative:
+        return None
+    return t("Illustrative data. The {tables} in this brief are generated examples that "
+             "follow the published REGIN findings qualitatively; they are not MIPEX-R "
+             "results.", tables=", ".join(b.illustrative))
+
+
+def _tables(b: Brief) -> dict[str, pd.DataFrame]:
+    """The brief's tables, labelled, as printed (numbers stay numbers until formatted)."""
+    gaps = b.gaps.rename(columns={"area": t("Area"), "score": t("Score"),
+                                  "peer_mean": t("Peer mean"), "gap_peers": t("Gap"),
+                                  "best_score": t("Best"), "best_region": t("Best region")})
+    sw = b.strengths.assign(type=b.strengths["type"].map(
+        {"strength": t("strength"), "weakness": t("weakness")}))
+    sw = sw[["type", "label", "area", "value", "peer_mean", "diff"]].rename(columns={
+        "type": t("Type"), "label": t("Indicator"), "area": t("Area"), "value": t("Value"),
+        "peer_mean": t("Peer mean"), "diff": t("Difference")})
+    return {"gaps": gaps, "strengths": sw}
+
+
+def _cell(v) -> str:
+    if isinstance(v, (float, np.floating)) or v is None or v is pd.NA:
+        return fmt(v)
+    return str(v)
+
+
+# ------------------------------------------------------------------------------ HTML
+
+def _html_table(frame: pd.DataFrame) -> str:
+    esc = _html.escape
+    head = "".join(f"<th>{esc(str(c))}</th>" for c in frame.columns)
+    rows = []
+    for _, r in frame.iterrows():
+        cells = []
+        for v in r:
+            text = _cell(v)
+            cls = ' class="nd"' if text == t("no data") else (
+                ' class="num"' if isinstance(v, (int, float, np.number)) else "")
+            cells.append(f"<td{cls}>{esc(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _svg(chart, b: Brief, prefix: str) -> str:
+    """vl-convert's SVG (data text escaped by Vega), ready to sit inline: no XML prolog, and
+    its ids (clip paths, gradients) prefixed so that several charts in one page never
+    share one."""
+    import re
+
+    svg = export.chart_svg(chart, footer(b))
+    svg = svg.split("?>", 1)[-1] if svg.lstrip().startswith("<?xml") else svg
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', svg)
+    return re.sub(r'(url\(#|href="#)([^)"]+)', rf"\1{prefix}-\2", svg)
+
+
+def to_html(b: Brief) -> str:
+    """The brief as one self-contained HTML page (inline CSS and SVG; nothing fetched)."""
+    esc = _html.escape
+    tabs = _tables(b)
+    head = "".join(f"<div class='kpi'><div class='label'>{esc(k)}</div>"
+                   f"<div class='value'>{esc(v)}</div></div>" for k, v in headline_lines(b))
+    warn = illustrative_text(b)
+    practices = []
+    for _, p in b.practices.iterrows():
+        practices.append(
+            f"<li><b>{esc(str(p['title']))}</b> — {esc(str(p['region_name']))} "
+            f"({esc(str(p['area']))})"
+            + (f"<br><i>{esc(t('Lessons learnt'))}:</i> {esc(str(p['lessons_learnt']))}"
+               if isinstance(p.get("lessons_learnt"), str) and p["lessons_learnt"] else "")
+            + (f"<br><i>{esc(t('Tips for transferability'))}:</i> "
+               f"{esc(str(p['transferability_tips']))}"
+               if isinstance(p.get("transferability_tips"), str) and p["transferability_tips"] else "")
+            + "</li>")
+    outcome = (_html_table(b.outcome) if b.outcome is not None
+               else f"<p class='nd'>{esc(t('No outcome figures for this region or its parent region.'))}</p>")
+    if b.outcome_proxy:
+        outcome = (f"<p class='note'>{esc(t('No outcome figures for this region: the figures of {p} are shown as a proxy.', p=b.outcome_proxy))}</p>"
+                   + outcome)
+    parts = {
+        "lang": "en", "title": esc(t("Region brief: {name}", name=b.title)),
+        "heading": esc(b.title),
+        "subtitle": esc(t("MIPEX-R regional brief · {group} · edition {edition} · data version {v}",
+                          group=b.group, edition=b.edition, v=b.version)),
+        "warning": f"<p class='warning'>{esc(warn)}</p>" if warn else "",
+        "kpis": head, "summary": esc(summary_sentence(b)),
+        "h_profile": esc(t("Profile against peers")), "radar": _svg(radar_chart(b), b, "radar"),
+        "bars": _svg(area_bars(b), b, "bars"),
+        "h_sw": esc(t("Strengths and weaknesses")), "strengths": _html_table(tabs["strengths"]),
+        "h_gaps": esc(t("Gaps to peers, by area")), "gaps": _html_table(tabs["gaps"]),
+        "h_cycle": esc(t("Policy cycle: where does it break?")), "heat": _svg(heat_chart(b), b, "heat"),
+        "h_outcome": esc(t("Policy and outcomes")), "outcome": outcome,
+        "h_practices": esc(t("Suggested practices from other regions")),
+        "practices": ("<ol>" + "".join(practices) + "</ol>") if practices else
+        f"<p>{esc(t('No practice from another region matches this region’s largest gaps.'))}</p>",
+        "h_method": esc(t("Methodology and data")),
+        "method": "".join(f"<p>{esc(p)}</p>" for p in methodology_text(b)),
+        "footer": esc(footer(b)),
+    }
+    return TEMPLATE.read_text(encoding="utf-8").format(**parts)
+
+
+# ------------------------------------------------------------------------------ PDF
+
+_FONTS: dict[str, str] = {}
+
+
+def _fonts() -> tuple[str, str]:
+    """A Unicode TrueType font for the PDF: DejaVu Sans when the system has it, else
+    Bitstream Vera, which ships inside the ReportLab wheel (so the PDF never depends on
+    system fonts)."""
+    if _FONTS:
+        return _FONTS["regular"], _FONTS["bold"]
+    from reportlab import rl_config
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    candidates = [("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+                   "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")]
+    for d in rl_config.TTFSearchPath:
+        candidates.append((str(Path(d) / "Vera.ttf"), str(Path(d) / "VeraBd.ttf")))
+    for regular, bold in candidates:
+        if Path(regular).exists() and Path(bold).exists():
+            pdfmetrics.registerFont(TTFont("BriefSans", regular))
+            pdfmetrics.registerFont(TTFont("BriefSans-Bold", bold))
+            # <b> and <i> in paragraphs look fonts up by family: italic falls back to regular
+            pdfmetrics.registerFontFamily("BriefSans", normal="BriefSans", bold="BriefSans-Bold",
+                                          italic="BriefSans", boldItalic="BriefSans-Bold")
+            _FONTS.update(regular="BriefSans", bold="BriefSans-Bold")
+            return _FONTS["regular"], _FONTS["bold"]
+    _FONTS.update(regular="Helvetica", bold="Helvetica-Bold")
+    return _FONTS["regular"], _FONTS["bold"]
+
+
+def to_pdf(b: Brief) -> bytes:
+    """The brief as an A4 PDF (ReportLab; charts as 2× PNG from vl-convert)."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import cm
+    from reportlab.platypus import (Image, KeepTogether, ListFlowable, ListItem, Paragraph,
+                                    SimpleDocTemplate, Spacer, Table, TableStyle)
+
+    regular, bold = _fonts()
+    esc = _html.escape  # Paragraph reads a small XML dialect: escape every data text
+    body = ParagraphStyle("body", fontName=regular, fontSize=9.5, leading=13)
+    small = ParagraphStyle("small", parent=body, fontSize=8, leading=10.5, textColor="#444444")
+    h1 = ParagraphStyle("h1", parent=body, fontName=bold, fontSize=20, leading=24, spaceAfter=4)
+    h2 = ParagraphStyle("h2", parent=body, fontName=bold, fontSize=13, leading=16,
+                        spaceBefore=10, spaceAfter=4, textColor="#0B3C5D")
+    warn_style = ParagraphStyle("warn", parent=body, backColor="#FFF4D6", borderColor="#E69F00",
+                                borderWidth=1, borderPadding=5, spaceBefore=4, spaceAfter=8)
+    width = A4[0] - 3.6 * cm
+
+    def image(chart, max_w=width, max_h=11 * cm):
+        png = export.chart_png(chart, footer(b), scale=2)
+        from PIL import Image as PILImage
+        w, h = PILImage.open(io.BytesIO(png)).size
+        ratio = min(max_w / w, max_h / h)
+        return Image(io.BytesIO(png), width=w * ratio, height=h * ratio)
+
+    def table(frame: pd.DataFrame, widths=None):
+        data = [[Paragraph(f"<b>{esc(str(c))}</b>", small) for c in frame.columns]]
+        for _, r in frame.iterrows():
+            data.append([Paragraph(esc(_cell(v)), small) for v in r])
+        tb = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        tb.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EEF3")),
+                                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#BBBBBB")),
+                                ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        return tb
+
+    tabs = _tables(b)
+    story = [Paragraph(esc(b.title), h1),
+             Paragraph(esc(t("MIPEX-R regional brief · {group} · edition {edition} · data version {v}",
+                             group=b.group, edition=b.edition, v=b.version)), small),
+             Spacer(1, 6)]
+    warn = illustrative_text(b)
+    if warn:
+        story.append(Paragraph(esc(warn), warn_style))
+    kpis = headline_lines(b)
+    kt = Table([[Paragraph(esc(k), small) for k, _ in kpis],
+                [Paragraph(f"<font name='{bold}' size='16'>{esc(v)}</font>", body) for _, v in kpis]],
+               colWidths=[width / 4] * 4, hAlign="LEFT")
+    kt.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor("#BBBBBB")),
+                            ("BOTTOMPADDING", (0, 1), (-1, 1), 8)]))
+    story += [kt, Spacer(1, 6), Paragraph(esc(summary_sentence(b)), body)]
+    story += [Paragraph(esc(t("Profile against peers")), h2),
+              Table([[image(radar_chart(b), width * 0.52, 9.5 * cm),
+                      image(area_bars(b), width * 0.46, 9.5 * cm)]], hAlign="LEFT")]
+    story += [KeepTogether([Paragraph(esc(t("Strengths and weaknesses")), h2),
+                            table(tabs["strengths"], [2.2 * cm, 6.6 * cm, 3.2 * cm, 1.5 * cm,
+                                                      1.6 * cm, 1.9 * cm])])]
+    story += [KeepTogether([Paragraph(esc(t("Gaps to peers, by area")), h2),
+                            table(tabs["gaps"], [3.6 * cm, 1.6 * cm, 1.9 * cm, 1.6 * cm,
+                                                 1.6 * cm, 6.7 * cm])])]
+    story += [KeepTogether([Paragraph(esc(t("Policy cycle: where does it break?")), h2),
+                            image(heat_chart(b), width, 10 * cm)])]
+    story.append(Paragraph(esc(t("Policy and outcomes")), h2))
+    if b.outcome is None:
+        story.append(Paragraph(esc(t("No outcome figures for this region or its parent region.")), body))
+    else:
+        if b.outcome_proxy:
+            story.append(Paragraph(esc(t("No outcome figures for this region: the figures of {p} "
+                                         "are shown as a proxy.", p=b.outcome_proxy)), small))
+        story.append(table(b.outcome))
+    story.append(Paragraph(esc(t("Suggested practices from other regions")), h2))
+    if b.practices.empty:
+        story.append(Paragraph(esc(t("No practice from another region matches this region’s "
+                                     "largest gaps.")), body))
+    else:
+        items = []
+        for _, p in b.practices.iterrows():
+            text = f"<b>{esc(str(p['title']))}</b> — {esc(str(p['region_name']))} ({esc(str(p['area']))})"
+            if isinstance(p.get("lessons_learnt"), str) and p["lessons_learnt"]:
+                text += f"<br/><i>{esc(t('Lessons learnt'))}:</i> {esc(p['lessons_learnt'])}"
+            if isinstance(p.get("transferability_tips"), str) and p["transferability_tips"]:
+                text += f"<br/><i>{esc(t('Tips for transferability'))}:</i> {esc(p['transferability_tips'])}"
+            items.append(ListItem(Paragraph(text, body), leftIndent=12))
+        story.append(ListFlowable(items, bulletType="1", bulletFontName=regular, bulletFontSize=9))
+    story.append(Paragraph(esc(t("Methodology and data")), h2))
+    story += [Paragraph(esc(p), small) for p in methodology_text(b)]
+
+    def on_page(canvas, doc):
+        canvas.saveState()
+        canvas.setFont(regular, 7.5)
+        canvas.setFillColor(colors.HexColor("#555555"))
+        canvas.drawString(1.8 * cm, 1.1 * cm, footer(b))
+        canvas.drawRightString(A4[0] - 1.8 * cm, 1.1 * cm, t("page {n}", n=doc.page))
+        canvas.restoreState()
+
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=1.8 * cm, rightMargin=1.8 * cm,
+                            topMargin=1.6 * cm, bottomMargin=1.8 * cm,
+                            title=t("Region brief: {name}", name=b.title),
+                            author="MIPEX-R dashboard", subject=footer(b))
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    return buf.getvalue()

@@ -1,0 +1,136 @@
+"""Charts as files: PNG and SVG, offline, with the data version and source printed on them.
+
+Pure (no Streamlit): an Altair chart (or its Vega-Lite dict) in, bytes / text out, through
+``vl-convert-python`` (Vega's own renderer compiled into the wheel — no browser, no
+network). Every export carries a footer — source, data version, and "illustrative data"
+when it applies — added to the spec *before* conversion, so a chart pasted into a handout
+still says where its numbers come from.
+
+The footer is a second view under the chart (a ``vconcat``): the chart's builders in
+:mod:`ui.charts` return *configured* charts, which Altair refuses to concatenate, so the
+concatenation is done on the Vega-Lite dict (config and named datasets stay at the top).
+
+Typical use::
+
+    from ui import export
+    text = export.footer_text(version="v-3f2a", illustrative=True)
+    png = export.chart_png(chart, text)        # bytes
+    svg = export.chart_svg(chart, text)        # str
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ui.i18n import t
+
+#: Width given to a chart that has none (Streamlit stretches it on screen; a file needs one).
+DEFAULT_WIDTH = 640
+FOOTER_FONT_SIZE = 11
+FOOTER_COLOUR = "#444444"
+#: Keys that stay at the top of a concatenated spec.
+_TOP_KEYS = ("$schema", "config", "datasets", "background", "padding", "autosize", "usermeta")
+#: Font-size keys scaled by :func:`scale_fonts` (marks, axes, legends, titles).
+_FONT_KEYS = ("fontSize", "labelFontSize", "titleFontSize", "subtitleFontSize", "size")
+
+
+def footer_text(version: str, source: str | None = None, illustrative: bool = False,
+                extra: str | None = None) -> str:
+    """The line printed under every exported chart (translated; no markup)."""
+    parts = [source or t("Source: MIPEX-R (REGIN project)"), t("data version {v}", v=version)]
+    if illustrative:
+        parts.append(t("illustrative data, not MIPEX-R results"))
+    if extra:
+        parts.append(extra)
+    return " · ".join(parts)
+
+
+def to_spec(chart) -> dict:
+    """A Vega-Lite dict from an Altair chart (or a copy of a dict)."""
+    if isinstance(chart, dict):
+        return copy.deepcopy(chart)
+    return chart.to_dict()
+
+
+def _width(spec: dict) -> int:
+    w = spec.get("width")
+    if isinstance(w, (int, float)):
+        return int(w)
+    for sub in spec.get("layer", []) or []:
+        if isinstance(sub.get("width"), (int, float)):
+            return int(sub["width"])
+    return DEFAULT_WIDTH
+
+
+def with_footer(chart, text: str) -> dict:
+    """The chart's Vega-Lite spec with ``text`` as a caption view underneath.
+
+    A chart without a numeric width gets :data:`DEFAULT_WIDTH` (``"container"`` has no
+    meaning in a file). Long footers wrap at about the chart's width.
+    """
+    spec = to_spec(chart)
+    top = {k: spec.pop(k) for k in _TOP_KEYS if k in spec}
+    if ("layer" in spec or "mark" in spec) and not isinstance(spec.get("width"), (int, float)):
+        spec["width"] = DEFAULT_WIDTH
+    width = _width(spec)
+    lines = _wrap(text, max(40, width // 6))
+    footer = {
+        "data": {"values": [{"line": ln, "i": i} for i, ln in enumerate(lines)]},
+        "mark": {"type": "text", "align": "left", "baseline": "top",
+                 "fontSize": FOOTER_FONT_SIZE, "color": FOOTER_COLOUR},
+        "encoding": {"text": {"field": "line", "type": "nominal"},
+                     "x": {"value": 0},
+                     "y": {"field": "i", "type": "ordinal", "axis": None}},
+        "width": width, "height": (FOOTER_FONT_SIZE + 5) * len(lines),
+        "view": {"stroke": None},
+    }
+    out = {**{k: v for k, v in top.items() if k in ("$schema",)},
+           "vconcat": [spec, footer], "spacing": 12,
+           **{k: v for k, v in top.items() if k != "$schema"}}
+    out.setdefault("background", "white")
+    return out
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+    return textwrap.wrap(text, width) or [""]
+
+
+def scale_fonts(chart, factor: float) -> dict:
+    """The chart's spec with every font size (marks, axes, legends, titles) × ``factor`` —
+    for a projector. Point-mark ``size`` (an area) is scaled by ``factor`` too, so points
+    keep up with their labels. Data values are never touched."""
+    spec = to_spec(chart)
+
+    def walk(node: Any):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in ("data", "datasets", "values"):
+                    continue  # never touch the numbers
+                if k in _FONT_KEYS and isinstance(v, (int, float)) and not isinstance(v, bool):
+                    node[k] = round(v * factor, 1)
+                else:
+                    walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(spec)
+    return spec
+
+
+def chart_png(chart, footer: str | None = None, scale: float = 2.0) -> bytes:
+    """PNG bytes of ``chart`` (``scale`` 2 = sharp on paper and on a projector)."""
+    import vl_convert as vlc
+
+    spec = with_footer(chart, footer) if footer else to_spec(chart)
+    return vlc.vegalite_to_png(spec, scale=scale)
+
+
+def chart_svg(chart, footer: str | None = None) -> str:
+    """SVG text of ``chart`` (text as text: searchable, scalable, small)."""
+    import vl_convert as vlc
+
+    spec = with_footer(chart, footer) if footer else to_spec(chart)
+    return vlc.vegalite_to_svg(spec)

@@ -1,0 +1,391 @@
+"""Workshop mode: a guided walk-through of one region for a room, on a projector.
+
+Six steps, one idea per screen, each with its own URL (``/workshop?region=ES51&step=3``;
+``edition`` and ``group`` as everywhere), so a trainer can prepare a sequence of links:
+
+1. where it stands · 2. its profile against its peers · 3. the policy-cycle heatmap ·
+4. its biggest gaps · 5. practices from elsewhere · 6. what if one policy changed.
+
+``guess=1`` starts a "guess the region" round: every region is a letter (the same letters
+on every step of the round; ``guess=<n>`` shuffles differently), and ``reveal=1`` (the
+reveal button) shows the names again.
+
+The presentation view hides the sidebar and sets large type (CSS with no user text in
+it); charts get their fonts scaled (:func:`ui.export.scale_fonts`). The numbers come from
+the same functions as the Region profile and the brief (:mod:`ui.profile`, :mod:`ui.brief`).
+The pure functions (step parsing, letters, the what-if) are tested without Streamlit.
+"""
+
+from __future__ import annotations
+
+import string
+
+import numpy as np
+import pandas as pd
+
+import scoring
+from ui import brief, charts, export, profile
+from ui.i18n import t
+
+#: The steps, in order: (URL-stable slug, English title for t()).
+STEPS = ("standing", "profile", "cycle", "gaps", "practices", "whatif")
+#: Font scale for charts on a projector (14 px labels → ~24 px).
+CHART_SCALE = 1.7
+#: Regions shown around the one in view on the "where it stands" bars.
+NEIGHBOURS = 2
+#: The partner region shown when the link names none.
+DEFAULT_REGION = "ES51"
+
+PRESENTATION_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], [data-testid="stSidebarNav"],
+[data-testid="stHeader"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 1rem 3rem 2rem !important; }
+[data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] label,
+[data-testid="stMain"] [data-testid="stMarkdownContainer"],
+[data-testid="stMain"] [data-testid="stCaptionContainer"],
+[data-testid="stMain"] button, [data-testid="stMain"] a,
+[data-testid="stMain"] [data-baseweb="select"] * { font-size: 28px !important; line-height: 1.35 !important; }
+[data-testid="stMain"] h1 { font-size: 56px !important; line-height: 1.1 !important; padding: 0 0 .5rem !important; }
+[data-testid="stMain"] h2 { font-size: 44px !important; padding: .2rem 0 .6rem !important; }
+[data-testid="stMain"] h3 { font-size: 40px !important; }
+[data-testid="stMain"] [data-testid="stMetricValue"],
+[data-testid="stMain"] [data-testid="stMetricValue"] * { font-size: 72px !important; line-height: 1.1 !important; font-weight: 700; }
+[data-testid="stMain"] [data-testid="stMetricLabel"] * { font-size: 28px !important; }
+[data-testid="stMain"] [data-testid="stMetricDelta"] * { font-size: 30px !important; }
+[data-testid="stMain"] button { min-height: 3.2rem; padding: 0.4rem 1.4rem !important; }
+</style>
+"""
+
+
+def step_titles() -> list[str]:
+    """The steps' titles, translated (literal strings for the extractor)."""
+    return [t("Where it stands"), t("Its profile against its peers"),
+            t("The policy cycle: where does it break?"), t("Its biggest gaps"),
+            t("Practices from elsewhere"), t("What if one policy changed?")]
+
+
+def parse_step(raw, n: int = len(STEPS)) -> tuple[int, str | None]:
+    """The ``step`` URL parameter → (1-based step, message). A number 1…n or a slug
+    ("gaps"); anything else gives step 1 and a plain-language notice."""
+    if raw is None or str(raw).strip() == "":
+        return 1, None
+    text = str(raw).strip().lower()
+    if text in STEPS:
+        return STEPS.index(text) + 1, None
+    if text.isdigit() and 1 <= int(text) <= n:
+        return int(text), None
+    return 1, t("The link asked for step “{s}”, which does not exist; the walk-through starts "
+                "at step 1 of {n}.", s=raw, n=n)
+
+
+def letters(n: int) -> list[str]:
+    """A, B, …, Z, AA, AB, … (enough for any number of regions)."""
+    out, abc = [], string.ascii_uppercase
+    for i in range(n):
+        s, k = "", i
+        while True:
+            s = abc[k % 26] + s
+            k = k // 26 - 1
+            if k < 0:
+                break
+        out.append(s)
+    return out
+
+
+def guess_names(ids: list[str], seed: int = 1) -> dict[str, str]:
+    """region_id → "Region A", … in an order shuffled by ``seed`` (the same on every step of
+    one round, so the room can follow region B from screen to screen)."""
+    ids = sorted(map(str, ids))
+    order = np.random.default_rng(seed).permutation(len(ids))
+    tags = letters(len(ids))
+    return {ids[j]: t("Region {letter}", letter=tags[i]) for i, j in enumerate(order)}
+
+
+def parse_guess(raw) -> int | None:
+    """``guess`` URL parameter → seed (``1``, ``yes``, ``true`` → 1; a number → itself) or
+    None (no guessing round)."""
+    if raw is None:
+        return None
+    text = str(raw).strip().lower()
+    if text in ("", "0", "no", "false", "off"):
+        return None
+    if text in ("yes", "true", "on"):
+        return 1
+    return int(text) if text.isdigit() else 1
+
+
+def step_params(region: str, step: int, edition=None, group=None, guess=None) -> dict:
+    """The query parameters of one step's URL (what the prev/next links carry)."""
+    qp = {"region": region, "step": str(step)}
+    if edition is not None:
+        qp["edition"] = str(edition)
+    if group is not None:
+        qp["group"] = str(group)
+    if guess is not None:
+        qp["guess"] = str(guess)
+    return qp
+
+
+def step_urls(base: str, region: str, edition=None, group=None, guess=None) -> list[str]:
+    """The whole walk-through as a list of links (for a trainer's prepared sequence)."""
+    from urllib.parse import urlencode
+
+    return [f"{base}?{urlencode(step_params(region, k, edition, group, guess))}"
+            for k in range(1, len(STEPS) + 1)]
+
+
+# ------------------------------------------------------------------------------ data per step
+
+def neighbourhood(cube: scoring.Cube, regions: pd.DataFrame, region: str, group, edition,
+                  names: dict, k: int = NEIGHBOURS) -> pd.DataFrame:
+    """The region and up to ``k`` regions ranked just above and below it (overall score),
+    labelled with ``names``: one readable screen instead of 25 bars."""
+    ov = profile.overall_table(cube, regions, edition, group)
+    ov = ov[ov["score"].notna()].reset_index(drop=True)
+    hit = np.flatnonzero(ov["region_id"].to_numpy() == region)
+    if hit.size == 0:
+        return ov.head(0).assign(label=pd.Series(dtype=str))
+    i = int(hit[0])
+    lo, hi = max(0, i - k), min(len(ov), i + k + 1)
+    part = ov.iloc[lo:hi].copy()
+    part["label"] = [f"{int(r)}. {names.get(rid, rid)}" for r, rid in zip(part["rank"], part["region_id"])]
+    return part.reset_index(drop=True)
+
+
+def weakest_phase(heat: pd.DataFrame) -> tuple[str | None, int, int]:
+    """The phase most often the weakest of an area: (phase, areas where it is, areas)."""
+    flagged = heat[heat["weakest"]]
+    n_areas = int(heat.loc[heat["score"].notna(), "area"].nunique())
+    if flagged.empty:
+        return None, 0, n_areas
+    counts = flagged.groupby("phase").size().sort_values(ascending=False, kind="stable")
+    return str(counts.index[0]), int(counts.iloc[0]), n_areas
+
+
+def what_if_options(cube: scoring.Cube, region: str, group, edition) -> pd.DataFrame:
+    """Indicators the region could change, weakest first: asked for ``group`` (for "ALL":
+    for a real group), with an answer map, and a better answer than the current one.
+
+    Output: indicator_id, label, area, value (current; NaN = no answer), best_value —
+    sorted by value (no answer first: it counts as the weakest), then indicator_id.
+    """
+    r, e = cube.region_index(region), cube.edition_index(edition)
+    g = cube.group_index(group)
+    ind = cube.indicators
+    real = [i for i, x in enumerate(cube.groups) if x != scoring.ALL]
+    asked = cube.asked[:, g] if group != scoring.ALL else cube.asked[:, real].any(axis=1)
+    best = np.array([max(m.values()) if m else np.nan for m in cube.answer_maps], dtype=float)
+    value = cube.values[r, g, e, :]
+    ok = asked & np.isfinite(best) & ~(value >= best)
+    out = ind.loc[ok, ["indicator_id", "label", "area"]].assign(value=value[ok], best_value=best[ok])
+    out = out.assign(area=out["area"].astype(str), _nan=out["value"].notna())
+    return out.sort_values(["_nan", "value", "indicator_id"]).drop(columns="_nan").reset_index(drop=True)
+
+
+def answer_options(cube: scoring.Cube, indicator_id: str) -> list[tuple[str, float]]:
+    """(answer code, value) of an indicator, best first."""
+    i = list(cube.indicators["indicator_id"]).index(indicator_id)
+    return sorted(cube.answer_maps[i].items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def what_if(cube: scoring.Cube, region: str, indicator_id: str, answer: str, group,
+            edition) -> dict:
+    """Old → new area score, overall score and rank after giving ``indicator_id`` the
+    answer ``answer`` (:func:`scoring.what_if`). For "ALL" the answer is given for every
+    target group the indicator is asked for. Returns a dict with area, score_old/new,
+    overall_old/new, rank_old/new, n_ranked."""
+    i = list(cube.indicators["indicator_id"]).index(indicator_id)
+    area = str(cube.indicators["area"].iloc[i])
+    groups = [group] if group != scoring.ALL else [
+        x for k, x in enumerate(cube.groups) if x != scoring.ALL and cube.asked[i, k]]
+    res = scoring.what_if(cube, region, {(indicator_id, g): answer for g in groups}, edition)
+    res = res[res["target_group"] == group]
+    ov = res[res["level"] == "overall"].iloc[0]
+    ar = res[res["group"] == area].iloc[0]
+    e = cube.edition_index(edition)
+    ov_all = scoring.overall(cube)
+    n = int(ov_all.loc[(ov_all["target_group"] == group) & (ov_all["edition"] == cube.editions[e]),
+                       "score"].notna().sum())
+    return {"area": area, "score_old": ar["score_old"], "score_new": ar["score_new"],
+            "overall_old": ov["score_old"], "overall_new": ov["score_new"],
+            "rank_old": ov["rank_old"], "rank_new": ov["rank_new"], "n_ranked": n}
+
+
+# ------------------------------------------------------------------------------ rendering
+
+def _st():
+    import streamlit as st
+    return st
+
+
+def presentation_view():
+    """Large type and no sidebar — only on the workshop page (no user text in this HTML)."""
+    _st().markdown(PRESENTATION_CSS, unsafe_allow_html=True)
+
+
+def show_big(chart, key: str, stretch: bool = False, scale: float = CHART_SCALE,
+             legend_right: bool = False):
+    """A chart with its fonts scaled for the back of the room; no axis label is dropped
+    for lack of room (the heights here leave room for every one)."""
+    spec = export.scale_fonts(chart, scale)
+    cfg = spec.setdefault("config", {})
+    cfg.setdefault("axis", {})["labelOverlap"] = False
+    if legend_right:
+        cfg.setdefault("legend", {}).update(orient="right", direction="vertical", columns=1)
+    _st().vega_lite_chart(spec, key=f"ws-{key}", width="stretch" if stretch else "content")
+
+
+def step_standing(cube, tabs, region, group, edition, names):
+    st = _st()
+    head = brief.headline(cube, tabs["regions"], region, group, edition)
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("Overall score"), brief.fmt(head["score"]))
+    c2.metric(t("Rank"), t("{rank} of {n}", rank=brief.fmt(head["rank"], "{:.0f}"), n=head["n_ranked"]))
+    c3.metric(t("Rank in its country"), t("{rank} of {n}", rank=brief.fmt(head["rank_country"], "{:.0f}"),
+                                         n=head["n_country"]))
+    near = neighbourhood(cube, tabs["regions"], region, group, edition, names)
+    if len(near):
+        me = near.loc[near["region_id"] == region, "label"].iloc[0]
+        show_big(charts.bar_chart(near, "label", category_order=near["label"].tolist(),
+                                  highlight=me, height=70 * len(near) + 150,
+                                  label_limit=420), "standing", stretch=True)
+
+
+def step_profile(cube, tabs, region, group, edition, names):
+    st = _st()
+    table = profile.axis_table(cube, "area")
+    peers = profile.peer_ids(table, region, "all", [], tabs["regions"], group, edition)
+    radar = profile.radar_frame(table, region, peers, group, edition, names)
+    order = profile.area_order(cube)
+    left, right = st.columns([2, 1])
+    with left:
+        show_big(charts.radar_chart(radar, "area", axis_order=order,
+                                    series_order=radar["series"].drop_duplicates().tolist(),
+                                    size=440), "radar", scale=1.4, legend_right=True)
+    with right:
+        g = brief.area_gaps(cube, region, group, edition, names, peers).dropna(subset=["gap_peers"])
+        if len(g):
+            above = g.sort_values("gap_peers", ascending=False).iloc[0]
+            below = g.iloc[0]
+            st.markdown(t("Furthest **above** its peers: **{a}** ({d:+.0f} points).",
+                          a=above["area"], d=above["gap_peers"]))
+            st.markdown(t("Furthest **below** its peers: **{a}** ({d:+.0f} points).",
+                          a=below["area"], d=below["gap_peers"]))
+        st.caption(t("Peers: the {n} other regions with a score.", n=len(peers)))
+
+
+def step_cycle(cube, tabs, region, group, edition, names):
+    st = _st()
+    heat = profile.cycle_heatmap(cube, region, group, edition)
+    phase, k, n = weakest_phase(heat)
+    if phase:
+        st.markdown(t("The weakest phase in **{k} of {n}** areas: **{phase}**.", k=k, n=n, phase=phase))
+    show_big(charts.heatmap(heat, "phase", "area", x_order=profile.area_order(cube, "phase"),
+                            flag="weakest", flag_label=t("weakest phase"), cell_height=38),
+             "cycle", stretch=True)
+
+
+def step_gaps(cube, tabs, region, group, edition, names):
+    st = _st()
+    table = profile.axis_table(cube, "area")
+    peers = profile.peer_ids(table, region, "all", [], tabs["regions"], group, edition)
+    g = brief.area_gaps(cube, region, group, edition, names, peers)
+    below = g[g["gap_peers"] < 0].head(3)
+    if below.empty:
+        st.markdown(t("No area below the peers' mean."))
+    else:
+        st.markdown(t("Below the peers' mean: {items}.", items="; ".join(
+            f"**{a}** ({d:+.0f})" for a, d in zip(below["area"], below["gap_peers"]))))
+    show_big(charts.bar_chart(g, "area", "gap_peers", domain=None,
+                              category_order=g["area"].tolist(),
+                              value_title=t("Points above (+) or below (−) the peers' mean"),
+                              highlight=below["area"].tolist(), height=40 * len(g) + 80),
+             "gaps", stretch=True)
+
+
+def step_practices(cube, tabs, region, group, edition, names):
+    st = _st()
+    from ui.practices import md_escape
+
+    p = brief.suggested_practices(cube, tabs, region, group, edition, n=3)
+    if p.empty:
+        st.markdown(t("No practice from another region matches this region’s largest gaps."))
+        return
+    for col, (_, row) in zip(st.columns(len(p)), p.iterrows()):
+        with col.container(border=True):
+            st.markdown(f"**{md_escape(row['title'])}**")
+            st.markdown(t("{region} · {area}", region=md_escape(names.get(str(row["region_id"]),
+                                                                           row["region_name"])),
+                          area=md_escape(row["area"])))
+            if isinstance(row.get("lessons_learnt"), str) and row["lessons_learnt"]:
+                st.caption(md_escape(row["lessons_learnt"]))
+    st.page_link("pages/practices.py", label=t("All practices for these gaps"),
+                 icon=":material/lightbulb:", query_params={"region": region, "for_gaps": "1"})
+
+
+def step_whatif(cube, tabs, region, group, edition, names):
+    st = _st()
+    from ui import state
+
+    opts = what_if_options(cube, region, group, edition)
+    if opts.empty:
+        st.markdown(t("Every indicator already has its best answer: nothing to improve."))
+        return
+    ids = opts["indicator_id"].tolist()
+    label = dict(zip(opts["indicator_id"], opts["label"]))
+    c1, c2 = st.columns([3, 2])
+    with c1:
+        ind = state.url_widget(st.selectbox, "indicator", ids, ids[0], t("Policy (indicator)"),
+                               format_func=lambda i: f"{label.get(i, i)} ({i})")
+    answers = answer_options(cube, ind)
+    codes = [a for a, _ in answers]
+    values = dict(answers)
+    with c2:
+        ans = state.url_widget(st.selectbox, "answer", codes, codes[0], t("New answer"),
+                               format_func=lambda a: t("{a} (value {v:g})", a=a, v=values[a]))
+    cur = opts.set_index("indicator_id").loc[ind, "value"]
+    st.caption(t("Now: {v}.", v=brief.fmt(cur, "{:g}")))
+    r = what_if(cube, region, ind, ans, group, edition)
+    m1, m2, m3 = st.columns(3)
+
+    def delta(new, old, f="{:+.1f}"):
+        ok = np.isfinite(new) and np.isfinite(old) and f.format(new - old) != f.format(0)
+        return f.format(new - old) if ok else None
+
+    m1.metric(t("{area} score", area=r["area"]), brief.fmt(r["score_new"]),
+              delta(r["score_new"], r["score_old"]))
+    m2.metric(t("Overall score"), brief.fmt(r["overall_new"]), delta(r["overall_new"], r["overall_old"]))
+    rank_new = brief.fmt(r["rank_new"], "{:.0f}")
+    m3.metric(t("Rank"), t("{rank} of {n}", rank=rank_new, n=r["n_ranked"]),
+              (f"{int(r['rank_old']) - int(r['rank_new']):+d}" if pd.notna(r["rank_new"])
+               and pd.notna(r["rank_old"]) and r["rank_old"] != r["rank_new"] else None),
+              help=t("Rank among all regions; + means places gained."))
+    st.markdown(t("Before: {area} {a0}, overall {o0}, rank {r0}.", area=r["area"],
+                  a0=brief.fmt(r["score_old"]), o0=brief.fmt(r["overall_old"]),
+                  r0=brief.fmt(r["rank_old"], "{:.0f}")))
+
+
+STEP_VIEWS = (step_standing, step_profile, step_cycle, step_gaps, step_practices, step_whatif)
+
+
+def navigation(step: int, region: str, edition, group, guess):
+    """Previous / next (big buttons; PageUp / PageDown, as presenter remotes send) and a
+    link to every step — each step is its own URL."""
+    st = _st()
+    n = len(STEPS)
+
+    def go(k):
+        st.query_params["step"] = str(k)
+
+    c1, c2, c3 = st.columns([1, 3, 1])
+    c1.button(t("◀ Previous"), key="ws-prev", disabled=step <= 1, on_click=go, args=(step - 1,),
+              shortcut="PageUp", width="stretch")
+    c3.button(t("Next ▶"), key="ws-next", disabled=step >= n, on_click=go, args=(step + 1,),
+              shortcut="PageDown", type="primary", width="stretch")
+    with c2:
+        cols = st.columns(n)
+        for k, col in enumerate(cols, start=1):
+            col.page_link("pages/workshop.py", label=str(k), disabled=k == step,
+                          query_params=step_params(region, k, edition, group, guess))
