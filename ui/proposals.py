@@ -1,0 +1,476 @@
+"""Propose a practice: the public form, its preview, and the staff's moderation queue.
+
+The logic (validation, queue, duplicates, limits, approval) is :mod:`data.proposals`; this
+module reads widgets and renders. Proposed text is user text: it is shown through the
+practice card (escaped Markdown, ``ui.practices.render_card``), the map's tooltip (escaped by
+Streamlit's deck.gl tooltip), data grids, or escaped Markdown — never as HTML.
+
+The form is one ``st.form`` (no rerun per keystroke); its Preview and Send buttons run
+callbacks that validate before the page is drawn again, so each field shows its own
+messages. After a proposal is sent, the form's widget keys change (a new "generation") so
+it comes back empty, with the receipt above it. Visitors cannot upload files.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from data import proposals as dp
+from data.schema import CRITERIA, LANGUAGES
+from data.store import StaleVersionError, StoreError
+from ui import auth, sidebar, state
+from ui import practices as lab
+from ui.i18n import LANGUAGES as LANGUAGE_NAMES
+from ui.i18n import language, t
+
+PUBLIC = "pp"
+GEN_KEY, RECEIPT_KEY, PREVIEW_KEY, ERRORS_KEY, REFUSED_KEY = (
+    "_pp_gen", "_pp_receipt", "_pp_preview", "_pp_errors", "_pp_refused")
+MOD_PICK, MOD_FLASH = "mod_pick", "_mod_flash"
+FUNDING_SUGGESTIONS = ("AMIF", "ESF+", "ERDF", "EAFRD", "Erasmus+", "regional budget", "national budget",
+                       "municipal budget", "private foundation")
+STAKEHOLDER_SUGGESTIONS = ("NGOs", "migrant-led associations", "employers", "trade unions", "municipalities",
+                           "schools", "universities", "health services", "public employment services")
+
+
+def criteria_help() -> dict[str, str]:
+    """What a good sentence on each REGIN criterion says (field help)."""
+    return {
+        "communication": t("How the practice reaches migrants and the public (languages, channels)."),
+        "inclusion": t("How migrants take part in shaping or running it, not only receive it."),
+        "innovation": t("What is new compared with what the region did before."),
+        "multi-level governance": t("How regional, local and national authorities work together in it."),
+        "multi-stakeholder approach": t("Which NGOs, migrant-led associations, employers… take part, and how."),
+        "monitoring & evaluation": t("What is measured, by whom, and what the results showed."),
+        "sustainability": t("How it continues after the first funding ends."),
+    }
+
+
+def queue() -> dp.Queue:
+    """The queue beside the configured store (see :func:`data.proposals.queue_dir`)."""
+    return dp.Queue(dp.queue_dir())
+
+
+def _session() -> str:
+    ctx = get_script_run_ctx()
+    return dp.session_key(ctx.session_id if ctx else "no-session")
+
+
+def _show_errors(errors: dict, name: str):
+    for message in errors.get(name, []):
+        st.error(message, icon="⚠️")
+
+
+def t_md(text: str, **kwargs) -> str:
+    """:func:`t` for messages shown as Markdown: the values filled in (which may be a
+    visitor's text) are escaped, the message itself is ours."""
+    return t(text, **{k: lab.md_escape(v) if isinstance(v, str) else v for k, v in kwargs.items()})
+
+
+def _region_label(regions):
+    names = regions.drop_duplicates("region_id").set_index("region_id")["name"]
+    return lambda r: f"{names.get(r, r)} ({r})"
+
+
+# ------------------------------------------------------------------------------ the fields
+
+def field_widgets(prefix: str, tabs: dict, errors: dict, values: dict | None = None):
+    """Every field of a proposal, as widgets keyed ``<prefix>_<field>`` (call inside a form;
+    the region mode radio is drawn by :func:`region_mode` outside it). ``values`` prefill the
+    widgets (staff editing a proposal)."""
+    v = values or {}
+    place = v.get("place") or {}
+    regions = tabs["regions"]
+    key = lambda name: f"{prefix}_{name}"  # noqa: E731
+
+    st.text_input(t("Title of the practice"), key=key("title"), max_chars=dp.MAX_LEN["title"],
+                  help=t("A short name that says what was done, e.g. “Mentoring newcomers into nursing "
+                         "jobs”. Avoid acronyms only insiders know."))
+    _show_errors(errors, "title")
+    if st.session_state.get(key("region_mode"), "list") == "place":
+        c1, c2 = st.columns(2)
+        c1.text_input(t("Name of the municipality or place"), key=key("place_name"),
+                      max_chars=dp.MAX_LEN["place_name"])
+        _show_errors(errors, "place_name")
+        countries = sorted(regions["country"].dropna().astype(str).unique().tolist())
+        c2.selectbox(t("Country"), countries, index=None, key=key("place_country"),
+                     placeholder=t("Choose the country"))
+        _show_errors(errors, "place_country")
+        c3, c4, c5 = st.columns(3)
+        c3.number_input(t("Latitude"), min_value=-90.0, max_value=90.0, value=None, step=0.01, format="%.5f",
+                        key=key("place_lat"), help=t("Decimal degrees, e.g. 41.35 (north is positive)."))
+        c4.number_input(t("Longitude"), min_value=-180.0, max_value=180.0, value=None, step=0.01, format="%.5f",
+                        key=key("place_lon"), help=t("Decimal degrees, e.g. 2.03 (east is positive)."))
+        c5.selectbox(t("Enclosing region (optional)"), regions["region_id"].astype(str).tolist(), index=None,
+                     key=key("place_parent"), format_func=_region_label(regions))
+        for name in ("place_lat", "place_lon", "place_parent"):
+            _show_errors(errors, name)
+    else:
+        st.selectbox(t("Region"), sorted(regions["region_id"].astype(str).tolist()), index=None,
+                     key=key("region_id"), format_func=_region_label(regions), placeholder=t("Choose the region"),
+                     help=t("The region where the practice runs. A municipality that is not in the list: "
+                            "choose “A municipality or place not in the list” above."))
+        _show_errors(errors, "region_id")
+    c1, c2 = st.columns(2)
+    c1.number_input(t("First year"), min_value=1950, max_value=2100, value=None, step=1, key=key("start_year"))
+    _show_errors(errors, "start_year")
+    c2.number_input(t("Last year (empty if ongoing)"), min_value=1950, max_value=2100, value=None, step=1,
+                    key=key("end_year"))
+    _show_errors(errors, "end_year")
+    areas = lab.known_areas(tabs)
+    st.multiselect(t("Areas of integration"), areas, key=key("areas"),
+                   help=t("Every area the practice works in; the first one colours it on the map."))
+    _show_errors(errors, "areas")
+    st.multiselect(t("Target groups"), list(dp.TARGET_GROUPS), key=key("target_groups"),
+                   format_func=lambda g: t(sidebar.GROUP_LABELS.get(g, g)))
+    _show_errors(errors, "target_groups")
+    st.radio(t("The regional authority's role"), ["direct", "indirect"], index=None, key=key("authority_role"),
+             horizontal=True,
+             format_func=lambda r: {"direct": t("direct: it runs or funds the practice"),
+                                    "indirect": t("indirect: through social actors it supports")}[r])
+    _show_errors(errors, "authority_role")
+    used = lab.facet_options()
+    st.multiselect(t("Stakeholders"), _merged(STAKEHOLDER_SUGGESTIONS, used.get("stakeholders", []),
+                                              v.get("stakeholders")),
+                   key=key("stakeholders"), accept_new_options=True,
+                   help=t("Who else takes part. Type to add one that is not listed. Practices that involve "
+                          "migrant-led associations, NGOs or employers tend to work better."))
+    _show_errors(errors, "stakeholders")
+    st.multiselect(t("Funding"), _merged(FUNDING_SUGGESTIONS, used.get("funding", []), v.get("funding")),
+                   key=key("funding"), accept_new_options=True,
+                   help=t("Where the money comes from (AMIF, ESF+, ERDF, EAFRD, Erasmus+, a regional "
+                          "budget…). Type to add one that is not listed."))
+    _show_errors(errors, "funding")
+
+    st.markdown(t("**The REGIN criteria it meets** — one sentence on each criterion the practice meets; "
+                  "leave the others empty."))
+    _show_errors(errors, "criteria")
+    cols = st.columns(2)
+    labels = {"communication": t("Communication"), "inclusion": t("Inclusion"), "innovation": t("Innovation"),
+              "multi-level governance": t("Multi-level governance"),
+              "multi-stakeholder approach": t("Multi-stakeholder approach"),
+              "monitoring & evaluation": t("Monitoring & evaluation"), "sustainability": t("Sustainability")}
+    helps = criteria_help()
+    for i, criterion in enumerate(CRITERIA):
+        with cols[i % 2]:
+            st.text_area(labels[criterion], key=key(f"crit_{i}"), height=68, max_chars=dp.MAX_LEN["criterion"],
+                         help=helps[criterion])
+            _show_errors(errors, f"criterion:{criterion}")
+
+    st.text_area(t("Summary: what was done"), key=key("summary"), height=140, max_chars=dp.MAX_LEN["summary"],
+                 help=t("Who did what, for whom, with which resources, and what came of it. A reader in another "
+                        "region should understand the practice without other documents."))
+    _show_errors(errors, "summary")
+    st.text_area(t("Lessons learnt"), key=key("lessons_learnt"), height=110,
+                 max_chars=dp.MAX_LEN["lessons_learnt"],
+                 help=t("What worked and what did not, and why. Honest failures help other regions most."))
+    _show_errors(errors, "lessons_learnt")
+    st.text_area(t("Tips for transferability"), key=key("transferability_tips"), height=110,
+                 max_chars=dp.MAX_LEN["transferability_tips"],
+                 help=t("What another region needs to do the same: a practice is transferable when it names "
+                        "the conditions it depends on (law, partners, budget, staff skills), what can be "
+                        "adapted, and the first step to take."))
+    _show_errors(errors, "transferability_tips")
+    c1, c2 = st.columns(2)
+    c1.text_input(t("Link to more information (optional)"), key=key("url"), max_chars=dp.MAX_LEN["url"],
+                  placeholder="https://")
+    _show_errors(errors, "url")
+    c2.selectbox(t("Language the proposal is written in"), list(LANGUAGES), key=key("language"),
+                 format_func=lambda c: LANGUAGE_NAMES.get(c, c))
+    _show_errors(errors, "language")
+    st.text_input(t("Your contact e-mail"), key=key("email"), max_chars=dp.MAX_LEN["email"],
+                  help=t("Only the index team sees it, to ask questions about the proposal. It is never shown "
+                         "publicly or published."))
+    _show_errors(errors, "email")
+
+
+def _merged(*lists) -> list[str]:
+    out = []
+    for items in lists:
+        for item in items or []:
+            if item not in out:
+                out.append(item)
+    return out
+
+
+def region_mode(prefix: str):
+    st.radio(t("Where does it run?"), ["list", "place"], key=f"{prefix}_region_mode", horizontal=True,
+             format_func=lambda m: {"list": t("In a region from the list"),
+                                    "place": t("A municipality or place not in the list")}[m])
+
+
+def raw_values(prefix: str) -> dict:
+    """What the widgets hold, in the shape :func:`data.proposals.validate` reads."""
+    s = st.session_state
+    get = lambda name, default=None: s.get(f"{prefix}_{name}", default)  # noqa: E731
+    raw = {name: get(name) for name in ("title", "region_id", "place_name", "place_country", "place_lat",
+                                        "place_lon", "place_parent", "start_year", "end_year", "areas",
+                                        "target_groups", "authority_role", "stakeholders", "funding", "summary",
+                                        "lessons_learnt", "transferability_tips", "url", "language", "email")}
+    raw["region_mode"] = get("region_mode", "list")
+    raw["criteria"] = {c: get(f"crit_{i}") or "" for i, c in enumerate(CRITERIA)}
+    return raw
+
+
+def _prefill(prefix: str, v: dict):
+    """Put a proposal's values into the widgets' state once (staff editing)."""
+    marker = f"{prefix}__filled"
+    if st.session_state.get(marker):
+        return
+    place = v.get("place") or {}
+    values = {"title": v.get("title"), "region_id": None if place else v.get("region_id"),
+              "region_mode": "place" if place else "list", "place_name": place.get("name"),
+              "place_country": place.get("country"), "place_lat": place.get("lat"), "place_lon": place.get("lon"),
+              "place_parent": place.get("parent_id"), "start_year": v.get("start_year"),
+              "end_year": v.get("end_year"), "areas": v.get("areas") or [],
+              "target_groups": v.get("target_groups") or [],
+              "authority_role": v.get("authority_role"), "stakeholders": v.get("stakeholders") or [],
+              "funding": v.get("funding") or [], "summary": v.get("summary") or "",
+              "lessons_learnt": v.get("lessons_learnt") or "",
+              "transferability_tips": v.get("transferability_tips") or "",
+              "url": v.get("url") or "", "language": v.get("language") or "en", "email": v.get("email") or ""}
+    for i, c in enumerate(CRITERIA):
+        values[f"crit_{i}"] = (v.get("criteria") or {}).get(c, "")
+    for name, value in values.items():
+        st.session_state[f"{prefix}_{name}"] = value
+    st.session_state[marker] = True
+
+
+# ------------------------------------------------------------------------------ preview
+
+def preview(tabs: dict, fields: dict, practice_id: str, *, append_criteria: bool = True, map_key: str):
+    """The proposal as its card and on the map, built by the same function approval publishes
+    with (:func:`data.proposals.with_proposal`) and drawn by the Integration Lab's own card and
+    map code."""
+    new = dp.with_proposal(tabs, fields, practice_id, append_criteria=append_criteria)
+    left, right = st.columns([3, 2], gap="medium")
+    with right:
+        lab.render_card(new, practice_id, closable=False)
+    with left:
+        deck, *_ = lab.build_map(new, new["practices"], lab.OVERALL, sidebar.view(), practice_id)
+        st.pydeck_chart(deck, key=map_key, height=lab.MAP_HEIGHT)
+
+
+# ------------------------------------------------------------------------------ the public form
+
+def _gen() -> int:
+    return st.session_state.setdefault(GEN_KEY, 0)
+
+
+def _on_send(prefix: str, send: bool):
+    tabs = state.tables()
+    fields, errors = dp.validate(raw_values(prefix), tabs["regions"], t=t_md)
+    st.session_state[ERRORS_KEY] = errors
+    st.session_state.pop(REFUSED_KEY, None)
+    st.session_state.pop(RECEIPT_KEY, None)
+    st.session_state[PREVIEW_KEY] = None if errors or send else fields
+    if errors or not send:
+        return
+    try:
+        receipt = queue().submit(fields, _session(), dp.Limits.from_env())
+    except dp.Refused as exc:
+        st.session_state[REFUSED_KEY] = (exc.kind, exc.retry_after)
+        return
+    st.session_state[RECEIPT_KEY] = receipt
+    st.session_state[GEN_KEY] = _gen() + 1  # a fresh, empty form
+
+
+def _outcome():
+    """The receipt of the proposal just sent, or why it was refused."""
+    receipt = st.session_state.get(RECEIPT_KEY)
+    if receipt:
+        with st.container(border=True, key="proposal_receipt"):
+            st.success(t("Thank you: your proposal was received. Its receipt number is **{id}**. Keep it to "
+                         "ask about your proposal; the index team reviews every proposal before it is "
+                         "published.", id=receipt), icon="✅")
+    refused = st.session_state.get(REFUSED_KEY)
+    if refused:
+        kind, wait = refused
+        minutes = max(1, int(wait // 60) + 1)
+        st.error({"session": t("You have sent the most proposals allowed in a short time. Please try again in "
+                               "{minutes} minutes. Nothing was sent.", minutes=minutes),
+                  "global": t("The Integration Lab is receiving many proposals right now. Please try again in "
+                              "{minutes} minutes. Nothing was sent.", minutes=minutes),
+                  "full": t("The queue of proposals waiting for review is full. Please try again in a few days. "
+                            "Nothing was sent.")}[kind], icon="⏳")
+
+
+def public_form():
+    """The "Propose a practice" form with its receipt, refusals and preview."""
+    tabs = state.tables()
+    prefix = f"{PUBLIC}{_gen()}"
+    if f"{prefix}_language" not in st.session_state:
+        st.session_state[f"{prefix}_language"] = language()
+    errors = st.session_state.get(ERRORS_KEY) or {}
+    region_mode(prefix)
+    with st.form(f"{prefix}_form", border=True, enter_to_submit=False):
+        field_widgets(prefix, tabs, errors)
+        if errors:
+            st.error(t("Please correct the fields marked above ({n}). Nothing was sent.", n=len(errors)))
+        c1, c2 = st.columns(2)
+        c1.form_submit_button(t("Preview"), on_click=_on_send, args=(prefix, False), width="stretch")
+        c2.form_submit_button(t("Send the proposal"), type="primary", on_click=_on_send, args=(prefix, True),
+                              width="stretch")
+    _outcome()  # below the buttons, where the visitor is looking
+    fields = st.session_state.get(PREVIEW_KEY)
+    if fields:
+        st.subheader(t("Preview: your practice as it would appear in the Integration Lab"), anchor=False)
+        st.caption(t("This is a preview: nothing has been sent yet. Press “Send the proposal” when it is right."))
+        preview(tabs, fields, "LAB-PREVIEW", map_key="proposal_preview_map")
+
+
+# ------------------------------------------------------------------------------ moderation (staff)
+
+def _flash(kind: str, text: str):
+    st.session_state.setdefault(MOD_FLASH, []).append((kind, text))
+
+
+def moderation_section(who: str):
+    """The staff's queue: list, open one (card + map preview), edit, approve or reject."""
+    if auth.current_staff() != who:
+        return
+    for kind, text in st.session_state.pop(MOD_FLASH, []):
+        getattr(st, kind)(text)
+    q = queue()
+    pending = q.pending()
+    tabs = state.tables()
+    if not pending:
+        st.info(t("No proposal is waiting for review."))
+        _decided_list(q)
+        return
+    regions = tabs["regions"].drop_duplicates("region_id").set_index("region_id")["name"]
+    rows = []
+    for rec in pending:
+        f = rec["fields"]
+        dups = dp.duplicates(f, tabs["practices"], pending, exclude=rec["id"])
+        place = (f.get("place") or {}).get("name")
+        rows.append({"receipt": rec["id"], "submitted": rec["submitted"].replace("T", " ")[:16],
+                     "title": f.get("title"), "region": place or regions.get(f.get("region_id"), f.get("region_id")),
+                     "language": f.get("language"), "possible duplicate": "⚠ " + ", ".join(d["id"] for d in dups)
+                     if dups else ""})
+    st.caption(t("{n} proposals waiting for review, oldest first.", n=len(pending)))
+    st.dataframe(rows, hide_index=True, width="stretch",
+                 column_config={"receipt": t("Receipt"), "submitted": t("Received (UTC)"), "title": t("Title"),
+                                "region": t("Region"), "language": t("Language"),
+                                "possible duplicate": t("Possible duplicate of")})
+    ids = [r["id"] for r in pending]
+    if st.session_state.get(MOD_PICK) not in ids:
+        st.session_state[MOD_PICK] = ids[0]
+    titles = {r["id"]: r["fields"].get("title") or "" for r in pending}
+    pick = st.selectbox(t("Open proposal"), ids, key=MOD_PICK,
+                        format_func=lambda i: f"{i} · {titles[i][:80]}")
+    review(q, next(r for r in pending if r["id"] == pick), tabs, pending, who)
+    _decided_list(q)
+
+
+def review(q: dp.Queue, rec: dict, tabs: dict, pending: list, who: str):
+    receipt, f = rec["id"], rec["fields"]
+    st.markdown(t("**Proposal {id}**, received {time} UTC, written in {lang}.", id=receipt,
+                  time=rec["submitted"].replace("T", " ")[:16], lang=LANGUAGE_NAMES.get(f.get("language"), "?")))
+    st.markdown(t("Contact (never published): {email}", email=lab.md_escape(rec.get("email") or "—")))
+    for d in dp.duplicates(f, tabs["practices"], pending, exclude=receipt):
+        what = t("the published practice") if d["kind"] == "practice" else t("the pending proposal")
+        st.warning(t("Possible duplicate: {what} {id} in the same region has a similar title "
+                     "(“{title}”, similarity {s:.0%}).", what=what, id=d["id"], title=lab.md_escape(d["title"]),
+                     s=d["similarity"]), icon="⚠️")
+    if f.get("place"):
+        p = f["place"]
+        st.info(t("A place not in the regions table: approving adds the region {id} ({name}, {country}, level "
+                  "LAU) in the same publish.", id=f["region_id"], name=lab.md_escape(p["name"]),
+                  country=p["country"]), icon=":material/place:")
+    if f.get("criteria"):
+        with st.expander(t("How it meets the REGIN criteria (the proposer's sentences)"), expanded=False):
+            for c, sentence in f["criteria"].items():
+                st.markdown(f"**{lab.md_escape(c)}:** {lab.md_escape(sentence)}")
+    append = st.checkbox(t("Add the criteria sentences to the published summary"), value=True,
+                         key=f"mod_{receipt}_append")
+    st.subheader(t("As it would appear on the map and card"), anchor=False)
+    preview(tabs, f, receipt, append_criteria=append, map_key=f"mod_{receipt}_map")
+
+    with st.expander(t("Edit the proposal"), icon="✏️"):
+        prefix = f"mod_{receipt}_{len(rec.get('events', []))}"
+        errors = st.session_state.get(f"{prefix}_errors") or {}
+        _prefill(prefix, {**f, "email": rec.get("email")})
+        region_mode(prefix)
+        with st.form(f"{prefix}_form", border=False, enter_to_submit=False):
+            field_widgets(prefix, tabs, errors, values={**f, "email": rec.get("email")})
+            st.form_submit_button(t("Save changes"), on_click=_on_edit, args=(receipt, prefix, who))
+    seen = state.version()
+    c1, c2 = st.columns(2)
+    with c1:
+        st.button(t("Approve and publish"), type="primary", key=f"mod_{receipt}_approve", on_click=_on_approve,
+                  args=(receipt, seen, who, f"mod_{receipt}_append"), width="stretch")
+    with c2:
+        st.text_input(t("Reason for rejecting (sent to no one; kept with the proposal)"), key=f"mod_{receipt}_reason",
+                      max_chars=dp.MAX_LEN["reason"])
+        st.button(t("Reject"), key=f"mod_{receipt}_reject", on_click=_on_reject, args=(receipt, who), width="stretch")
+
+
+def _on_edit(receipt: str, prefix: str, who: str):
+    if auth.current_staff() != who:
+        return
+    fields, errors = dp.validate(raw_values(prefix), state.tables()["regions"], t=t_md)
+    st.session_state[f"{prefix}_errors"] = errors
+    if errors:
+        return
+    try:
+        queue().edit(receipt, fields, who)
+    except dp.QueueError as exc:
+        _flash("error", str(exc))
+        return
+    _flash("success", t("Changes to {id} saved.", id=receipt))
+
+
+def _on_approve(receipt: str, seen: str | None, who: str, append_key: str):
+    if auth.current_staff() != who:  # checked again at the moment of writing
+        _flash("error", t("Only signed-in staff can approve."))
+        return
+    try:
+        version = queue().approve(receipt, state.store(), who=who, base_version=seen,
+                                  append_criteria=bool(st.session_state.get(append_key, True)))
+    except StaleVersionError as exc:
+        _flash("error", t("The data changed since you opened the proposal: version {current} was published "
+                          "meanwhile. Nothing was published; look at the proposal again and approve.",
+                          current=exc.current))
+        return
+    except (dp.QueueError, StoreError) as exc:
+        _flash("error", t("The proposal was not approved: {why}", why=str(exc)))
+        return
+    st.session_state.pop(MOD_PICK, None)
+    _flash("success", t("Proposal {id} approved: it is practice {id} in version {v}. Every open session sees it "
+                        "on its next interaction.", id=receipt, v=version))
+
+
+def _on_reject(receipt: str, who: str):
+    if auth.current_staff() != who:
+        _flash("error", t("Only signed-in staff can reject."))
+        return
+    reason = (st.session_state.get(f"mod_{receipt}_reason") or "").strip()
+    if not reason:
+        _flash("error", t("Give a reason to reject {id}.", id=receipt))
+        return
+    try:
+        queue().reject(receipt, who, reason)
+    except dp.QueueError as exc:
+        _flash("error", str(exc))
+        return
+    st.session_state.pop(MOD_PICK, None)
+    _flash("success", t("Proposal {id} rejected.", id=receipt))
+
+
+def _decided_list(q: dp.Queue):
+    decided = q.decided()
+    if not decided:
+        return
+    with st.expander(t("Decided proposals ({n})", n=len(decided))):
+        status = {"approved": t("approved"), "rejected": t("rejected")}
+        st.dataframe([{"receipt": r["id"], "status": status.get(r["status"], r["status"]), "by": r.get("decided_by"),
+                       "when": (r.get("decided_at") or "").replace("T", " ")[:16], "title": r["fields"].get("title"),
+                       "reason or version": r.get("reason") or r.get("version")} for r in decided[:500]],
+                     hide_index=True, width="stretch")
+
+
+def pending_count() -> int:
+    return queue().count_pending()
+
