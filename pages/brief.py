@@ -57,7 +57,7 @@ c2.download_button(t("Download HTML"), lambda: _file(*key, "html"), f"{slug}.htm
 c3.page_link("pages/region.py", label=t("Back to the region profile"), icon=":material/location_on:",
              query_params={"region": region, "edition": str(edition), "group": str(group)})
 if b.illustrative:
-    st.warning(brief.illustrative_text(b), icon="⚠️")
+    st.warning(brief.illustrative_text(b), icon=":material/warning:")
 cols = st.columns(4)
 for col, (label, value) in zip(cols, brief.headline_lines(b)):
     col.metric(label, value)

@@ -108,7 +108,7 @@ else:
     if len(changed):
         st.warning(t("The indicator set changed between {a} and {b}: {ids}. Changes in the areas "
                      "concerned mix a change of method with a change of policy.", a=e_from,
-                     b=e_to, ids=", ".join(changed[t("Code")])), icon="⚠️")
+                     b=e_to, ids=", ".join(changed[t("Code")])), icon=":material/warning:")
         tables.show_table(changed, "indicator-set-change", key="set-change")
     comp = C.edition_comparability(cube, view["target_group"], e_from, e_to)
     st.markdown(t("Regions whose change from {a} to {b} is **not comparable** — the indicators "

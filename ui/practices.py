@@ -176,7 +176,7 @@ def filter_widgets(tabs: dict) -> dp.Filters:
                      placeholder=t("e.g. housing refugees, mentoring, language café"))
     chosen = {}
     active = any(k in st.query_params for k, *_ in FACETS) or "years" in st.query_params
-    with st.expander(t("Filter practices"), expanded=active, icon="🔎"):
+    with st.expander(t("Filter practices"), expanded=active, icon=":material/search:"):
         cols = st.columns(4)
         for i, (key, name, label) in enumerate(FACETS):
             fmt = (lambda r: f"{names.get(r, r)} ({r})") if name == "regions" else \
@@ -399,7 +399,7 @@ def render_card(tabs: dict, practice_id: str | None, closable: bool = True):
     """The card of one practice (title, region, years, areas… link), or a hint. A proposal's
     preview (ui/proposals.py) renders through here too, without the close button."""
     if not practice_id:
-        st.info(t("Click a practice on the map or pick one in the list below to read its card."), icon="👆")
+        st.info(t("Click a practice on the map or pick one in the list below to read its card."), icon=":material/touch_app:")
         return
     p = tabs["practices"]
     row = p[p["practice_id"].astype(str) == practice_id].iloc[0].to_dict()
@@ -522,7 +522,7 @@ def boundary_download():
     if os.environ.get("MIPEXR_BOUNDARIES") or not auth.is_staff():
         return
     have = geo.discover_files(_store_boundary_dir())
-    with st.expander(t("Map boundaries (staff)"), icon="🗺️"):
+    with st.expander(t("Map boundaries (staff)"), icon=":material/map:"):
         st.caption(t("No boundary directory is configured (MIPEXR_BOUNDARIES). The map can download "
                      "Eurostat GISCO NUTS 2024 boundaries (1:20M, levels 0–2; © EuroGeographics) into "
                      "the store; it needs internet access once.") + " "

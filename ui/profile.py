@@ -615,7 +615,7 @@ def show_outcome(area_table, outcomes, regions, region, group, edition):
     row = res["row"].iloc[0]
     if res["proxy"]:
         st.warning(t("No outcome figures for this region: the figures of {p} ({pid}) are shown "
-                     "as a proxy.", p=res["proxy_name"], pid=res["proxy"]), icon="⚠️")
+                     "as a proxy.", p=res["proxy_name"], pid=res["proxy"]), icon=":material/warning:")
     nd = t("no data")
 
     def num(v, unit=False):

@@ -59,7 +59,7 @@ def _session() -> str:
 
 def _show_errors(errors: dict, name: str):
     for message in errors.get(name, []):
-        st.error(message, icon="⚠️")
+        st.error(message, icon=":material/warning:")
 
 
 def t_md(text: str, **kwargs) -> str:
@@ -283,7 +283,7 @@ def _outcome():
         with st.container(border=True, key="proposal_receipt"):
             st.success(t("Thank you: your proposal was received. Its receipt number is **{id}**. Keep it to "
                          "ask about your proposal; the index team reviews every proposal before it is "
-                         "published.", id=receipt), icon="✅")
+                         "published.", id=receipt), icon=":material/check_circle:")
     refused = st.session_state.get(REFUSED_KEY)
     if refused:
         kind, wait = refused
@@ -373,7 +373,7 @@ def review(q: dp.Queue, rec: dict, tabs: dict, pending: list, who: str):
         what = t("the published practice") if d["kind"] == "practice" else t("the pending proposal")
         st.warning(t("Possible duplicate: {what} {id} in the same region has a similar title "
                      "(“{title}”, similarity {s:.0%}).", what=what, id=d["id"], title=lab.md_escape(d["title"]),
-                     s=d["similarity"]), icon="⚠️")
+                     s=d["similarity"]), icon=":material/warning:")
     if f.get("place"):
         p = f["place"]
         st.info(t("A place not in the regions table: approving adds the region {id} ({name}, {country}, level "
@@ -388,7 +388,7 @@ def review(q: dp.Queue, rec: dict, tabs: dict, pending: list, who: str):
     st.subheader(t("As it would appear on the map and card"), anchor=False)
     preview(tabs, f, receipt, append_criteria=append, map_key=f"mod_{receipt}_map")
 
-    with st.expander(t("Edit the proposal"), icon="✏️"):
+    with st.expander(t("Edit the proposal"), icon=":material/edit:"):
         prefix = f"mod_{receipt}_{len(rec.get('events', []))}"
         errors = st.session_state.get(f"{prefix}_errors") or {}
         _prefill(prefix, {**f, "email": rec.get("email")})

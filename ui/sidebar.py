@@ -42,7 +42,7 @@ def language_choice():
     language, so anyone can find theirs."""
     # A choice made in the selector is in session state before the run starts, so
     # start_language() has already applied it; this only draws the widget and the URL.
-    state.url_widget(st.selectbox, "lang", list(LANGUAGES), "en", "🌐 " + t("Language"),
+    state.url_widget(st.selectbox, "lang", list(LANGUAGES), "en", t("Language"),
                      format_func=LANGUAGES.get)
 
 
@@ -53,7 +53,7 @@ def version_box():
         tables = ", ".join(t for t, flag in man.get("illustrative", {}).items() if flag)
         st.warning(t("**Illustrative data.** The {tables} shown here are generated examples "
                      "that follow the published REGIN findings qualitatively; they are not "
-                     "MIPEX-R results.", tables=tables), icon="⚠️")
+                     "MIPEX-R results.", tables=tables), icon=":material/warning:")
 
 
 def view() -> dict:

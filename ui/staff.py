@@ -131,7 +131,7 @@ def uploaded_files() -> list:
 
 def visitor_notice():
     st.info(t("This page is for the index team's staff. Sign in under **Staff** in the "
-              "sidebar."), icon="🔐")
+              "sidebar."), icon=":material/lock:")
     if not auth.configured():
         st.caption(how_to_enable())
 
