@@ -42,7 +42,6 @@ import re
 import secrets
 import time
 import unicodedata
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -51,7 +50,7 @@ import pandas as pd
 
 from data.problems import Problems
 from data.schema import AUTHORITY_ROLES, CRITERIA, LANGUAGES, LIST_SEP, PRACTICES, REGIONS, TABLE_ORDER
-from data.store import StaleVersionError
+from data.store import StaleVersionError, write_json_atomic
 from data.validate import coerce
 
 log = logging.getLogger("mipexr.proposals")
@@ -473,18 +472,6 @@ def new_receipt(now: float | None = None) -> str:
     return f"LAB-{day}-" + "".join(secrets.choice(alphabet) for _ in range(8))
 
 
-def _write_json_atomic(path: Path, payload: dict):
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(payload, fh, indent=1, ensure_ascii=False)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # ---------------------------------------------------------------------- the queue
@@ -570,7 +557,7 @@ class Queue:
             record = {"id": receipt, "status": PENDING, "submitted": now_iso(now), "submitted_ts": now,
                       "session": session, "fields": fields, "email": email,
                       "events": [{"time": now_iso(now), "who": "proposer", "action": "submitted"}]}
-            _write_json_atomic(self.pending_dir / f"{receipt}.json", record)
+            write_json_atomic(self.pending_dir / f"{receipt}.json", record)
         log.info("Proposal %s received.", receipt)
         return receipt
 
@@ -596,11 +583,11 @@ class Queue:
                 rec["email"] = email
                 changed.append("email")
             rec["events"].append({"time": now_iso(), "who": who, "action": "edited", "fields": changed})
-            _write_json_atomic(self.pending_dir / f"{receipt}.json", rec)
+            write_json_atomic(self.pending_dir / f"{receipt}.json", rec)
         return rec
 
     def _decide(self, rec: dict):
-        _write_json_atomic(self.decided_dir / f"{rec['id']}.json", rec)
+        write_json_atomic(self.decided_dir / f"{rec['id']}.json", rec)
         (self.pending_dir / f"{rec['id']}.json").unlink(missing_ok=True)
 
     def reject(self, receipt: str, who: str, reason: str) -> dict:

@@ -91,7 +91,8 @@ def _fsync_dir(path: Path):
         os.close(fd)
 
 
-def _write_json_atomic(path: Path, payload: dict):
+def write_json_atomic(path: Path, payload: dict):
+    """Write JSON so that a reader sees the old file or the new one, never half of one."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     with tmp.open("w", encoding="utf-8") as fh:
         json.dump(payload, fh, indent=1, ensure_ascii=False)
@@ -214,7 +215,7 @@ class Store:
                      "sources": [s.__dict__ for s in sources],
                      "rows": {t: len(tables[t]) for t in TABLE_ORDER}}
             state = {"current": version, "history": [*state["history"], event]}
-            _write_json_atomic(self.root / STATE_FILE, state)
+            write_json_atomic(self.root / STATE_FILE, state)
             self._prune(state)
         return version
 

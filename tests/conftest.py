@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from hypothesis import settings as hypothesis_settings
 
@@ -20,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared" / "data"
 
 from data.config import Settings  # noqa: E402
-from data.schema import TABLE_ORDER, empty_frame  # noqa: E402
+from data.schema import TABLE_ORDER  # noqa: E402
 from data.store import Store  # noqa: E402
 
 REGIONS_CSV = """region_id,name,country,level,parent_id,lat,lon,nuts_version

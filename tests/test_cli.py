@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import CSV, ROOT, tree_hash
+from conftest import ROOT, tree_hash
 
 
 def run(args, store, tmp_path):

@@ -3,9 +3,7 @@ data must all agree with it."""
 
 from __future__ import annotations
 
-import io
 
-import pandas as pd
 
 from conftest import ROOT
 from data.demo import build_demo

@@ -126,7 +126,6 @@ def suggested_practices(cube: scoring.Cube, tabs: dict, region: str, group, edit
 def build(cube: scoring.Cube, tabs: dict, manifest: dict, region: str, group, edition) -> Brief:
     """The brief of ``region`` for one target group and edition (peers: all other regions)."""
     regions = tabs["regions"]
-    labels = profile.region_label(regions)
     head = headline(cube, regions, region, group, edition)
     table = profile.axis_table(cube, "area")
     peers = profile.peer_ids(table, region, "all", [], regions, group, edition)

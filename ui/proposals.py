@@ -80,7 +80,6 @@ def field_widgets(prefix: str, tabs: dict, errors: dict, values: dict | None = N
     the region mode radio is drawn by :func:`region_mode` outside it). ``values`` prefill the
     widgets (staff editing a proposal)."""
     v = values or {}
-    place = v.get("place") or {}
     regions = tabs["regions"]
     key = lambda name: f"{prefix}_{name}"  # noqa: E731
 

@@ -118,14 +118,21 @@ def page(browser, request):
     context.close()
 
 
+IDLE = ("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && document.querySelector('[data-testid=\"stMain\"]')")
+
+
 def wait_for_app(page, timeout=30_000):
-    """Wait until Streamlit has finished running the script (no 'Running…' widget)."""
+    """Wait until Streamlit has finished running the script (no 'Running…' widget), and
+    is still idle a moment later: a rerun (a page switching into app.py, a URL update)
+    can start right after the first run ends."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && document.querySelector('[data-testid=\"stMain\"]')", timeout=timeout)
-    page.wait_for_timeout(500)
+    for _ in range(5):
+        page.wait_for_function(IDLE, timeout=timeout)
+        page.wait_for_timeout(500)
+        if page.evaluate(IDLE):
+            return
 
 
 def app_errors(page) -> list[str]:
