@@ -16,7 +16,7 @@ import geo
 from geo.boundaries import parse_name
 
 ROOT = Path(__file__).resolve().parent.parent
-NUTS = Path("/work/shared/data/nuts")
+NUTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "nuts"  # when present
 if not NUTS.is_dir():
     NUTS = ROOT.parent / "shared" / "data" / "nuts"
 XSS = "<img src=x onerror=alert(1)>"

@@ -1,6 +1,6 @@
 """Oracle: MIPEX's overall score is the unweighted mean of its 8 area scores.
 
-Published (MIPEX 2020, www.mipex.eu, and /work/shared/DOMAIN.md): overall scores by country,
+Published (MIPEX 2020, www.mipex.eu, and the shared DOMAIN.md): overall scores by country,
 e.g. Sweden 86, Finland 85, Portugal 81, Germany 58. These are the oracle values.
 Constructed (NOT published): the 8 per-area scores fed in below. We are not sure enough of
 the published per-area figures to type them in, so each country's areas are built as
@@ -17,7 +17,7 @@ import pytest
 
 import scoring
 
-CSV = Path("/work/shared/data/mipex/mipex2020_overall_by_country.csv")
+CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "mipex" / "mipex2020_overall_by_country.csv"
 AREAS = ["labour market mobility", "family reunification", "education",
          "political participation", "permanent residence", "access to nationality",
          "anti-discrimination", "health"]
