@@ -7,7 +7,7 @@ preview, and makes the files only when a download button is clicked.
 
 import streamlit as st
 
-from ui import brief, frame, profile, sidebar, state
+from ui import brief, frame, profile, state
 from ui.i18n import language, t
 
 frame.require()
@@ -26,14 +26,7 @@ def _file(path: str, version_id: str, region: str, group: str, edition, lang: st
     return brief.to_pdf(b) if kind == "pdf" else brief.to_html(b)
 
 
-view = sidebar.view()
-edition, group = view["edition"], view["target_group"]
-tabs, cube = state.tables(), state.cube()
-regions = profile.scored_regions(cube, tabs["regions"])
-if regions.empty or edition is None or group is None:
-    state.show_notices()
-    st.warning(t("No scores have been published yet."))
-    st.stop()
+edition, group, tabs, cube, regions = profile.scored_context()
 ids = regions["region_id"].tolist()
 labels = profile.region_label(tabs["regions"])
 notices = st.container()

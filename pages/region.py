@@ -7,20 +7,13 @@ URL: ``region``, ``edition`` and ``group`` (sidebar), ``axis`` (area/phase/syste
 
 import streamlit as st
 
-from ui import charts, frame, profile, sidebar, state, tables
+from ui import charts, frame, profile, state, tables
 from ui.i18n import N_, column_title, t
 
 frame.require()
 
-view = sidebar.view()
-edition, group = view["edition"], view["target_group"]
-tabs, cube = state.tables(), state.cube()
-regions = profile.scored_regions(cube, tabs["regions"])
+edition, group, tabs, cube, regions = profile.scored_context()
 labels = profile.region_label(tabs["regions"])
-if regions.empty or edition is None or group is None:
-    state.show_notices()
-    st.warning(t("No scores have been published yet."))
-    st.stop()
 weights, problem = profile.parse_weights(st.query_params.get(profile.WEIGHTS_PARAM),
                                          profile.area_order(cube))
 if problem:

@@ -8,21 +8,14 @@ what-if). Logic and layout: ``ui/workshop.py``.
 
 import streamlit as st
 
-from ui import frame, profile, sidebar, state
+from ui import frame, profile, state
 from ui import workshop as ws
 from ui.i18n import t
 
 frame.require()
 
 ws.presentation_view()
-view = sidebar.view()
-edition, group = view["edition"], view["target_group"]
-tabs, cube = state.tables(), state.cube()
-regions = profile.scored_regions(cube, tabs["regions"])
-if regions.empty or edition is None or group is None:
-    state.show_notices()
-    st.warning(t("No scores have been published yet."))
-    st.stop()
+edition, group, tabs, cube, regions = profile.scored_context()
 
 ids = regions["region_id"].tolist()
 step, problem = ws.parse_step(st.query_params.get("step"))

@@ -97,3 +97,15 @@ def _apptest_uses_navigation(monkeypatch):
             PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
+
+
+@pytest.fixture(scope="session")
+def demo():
+    """The default dataset's tables and its scoring cube (the scored regions only)."""
+    import scoring
+    from data.demo import build_demo
+
+    tabs = build_demo()
+    scored = tabs["regions"].loc[tabs["regions"]["region_id"].isin(tabs["scores"]["region_id"]),
+                                 "region_id"]
+    return tabs, scoring.prepare(tabs["indicators"], tabs["scores"], regions=scored)

@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import scoring
-from data.demo import build_demo
 from ui import brief, profile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,14 +19,6 @@ APP = str(ROOT / "app.py")
 ARTIFACTS = ROOT / "artifacts" / "brief"
 MANIFEST = {"version": "v-test", "created": "2025-03-01T09:30:00",
             "illustrative": {"scores": True, "practices": True, "outcomes": True}}
-
-
-@pytest.fixture(scope="module")
-def demo():
-    tabs = build_demo()
-    scored = tabs["regions"].loc[tabs["regions"]["region_id"].isin(tabs["scores"]["region_id"]),
-                                 "region_id"]
-    return tabs, scoring.prepare(tabs["indicators"], tabs["scores"], regions=scored)
 
 
 @pytest.fixture(scope="module")

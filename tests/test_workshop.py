@@ -10,19 +10,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import scoring
-from data.demo import build_demo
 from ui import profile
 from ui import workshop as ws
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-
-
-@pytest.fixture(scope="module")
-def demo():
-    tabs = build_demo()
-    scored = tabs["regions"].loc[tabs["regions"]["region_id"].isin(tabs["scores"]["region_id"]),
-                                 "region_id"]
-    return tabs, scoring.prepare(tabs["indicators"], tabs["scores"], regions=scored)
 
 
 @pytest.fixture(scope="module")

@@ -41,6 +41,24 @@ def scored_regions(cube: scoring.Cube, regions: pd.DataFrame) -> pd.DataFrame:
     return r.sort_values(["name", "region_id"]).reset_index(drop=True)
 
 
+def scored_context():
+    """What every one-region page starts with: the sidebar's edition and target group, the
+    tables, the scoring cube and the regions that have scores. Stops the page with a message
+    when nothing is scored yet. Returns ``(edition, group, tabs, cube, regions)``."""
+    import streamlit as st
+
+    from ui import sidebar, state
+
+    view = sidebar.view()
+    tabs, cube = state.tables(), state.cube()
+    regions = scored_regions(cube, tabs["regions"])
+    if regions.empty or view["edition"] is None or view["target_group"] is None:
+        state.show_notices()
+        st.warning(t("No scores have been published yet."))
+        st.stop()
+    return view["edition"], view["target_group"], tabs, cube, regions
+
+
 def region_label(regions: pd.DataFrame) -> dict[str, str]:
     """region_id → "Name (ID)" for selectboxes and chart labels."""
     return {str(i): f"{n} ({i})" for i, n in zip(regions["region_id"], regions["name"])}
