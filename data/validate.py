@@ -118,7 +118,7 @@ def _convert(col: Column, text: pd.Series, problems: Problems) -> pd.Series:
         out_of_range = numeric.notna() & ((numeric < lo) | (numeric > hi))
         problems.add_rows("error", text.index[out_of_range], col.name, text[out_of_range],
                           f"'{col.name}' must be between {_fmt(col.lo)} and {_fmt(col.hi)}.",
-                          f"Correct the value; {col.help}")
+                          f"Correct the value. {col.help}")
         numeric = numeric.where(~out_of_range)
     if col.choices is not None:
         bad_choice = numeric.notna() & ~numeric.isin(col.choices)

@@ -194,6 +194,10 @@ def current_plan(files) -> ImportPlan:
     return plan
 
 
+GROUPED_ORDER = ["column", "message", "count", "rows", "example", "fix", "severity", "table"]
+DETAIL_ORDER = ["row", "column", "value", "message", "fix", "severity", "table"]
+
+
 def _translated(frame: pd.DataFrame, columns=("message", "fix")) -> pd.DataFrame:
     """Messages and headers in the interface language (the data layer writes English)."""
     out = frame.copy()
@@ -218,14 +222,18 @@ def show_report(plan: ImportPlan):
     if problems.empty:
         return
     st.markdown(t("**Grouped by table, column and problem**"))
-    grouped = _translated(summarise(problems))
+    # Where and what first, how to fix it next; severity and table (mostly one value) last,
+    # so that nothing a staff member needs is hidden behind the table's scroll bar.
+    grouped = _translated(summarise(problems)[GROUPED_ORDER])
     st.dataframe(grouped, hide_index=True, width="stretch",
                  column_config={"count": st.column_config.NumberColumn(t("rows affected")),
-                                "rows": t("first rows"), "example": t("example value")})
+                                "rows": t("first rows"), "example": t("example value"),
+                                "fix": st.column_config.TextColumn(t("fix"), width="large")})
     st.markdown(t("**Every problem** (row numbers as a spreadsheet shows them: the header is "
                   "row 1)"))
-    st.dataframe(_translated(problems.head(SHOW_ROWS)), hide_index=True,
-                 width="stretch")
+    st.dataframe(_translated(problems.head(SHOW_ROWS)[DETAIL_ORDER]), hide_index=True,
+                 width="stretch",
+                 column_config={"fix": st.column_config.TextColumn(t("fix"), width="large")})
     if len(problems) > SHOW_ROWS:
         st.caption(t("Showing the first {n} of {total} problems; download them all.",
                      n=SHOW_ROWS, total=f"{len(problems):,}"))
