@@ -7,9 +7,12 @@ in the URL), and the staff entry.
 
 import streamlit as st
 
-from ui import frame, sidebar
+from ui import frame, serving, sidebar, state
 from ui.i18n import t
 
+serving.no_nagle()  # once per process: see ui/serving.py
+
+state.begin_run()  # one store lookup and one data version for the whole run
 sidebar.start_language()  # before any t(): the page titles below are translated
 st.set_page_config(page_title=t("MIPEX-R · Regional integration policy"), page_icon="🧭",
                    layout="wide")
@@ -34,3 +37,4 @@ try:
     page.run()
 finally:
     frame.leave()
+    state.end_run()

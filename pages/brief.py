@@ -33,7 +33,7 @@ notices = st.container()
 region = state.url_widget(st.selectbox, "region", ids, ids[0], t("Region"),
                           format_func=lambda r: labels.get(r, r))
 s = state.store()
-key = (str(s.root), s.current_id(), region, str(group), edition, language())
+key = (str(s.root), state.version(), region, str(group), edition, language())
 b = _brief(*key)
 
 st.title(t("Region brief: {name}", name=b.title))

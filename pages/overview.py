@@ -37,7 +37,7 @@ if weights:
 
 table = profile.overall_table(cube, tabs["regions"], edition, group, weights)
 labels = profile.region_label(tabs["regions"])
-table = table.assign(label=table["region_id"].map(labels))
+table = profile.with_labels(table, labels)
 scored = table["score"].notna()
 c1, c2, c3 = st.columns(3)
 c1.metric(t("Regions with a score"), f"{int(scored.sum())} / {len(table)}")

@@ -30,6 +30,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from ui import memo
 from ui.i18n import N_, column_title, t
 
 # Altair validates every chart object against the Vega-Lite schema when it is built, and
@@ -126,6 +127,7 @@ def radar_points(frame: pd.DataFrame, axis: str, value: str = "score", series: s
     return df.reset_index(drop=True)
 
 
+@memo.cached
 def radar_chart(frame: pd.DataFrame, axis: str, value: str = "score", series: str = "series",
                 *, axis_order=None, series_order=None, domain=(0, 100), title: str | None = None,
                 size: int = 520) -> alt.LayerChart:
@@ -225,6 +227,7 @@ def radar_chart(frame: pd.DataFrame, axis: str, value: str = "score", series: st
 
 # -------------------------------------------------------------------------------- bars
 
+@memo.cached
 def bar_chart(frame: pd.DataFrame, category: str, value: str = "score", *,
               series: str | None = None, category_order=None, series_order=None,
               sort_by_value: bool = False, domain=(0, 100), value_title: str | None = None,
@@ -322,6 +325,7 @@ def bar_chart(frame: pd.DataFrame, category: str, value: str = "score", *,
 
 # ------------------------------------------------------------------------------ heatmap
 
+@memo.cached
 def heatmap(frame: pd.DataFrame, x: str, y: str, value: str = "score", *, x_order=None,
             y_order=None, domain=(0, 100), coverage: str | None = "coverage",
             flag: str | None = None, flag_label: str | None = None, title: str | None = None,
@@ -423,12 +427,32 @@ def show_chart(chart, data: pd.DataFrame, name: str, *, key: str | None = None,
     from ui import tables
 
     key = key or name
-    st.altair_chart(chart, width="stretch" if stretch else "content", key=f"chart-{key}")
+    show_altair(chart, width="stretch" if stretch else "content", key=f"chart-{key}")
     if caption:
         st.caption(caption)
     export_buttons(chart, name, key=key)
     with st.expander(t("Data behind this chart"), expanded=expanded):
         tables.show_table(data, name, key=f"data-{key}")
+
+
+@memo.cached
+def vega_spec(chart) -> dict:
+    """What ``st.altair_chart`` sends for ``chart`` (Vega-Lite, data as Arrow), made once.
+
+    Converting an Altair chart (``to_dict`` with schema validation) is most of a chart's
+    cost on a rerun; with the builders above cached, the same chart object comes back for
+    the same data and this conversion is remembered with it.
+    """
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    return _convert_altair_to_vega_lite_spec(chart)
+
+
+def show_altair(chart, **kwargs):
+    """``st.altair_chart(chart, **kwargs)``, from the remembered spec (:func:`vega_spec`)."""
+    import streamlit as st
+
+    return st.vega_lite_chart(vega_spec(chart), **kwargs)
 
 
 def export_buttons(chart, name: str, *, key: str | None = None, tables_used=("scores",)):

@@ -13,8 +13,8 @@ import pandas as pd
 
 import scoring
 from data.schema import EUROSTAT_FLAGS, PHASE_ORDER, split_list
+from ui import fmt, memo
 from ui.i18n import N_, column_title, data_column, t
-from ui import fmt
 
 AXES = ("area", "phase", "system")
 #: Header of the "how many values were compared" column, and the axis in running text.
@@ -33,6 +33,7 @@ WEIGHTS_PARAM = "w"
 
 # ------------------------------------------------------------------------- regions
 
+@memo.cached
 def scored_regions(cube: scoring.Cube, regions: pd.DataFrame) -> pd.DataFrame:
     """The regions that have scores, with name and country, sorted by name."""
     ids = set(map(str, cube.regions))
@@ -59,11 +60,19 @@ def scored_context():
     return view["edition"], view["target_group"], tabs, cube, regions
 
 
+@memo.cached
+def with_labels(table: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """``table`` with ``label``: its region's "Name (ID)"."""
+    return table.assign(label=table["region_id"].map(labels))
+
+
+@memo.cached
 def region_label(regions: pd.DataFrame) -> dict[str, str]:
     """region_id → "Name (ID)" for selectboxes and chart labels."""
     return {str(i): f"{n} ({i})" for i, n in zip(regions["region_id"], regions["name"])}
 
 
+@memo.cached
 def area_order(cube: scoring.Cube, axis: str = "area") -> list[str]:
     """Values of ``axis`` in display order (phases in policy-cycle order, else A–Z)."""
     vals = sorted({str(v) for v in cube.indicators[axis].dropna()})
@@ -133,6 +142,7 @@ def parse_peers(raw: str | None, region_ids: list[str], region: str
 
 # --------------------------------------------------------------------------- overview
 
+@memo.cached
 def overall_table(cube: scoring.Cube, regions: pd.DataFrame, edition, group,
                   weights: dict | None = None) -> pd.DataFrame:
     """Overall score and rank of every scored region for one edition and target group.
@@ -152,6 +162,7 @@ def overall_table(cube: scoring.Cube, regions: pd.DataFrame, edition, group,
                 "rank_country"]].reset_index(drop=True)
 
 
+@memo.cached
 def area_summary(cube: scoring.Cube, regions: pd.DataFrame, edition, group,
                  n: int = 3) -> pd.DataFrame:
     """Each area across all regions, strongest first (as REGIN's brief reports them).
@@ -160,7 +171,7 @@ def area_summary(cube: scoring.Cube, regions: pd.DataFrame, edition, group,
     regions_scored / regions_total say how many; coverage = mean indicator coverage.
     ``standing``: "strongest" for the top ``n`` areas, "weakest" for the bottom ``n``.
     """
-    a = scoring.aggregate(cube, by="area")
+    a = axis_table(cube, "area")
     a = a[(a["target_group"] == group) & (a["edition"] == edition)]
     names = scored_regions(cube, regions).set_index("region_id")["name"]
     rows = []
@@ -207,10 +218,12 @@ def map_frame(regions: pd.DataFrame, table: pd.DataFrame, boundaries=None):
 
 # ---------------------------------------------------------------------- one region
 
+@memo.cached
 def axis_table(cube: scoring.Cube, axis: str = "area") -> pd.DataFrame:
     return scoring.aggregate(cube, by=axis)
 
 
+@memo.cached
 def peer_ids(table: pd.DataFrame, region: str, mode: str, ids, regions: pd.DataFrame,
              group, edition) -> list[str]:
     """The region ids of the peer group (``mode`` all/country/similar/list)."""
@@ -220,6 +233,7 @@ def peer_ids(table: pd.DataFrame, region: str, mode: str, ids, regions: pd.DataF
     return p["region_id"].astype(str).tolist()
 
 
+@memo.cached
 def radar_frame(table: pd.DataFrame, region: str, peers: list[str], group, edition,
                 names: dict[str, str]) -> pd.DataFrame:
     """Long frame for the radar/bars: the region, its peer group's mean, the best performer.
@@ -244,6 +258,7 @@ def radar_frame(table: pd.DataFrame, region: str, peers: list[str], group, editi
     return out[[axis, "series", "score", "coverage", "n_peers", "best_region"]]
 
 
+@memo.cached
 def radar_table(radar: pd.DataFrame, axis: str) -> pd.DataFrame:
     """The radar's numbers side by side: one row per axis value, one column per series,
     plus the region's coverage and the best region(s) — the chart's text alternative."""
@@ -259,13 +274,14 @@ def radar_table(radar: pd.DataFrame, axis: str) -> pd.DataFrame:
     return wide.rename(columns={axis: column_title(axis)})
 
 
+@memo.cached
 def cycle_heatmap(cube: scoring.Cube, region: str, group, edition) -> pd.DataFrame:
     """Area × phase scores of one region, with ``weakest``: the lowest phase(s) of each area.
 
     A tie marks every tied phase; an area with fewer than two scored phases marks none
     (nothing to compare). Output: area, phase, score, coverage, n_present, n_total, weakest.
     """
-    h = scoring.aggregate(cube, by=("area", "phase"))
+    h = axis_table(cube, ("area", "phase"))
     h = h[(h["region_id"] == region) & (h["target_group"] == group) & (h["edition"] == edition)]
     h = h[["area", "phase", "score", "coverage", "n_present", "n_total"]].copy()
     h["area"], h["phase"] = h["area"].astype(str), h["phase"].astype(str)
@@ -275,6 +291,12 @@ def cycle_heatmap(cube: scoring.Cube, region: str, group, edition) -> pd.DataFra
     return h.reset_index(drop=True)
 
 
+@memo.cached
+def _edition_change(cube: scoring.Cube, by, edition) -> pd.DataFrame:
+    return scoring.edition_change(cube, by=by, edition_to=edition)
+
+
+@memo.cached
 def change_table(cube: scoring.Cube, region: str, group, edition) -> pd.DataFrame | None:
     """Change since the previous edition, overall and by area (:func:`scoring.edition_change`).
 
@@ -285,8 +307,8 @@ def change_table(cube: scoring.Cube, region: str, group, edition) -> pd.DataFram
     eds = list(cube.editions)
     if edition not in eds or eds.index(edition) == 0:
         return None
-    by_area = scoring.edition_change(cube, by=("area",), edition_to=edition)
-    total = scoring.edition_change(cube, by=None, edition_to=edition)
+    by_area = _edition_change(cube, ("area",), edition)
+    total = _edition_change(cube, None, edition)
     keep = ["area", "edition_from", "edition_to", "score_from", "score_to", "change",
             "coverage_from", "coverage_to", "comparable"]
     total = total.assign(area=t("Overall"))
@@ -309,6 +331,7 @@ def flag_meaning(flag) -> str | None:
     return "; ".join(f"{c}: {t(EUROSTAT_FLAGS.get(c, N_('unknown flag')))}" for c in text)
 
 
+@memo.cached
 def outcome_gap(table: pd.DataFrame, outcomes: pd.DataFrame, regions: pd.DataFrame,
                 region: str, group, edition, area: str | None = None) -> dict | None:
     """The policy–outcome gap of one region, with the parent region's figures as a proxy.
@@ -355,6 +378,7 @@ def outcome_gap(table: pd.DataFrame, outcomes: pd.DataFrame, regions: pd.DataFra
             "proxy_name": names.get(proxy) if proxy else None, "area": area}
 
 
+@memo.cached
 def outcome_rows(res: dict) -> pd.DataFrame:
     """The policy–outcome gap as a short vertical table: one row per figure, with its
     Eurostat flag and what the flag means, the year, the source and whose figures they are."""
@@ -381,6 +405,7 @@ def outcome_rows(res: dict) -> pd.DataFrame:
     return out
 
 
+@memo.cached
 def similar_regions(table: pd.DataFrame, region: str, group, edition,
                     names: dict[str, str], k: int = N_SIMILAR) -> pd.DataFrame:
     """The ``k`` regions with the most similar profile (Euclidean distance over the axis
@@ -390,6 +415,7 @@ def similar_regions(table: pd.DataFrame, region: str, group, edition,
         ["region_id", "name", "distance", "n_common"]]
 
 
+@memo.cached
 def strengths(cube: scoring.Cube, region: str, peers: list[str], group, edition,
               n: int = 3) -> pd.DataFrame:
     """Top/bottom indicators against the peer mean (:func:`scoring.strengths_weaknesses`)."""
@@ -398,6 +424,7 @@ def strengths(cube: scoring.Cube, region: str, peers: list[str], group, edition,
                "n_peers", "diff"]]
 
 
+@memo.cached
 def drilldown(cube: scoring.Cube, indicators: pd.DataFrame, scores: pd.DataFrame,
               region: str, group, edition, area: str | None = None) -> pd.DataFrame:
     """Indicator by indicator: question, answer, value, note and source of one region.
@@ -443,6 +470,7 @@ def weakest_areas(radar: pd.DataFrame, axis: str, region_series: str, n: int = 3
     return own.sort_values(["score", axis])[axis].head(n).tolist()
 
 
+@memo.cached
 def practices_for(practices: pd.DataFrame, areas: list[str], region: str,
                   group) -> pd.DataFrame:
     """Practices of *other* regions in any of ``areas`` (and for ``group`` unless "ALL")."""
@@ -569,7 +597,7 @@ def show_profile_chart(radar, axis, order, name, n_peers):
         chart = charts.radar_chart(radar, axis, axis_order=order, series_order=series)
         left, right = st.columns([3, 2])
         with left:
-            st.altair_chart(chart, width="content", key="chart-profile")
+            charts.show_altair(chart, width="content", key="chart-profile")
             st.caption(caption)
             charts.export_buttons(chart, f"profile-{axis}", key="profile")
         with right:  # the text alternative, visible next to the radar, narrow enough for it
@@ -693,7 +721,7 @@ def show_practice_links(cube, practices, region, group, edition, labels):
     st = _st()
     from data.config import REPO_ROOT
 
-    a = scoring.aggregate(cube, by="area")
+    a = axis_table(cube, "area")
     own = a[(a["region_id"] == region) & (a["target_group"] == group)
             & (a["edition"] == edition) & a["score"].notna()]
     weakest = own.sort_values(["score", "area"])["area"].astype(str).head(3).tolist()

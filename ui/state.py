@@ -7,6 +7,7 @@ are simply no longer asked for.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 import pandas as pd
@@ -20,6 +21,31 @@ from scoring import Cube, prepare
 from ui.i18n import t
 
 NOTICES_KEY = "_url_notices"
+
+# ------------------------------------------------------------------ one run, one version
+
+_run = threading.local()
+
+
+def begin_run():
+    """Start of a script run (app.py): from here to :func:`end_run`, the store, its current
+    version and the tables/cube/manifest of that version are looked up once. A run then
+    shows one version throughout, even if another replica publishes meanwhile, and the
+    settings, secrets and version file are not read again for every table on the page."""
+    _run.cache = {}
+
+
+def end_run():
+    _run.cache = None
+
+
+def _once(key, make):
+    cache = getattr(_run, "cache", None)
+    if cache is None:  # outside app.py (tests, scripts): look up every time
+        return make()
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
 
 
 @st.cache_resource
@@ -35,6 +61,10 @@ def _store(path: str, keep: int, _cfg: Settings | None = None) -> Store:
 def store() -> Store:
     """The configured store: environment and ``mipexr.toml`` first, then ``[store]`` in
     Streamlit's secrets (a catalog string is a credential, so it may live there)."""
+    return _once("store", _configured_store)
+
+
+def _configured_store() -> Store:
     cfg = _with_secrets(settings())
     if cfg.catalog:
         return _store(f"{cfg.catalog} {cfg.data_path}", cfg.keep_versions, cfg)
@@ -57,7 +87,7 @@ def _with_secrets(cfg: Settings) -> Settings:
 
 def version() -> str:
     """The current version id, read afresh on every run (one small JSON read)."""
-    return store().current_id()
+    return _once("version", lambda: store().current_id())
 
 
 @st.cache_resource(max_entries=4)
@@ -66,18 +96,23 @@ def _reader(path: str, version_id: str) -> Reader:
 
 
 def reader() -> Reader:
-    s = store()
-    return _reader(str(s.root), s.current_id())
+    return _once("reader", lambda: _reader(str(store().root), version()))
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _tables(path: str, version_id: str) -> dict[str, pd.DataFrame]:
     return open_store(path).tables(version_id)
 
 
 def tables() -> dict[str, pd.DataFrame]:
-    s = store()
-    return _tables(str(s.root), s.current_id())
+    """The tables of the current version, **shared by every session: read-only**.
+
+    A resource, not data: copying (unpickling) every table on every rerun cost more than
+    anything the pages computed from them, and shared objects let :mod:`ui.memo` remember
+    results computed from them. Derive (``assign``, ``copy``), never change in place;
+    ``tests/test_memo.py`` runs every page and checks the tables are unchanged.
+    """
+    return _once("tables", lambda: _tables(str(store().root), version()))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -86,8 +121,7 @@ def _manifest(path: str, version_id: str) -> dict:
 
 
 def manifest() -> dict:
-    s = store()
-    return _manifest(str(s.root), s.current_id())
+    return _once("manifest", lambda: _manifest(str(store().root), version()))
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -102,8 +136,7 @@ def _cube(path: str, version_id: str) -> Cube:
 
 def cube() -> Cube:
     """The scoring cube of the current version (values from answers, dense arrays)."""
-    s = store()
-    return _cube(str(s.root), s.current_id())
+    return _once("cube", lambda: _cube(str(store().root), version()))
 
 
 def is_illustrative(table: str | None = None) -> bool:

@@ -1,7 +1,7 @@
 """Tables on screen: "no data" shown as text, coverage as a percentage, downloads attached.
 
 The DataFrame a page builds is the one shown *and* the one downloaded
-(:func:`ui.components.downloads`): formatting happens only in the Styler, so numbers stay
+(:func:`ui.components.downloads`): formatting happens only in the column configuration, so numbers stay
 numbers (sortable on screen, numeric in CSV/XLSX, where a missing value is an empty cell).
 
 Typical use::
@@ -13,12 +13,13 @@ Typical use::
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from data.schema import TABLES
+from ui import memo
 from ui.i18n import N_, help_text, t
 
+#: How a "no data" cell looks where a table is still styled cell by cell (the gap matrix).
 NO_DATA_STYLE = "color: #6B6B6B; font-style: italic; background-color: #F2F2F2"
 
 
@@ -28,46 +29,35 @@ def no_data_text() -> str:
 
 
 def is_coverage(column: str) -> bool:
-    """Columns holding a share 0–1 (shown as a percentage): names containing "coverage"."""
-    return "coverage" in str(column).lower()
+    """Columns holding a share 0–1 (shown as a percentage): names containing "coverage"
+    (or the word in the interface language)."""
+    name = str(column).lower()
+    return "coverage" in name or t("Coverage").lower() in name
 
 
-def styled(frame: pd.DataFrame, *, decimals: int = 1, percent=None, integers=None):
-    """A Styler for ``frame``: missing values read "no data" (grey, italic), never blank or 0.
-
-    Floats get ``decimals`` decimals; columns in ``percent`` (default: those named
-    "…coverage…", see :func:`is_coverage`) show as "83%"; ``integers`` (default: integer
-    dtypes) without decimals. The frame itself is not changed.
+def number_formats(frame: pd.DataFrame, *, decimals: int = 1, percent=None) -> dict[str, str]:
+    """Column → display format for the numeric columns of ``frame`` (Streamlit's
+    ``NumberColumn`` formats): floats with ``decimals`` decimals, integers without, and the
+    columns in ``percent`` (default: those named "…coverage…", :func:`is_coverage`) as a
+    percentage. Missing values are drawn as the table's placeholder, "no data".
     """
-    frame = frame.reset_index(drop=True) if not isinstance(frame.index, pd.RangeIndex) else frame
     percent = [c for c in frame.columns if is_coverage(c)] if percent is None else list(percent)
-    nd = no_data_text()
-    fmt = {}
+    out = {}
     for c in frame.columns:
         s = frame[c]
         if c in percent:
-            fmt[c] = "{:.0%}"
-        elif integers is not None and c in integers:
-            fmt[c] = "{:.0f}"
+            out[c] = "percent"
+        elif pd.api.types.is_bool_dtype(s):
+            continue
+        elif pd.api.types.is_integer_dtype(s):
+            out[c] = "%d"
         elif pd.api.types.is_float_dtype(s):
-            fmt[c] = "{:.%df}" % decimals
-    sty = frame.style.format(fmt, na_rep=nd).format(na_rep=nd, subset=[c for c in frame.columns
-                                                                       if c not in fmt])
-
-    def grey(v):
-        try:
-            missing = v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
-        except (TypeError, ValueError):
-            missing = False
-        return NO_DATA_STYLE if missing else ""
-
-    return sty.map(grey).hide(axis="index")
+            out[c] = f"%.{decimals}f"
+    return out
 
 
-def column_help(frame: pd.DataFrame) -> dict:
-    """``st.column_config`` entries with the schema's help text for columns it knows."""
-    import streamlit as st
-
+def column_help(frame: pd.DataFrame) -> dict[str, str]:
+    """Column → the schema's help text, for the columns it knows."""
     helps = {}
     for table in TABLES.values():
         for col in table.columns:
@@ -75,10 +65,10 @@ def column_help(frame: pd.DataFrame) -> dict:
     helps.setdefault("coverage", N_("Share of the indicators behind this number that have a "
                                    "value (weights included). Below 50 % the score is 'no data'."))
     helps.setdefault("rank", N_("1 = highest score among the regions in view."))
-    return {c: st.column_config.Column(help=help_text(c, helps[c])) for c in frame.columns
-            if c in helps}
+    return {c: help_text(c, helps[c]) for c in frame.columns if c in helps}
 
 
+@memo.cached
 def labelled(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     """Keep and rename the columns in ``names`` (code → English label, translated via t()).
 
@@ -86,6 +76,37 @@ def labelled(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     """
     keep = [c for c in names if c in frame.columns]
     return frame[keep].rename(columns={c: t(names[c]) for c in keep}).reset_index(drop=True)
+
+
+def _config(frame: pd.DataFrame, decimals: int, percent) -> dict:
+    """``st.column_config`` of a table: formats (:func:`number_formats`) and help texts.
+    Remembered by column names and types (the frames themselves are new on every rerun)."""
+    return _config_for(tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)),
+                       decimals, None if percent is None else tuple(percent))
+
+
+@memo.cached
+def _config_for(columns: tuple, dtypes: tuple, decimals: int, percent) -> dict:
+    import streamlit as st
+
+    frame = pd.DataFrame({c: pd.Series(dtype=d) for c, d in zip(columns, dtypes)})
+    formats = number_formats(frame, decimals=decimals, percent=percent)
+    helps = column_help(frame)
+    cfg = {}
+    for c in frame.columns:
+        if c in formats:
+            cfg[c] = st.column_config.NumberColumn(format=formats[c], help=helps.get(c))
+        elif c in helps:
+            cfg[c] = st.column_config.Column(help=helps[c])
+    return cfg
+
+
+@memo.cached
+def _arrow(frame: pd.DataFrame):
+    """``frame`` as an Arrow table (what Streamlit sends), made once per frame object."""
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(frame, preserve_index=False)
 
 
 def show_table(frame: pd.DataFrame, name: str, *, key: str | None = None, decimals: int = 1,
@@ -100,12 +121,14 @@ def show_table(frame: pd.DataFrame, name: str, *, key: str | None = None, decima
 
     from ui import components
 
-    cfg = column_help(frame)
+    cfg = dict(_config(frame, decimals, percent))  # shared: copy before adding
     cfg.update(column_config or {})
-    # placeholder: Streamlit draws null cells itself (a Styler's na_rep is not used there)
-    st.dataframe(styled(frame, decimals=decimals, percent=percent), hide_index=True,
-                 width="stretch", height=height, column_config=cfg or None,
-                 placeholder=no_data_text(), key=f"table-{key or name}")
+    # placeholder: the text Streamlit draws in a null cell ("no data", never blank or 0).
+    # Formats come from column_config, not a pandas Styler: a Styler is rendered cell by
+    # cell in Python on every rerun (most of a small table's cost).
+    st.dataframe(_arrow(frame), hide_index=True, width="stretch", height=height,
+                 column_config=cfg or None, placeholder=no_data_text(),
+                 key=f"table-{key or name}")
     if caption:
         st.caption(caption)
     if download:

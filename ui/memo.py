@@ -1,0 +1,138 @@
+"""Remember what a page computed, so a rerun with the same inputs does not compute it again.
+
+A Streamlit page reruns from the top on every interaction; most of what it computes (the
+frames behind a profile, a chart's Vega-Lite spec) depends only on the data version and a
+few choices, and is the same for every session looking at the same region. :func:`cached`
+keeps those results in one bounded, thread-safe table shared by all sessions of the
+process.
+
+How arguments are compared:
+
+* numbers, strings, ``None`` and tuples of them — by value;
+* lists, dicts and sets — by value (their items, recursively);
+* anything else (DataFrames, the scoring cube, Altair charts) — by *identity*. The data
+  comes from shared caches (:mod:`ui.state`), so the same version gives the same objects,
+  and a cached function's result is itself the same object on every hit, so chains of
+  cached functions hit all the way down. The entry keeps a reference to every argument it
+  was keyed on, so an ``id`` cannot be reused for another object while the entry lives.
+
+The interface language is part of every key (results may hold translated text).
+
+**Results are shared**: callers must treat them as read-only (``frame.assign(...)``, not
+``frame[col] = ...``). ``tests/test_memo.py`` reruns every page and checks that the shared
+tables are unchanged.
+
+Typical use::
+
+    from ui import memo
+
+    @memo.cached
+    def radar_frame(table, region, peers, group, edition, labels): ...
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+#: Entries kept per function (least recently used go first).
+MAX_ENTRIES = 256
+
+_SCALARS = (str, int, float, bool, bytes, type(None))
+
+
+def _key(value: Any, refs: list) -> Any:
+    if isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, tuple):
+        return ("t", *(_key(v, refs) for v in value))
+    if isinstance(value, list):
+        return ("l", *(_key(v, refs) for v in value))
+    if isinstance(value, dict):
+        return ("d", *((_key(k, refs), _key(v, refs)) for k, v in value.items()))
+    if isinstance(value, (set, frozenset)):
+        return ("s", frozenset(_key(v, refs) for v in value))
+    refs.append(value)
+    return ("id", id(value))
+
+
+class Table:
+    """One function's remembered results: key → (result, referenced arguments)."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES):
+        self.max_entries = max_entries
+        self.entries: OrderedDict[Any, tuple[Any, list]] = OrderedDict()
+        self.lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key):
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+                self.hits += 1
+            else:
+                self.misses += 1
+            return found
+
+    def put(self, key, value):
+        with self.lock:
+            self.entries[key] = value
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.hits = self.misses = 0
+
+
+_TABLES: list[Table] = []
+_DEBUG = bool(os.environ.get("MIPEXR_MEMO_DEBUG"))  # print every miss (finding misses)
+
+
+def cached(fn: Callable | None = None, *, max_entries: int = MAX_ENTRIES):
+    """Decorator: remember ``fn``'s results by its arguments and the interface language.
+
+    ``fn`` must be pure: its result may depend only on its arguments and the language.
+    The wrapped function has ``.memo`` (its :class:`Table`) for tests and benchmarks.
+    """
+    if fn is None:
+        return functools.partial(cached, max_entries=max_entries)
+    from ui import i18n
+
+    table = Table(max_entries)
+    table.name = f"{fn.__module__}.{fn.__qualname__}"
+    _TABLES.append(table)
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        refs: list = []
+        try:
+            key = (i18n.language(), _key(args, refs), _key(kwargs, refs))
+            hash(key)
+        except TypeError:  # something unhashable inside: compute, do not remember
+            return fn(*args, **kwargs)
+        found = table.get(key)
+        if found is not None:
+            return found[0]
+        result = fn(*args, **kwargs)
+        if _DEBUG:
+            import sys
+            print("memo miss", table.name, repr(key)[:300], file=sys.stderr, flush=True)
+        table.put(key, (result, refs))
+        return result
+
+    wrapper.memo = table
+    return wrapper
+
+
+def clear_all():
+    """Forget everything (tests; a new data version does not need it — new objects, new keys)."""
+    for table in _TABLES:
+        table.clear()
