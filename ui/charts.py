@@ -494,6 +494,25 @@ def _label_layer(matched):
     return layer
 
 
+@memo.cached
+def region_deck(matched, value_col: str, value_label: str, height: int, width_px: int,
+                countries=None):
+    """The deck of :func:`show_map` and its legend, built once per map. The deck's JSON is
+    made here too (Streamlit asks for it on every rerun); the deck is not changed after."""
+    import geo
+
+    layers, legend = geo.region_layer(matched, value_col, value_label=value_label,
+                                      radius_px=9)
+    # width_px: the expected width of the map's column, so the initial zoom shows every region
+    base = [geo.country_layer(countries)] if countries is not None and len(countries) else []
+    deck = geo.build_deck([*base, *layers, _label_layer(matched)],
+                          bounds=geo.extent(matched, trim=0),
+                          height=height, width_px=width_px)
+    text = deck.to_json()
+    deck.to_json = lambda: text
+    return deck, legend
+
+
 def show_map(matched, value_col: str = "score", *, value_label: str = N_("score"),
              legend_title: str | None = None, height: int = 520, width_px: int = 460,
              countries=None, key: str = "map"):
@@ -508,15 +527,7 @@ def show_map(matched, value_col: str = "score", *, value_label: str = N_("score"
     """
     import streamlit as st
 
-    import geo
-
-    layers, legend = geo.region_layer(matched, value_col, value_label=t(value_label),
-                                      radius_px=9)
-    # width_px: the expected width of the map's column, so the initial zoom shows every region
-    base = [geo.country_layer(countries)] if countries is not None and len(countries) else []
-    deck = geo.build_deck([*base, *layers, _label_layer(matched)],
-                          bounds=geo.extent(matched, trim=0),
-                          height=height, width_px=width_px)
+    deck, legend = region_deck(matched, value_col, t(value_label), height, width_px, countries)
     st.pydeck_chart(deck, height=height, key=key)
     st.markdown(legend_html(legend, legend_title), unsafe_allow_html=True)
     return deck

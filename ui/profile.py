@@ -196,6 +196,7 @@ def area_summary(cube: scoring.Cube, regions: pd.DataFrame, edition, group,
     return out
 
 
+@memo.cached
 def map_frame(regions: pd.DataFrame, table: pd.DataFrame, boundaries=None):
     """Scored regions matched to polygons (or points), with ``score`` for the map.
 
@@ -500,9 +501,7 @@ def show_group_switch(group):
     st = _st()
     from ui import state
 
-    present = set(state.tables()["scores"]["target_group"].dropna().astype(str))
-    options = [g for g in ("TCN", "BIP") if g in present]
-    options += ["ALL"] if len(options) == 2 else []
+    options = state.target_groups()
     if group not in options:
         return group
 
@@ -601,49 +600,73 @@ def show_profile_chart(radar, axis, order, name, n_peers):
             st.caption(caption)
             charts.export_buttons(chart, f"profile-{axis}", key="profile")
         with right:  # the text alternative, visible next to the radar, narrow enough for it
-            compact = wide.drop(columns=[t("Best region")]).rename(columns={
-                series[0]: series[0].rsplit("(", 1)[-1].rstrip(")") or series[0],
-                t("Peer-group mean"): t("Peers"), t("Best performer"): t("Best")})
-            tables.show_table(compact, f"profile-{axis}", key="data-profile")
+            tables.show_table(radar_compact(wide, series), f"profile-{axis}", key="data-profile")
     else:
         chart = charts.bar_chart(radar, axis, series="series", category_order=order,
                                  series_order=series)
         charts.show_chart(chart, wide, f"profile-{axis}", key="profile", caption=caption)
 
 
-def show_strengths(cube, region, peers, group, edition):
-    st = _st()
+@memo.cached
+def radar_compact(wide: pd.DataFrame, series: list[str]) -> pd.DataFrame:
+    """The radar's table narrow enough to stand next to it: short series names, no best
+    region (its name is in the chart's tooltip and the bars view)."""
+    return wide.drop(columns=[t("Best region")]).rename(columns={
+        series[0]: series[0].rsplit("(", 1)[-1].rstrip(")") or series[0],
+        t("Peer-group mean"): t("Peers"), t("Best performer"): t("Best")})
+
+
+@memo.cached
+def strengths_shown(cube, region, peers, group, edition, indicators) -> pd.DataFrame:
+    """:func:`strengths` as shown: translated type and indicator label, labelled columns."""
     from ui import tables
 
     sw = strengths(cube, region, peers, group, edition)
     if sw.empty:
+        return sw
+    sw = sw.assign(type=sw["type"].map({"strength": t("strength"), "weakness": t("weakness")}),
+                   label=data_column(sw, "label", indicators))
+    return tables.labelled(sw, {"type": N_("Type"), "label": N_("Indicator"), "area": N_("Area"),
+                                "value": N_("Value"), "peer_mean": N_("Peer mean"),
+                                "diff": N_("Difference")})
+
+
+def show_strengths(cube, region, peers, group, edition):
+    st = _st()
+    from ui import state, tables
+
+    shown = strengths_shown(cube, region, peers, group, edition, state.tables()["indicators"])
+    if shown.empty:
         st.info(t("No indicator differs from the peer group's mean."))
         return
-    from ui import state
-
-    sw = sw.assign(type=sw["type"].map({"strength": t("strength"), "weakness": t("weakness")}),
-                   label=data_column(sw, "label", state.tables()["indicators"]))
-    shown = tables.labelled(sw, {"type": N_("Type"), "label": N_("Indicator"), "area": N_("Area"),
-                                 "value": N_("Value"), "peer_mean": N_("Peer mean"),
-                                 "diff": N_("Difference")})
     tables.show_table(shown, f"strengths-{region}", key="sw",
                       caption=t("Indicators where the region is furthest above or below its "
                                 "peer group's mean."))
+
+
+@memo.cached
+def change_shown(cube, region, group, edition) -> pd.DataFrame | None:
+    """:func:`change_table` as shown (labelled; the score columns named by edition)."""
+    from ui import tables
+
+    ch = change_table(cube, region, group, edition)
+    if ch is None:
+        return None
+    return tables.labelled(ch, {"area": N_("Area"), "score_from": N_("Score (from)"),
+                                "score_to": N_("Score (to)"), "change": N_("Change"),
+                                "status": N_("Comparable?")}).rename(columns={
+        t("Score (from)"): t("Score {e}", e=ch["edition_from"][0]),
+        t("Score (to)"): t("Score {e}", e=ch["edition_to"][0])})
 
 
 def show_change(cube, region, group, edition):
     st = _st()
     from ui import tables
 
-    ch = change_table(cube, region, group, edition)
-    if ch is None:
+    shown = change_shown(cube, region, group, edition)
+    if shown is None:
         st.info(t("{e} is the first edition: there is nothing to compare with.", e=edition))
         return
-    shown = tables.labelled(ch, {"area": N_("Area"), "score_from": N_("Score (from)"),
-                                 "score_to": N_("Score (to)"), "change": N_("Change"),
-                                 "status": N_("Comparable?")}).rename(columns={
-        t("Score (from)"): t("Score {e}", e=ch["edition_from"][0]),
-        t("Score (to)"): t("Score {e}", e=ch["edition_to"][0])})
     tables.show_table(shown, f"change-{region}", key="change",
                       caption=t("“not comparable”: the indicators behind the number changed "
                                 "between editions (added, dropped or newly missing), so the "
@@ -716,24 +739,34 @@ def show_drilldown(cube, tabs, region, group, edition):
         t("Source"): st_cfg.TextColumn(width="medium"), t("Area"): st_cfg.TextColumn(width="small")})
 
 
-def show_practice_links(cube, practices, region, group, edition, labels):
-    """The region's weakest areas and the practices other regions run in them."""
-    st = _st()
-    from data.config import REPO_ROOT
-
+@memo.cached
+def practice_links_text(cube, practices, region, group, edition, labels) -> str | None:
+    """Markdown: the region's three weakest areas, how many practices of other regions
+    address them, and the first five. None when no area of the region has a score."""
     a = axis_table(cube, "area")
     own = a[(a["region_id"] == region) & (a["target_group"] == group)
             & (a["edition"] == edition) & a["score"].notna()]
     weakest = own.sort_values(["score", "area"])["area"].astype(str).head(3).tolist()
     if not weakest:
+        return None
+    found = practices_for(practices, weakest, region, group)
+    lines = [t("Weakest areas: **{a}**. Practices from other regions in these areas: "
+               "**{n}**.", a=", ".join(weakest), n=len(found)), ""]
+    lines += [f"- {p['title']} — *{labels.get(str(p['region_id']), p['region_id'])}* "
+              f"({p['areas']})" for _, p in found.head(5).iterrows()]
+    return "\n".join(lines)
+
+
+def show_practice_links(cube, practices, region, group, edition, labels):
+    """The region's weakest areas and the practices other regions run in them."""
+    st = _st()
+    from data.config import REPO_ROOT
+
+    text = practice_links_text(cube, practices, region, group, edition, labels)
+    if text is None:
         st.info(t("No area of this region has a score."))
         return
-    found = practices_for(practices, weakest, region, group)
-    st.markdown(t("Weakest areas: **{a}**. Practices from other regions in these areas: "
-                  "**{n}**.", a=", ".join(weakest), n=len(found)))
-    for _, p in found.head(5).iterrows():
-        st.markdown(f"- {p['title']} — *{labels.get(str(p['region_id']), p['region_id'])}* "
-                    f"({p['areas']})")
+    st.markdown(text)
     if (REPO_ROOT / "pages" / "practices.py").exists():
         from streamlit.errors import StreamlitAPIException
         try:

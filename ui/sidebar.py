@@ -14,10 +14,7 @@ GROUP_LABELS = {"TCN": N_("TCN — third-country nationals"),
 
 
 def render():
-    tables = state.tables()
-    editions = sorted(tables["scores"]["edition"].dropna().unique().tolist(), reverse=True)
-    groups = [g for g in ("TCN", "BIP") if (tables["scores"]["target_group"] == g).any()]
-    groups += ["ALL"] if len(groups) == 2 else []
+    editions, groups = state.editions(), state.target_groups()
     with st.sidebar:
         language_choice()
         st.markdown(f"### {t('MIPEX-R dashboard')}")

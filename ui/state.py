@@ -18,6 +18,7 @@ from data.imports import ensure_default
 from data.query import Reader
 from data.store import Store, open_store
 from scoring import Cube, prepare
+from ui import memo
 from ui.i18n import t
 
 NOTICES_KEY = "_url_notices"
@@ -137,6 +138,24 @@ def _cube(path: str, version_id: str) -> Cube:
 def cube() -> Cube:
     """The scoring cube of the current version (values from answers, dense arrays)."""
     return _once("cube", lambda: _cube(str(store().root), version()))
+
+
+def target_groups() -> list[str]:
+    """The target groups with scores in this version (TCN, BIP; "ALL" when both)."""
+    return _groups_editions(tables()["scores"])[0]
+
+
+def editions() -> list:
+    """The editions with scores in this version, newest first."""
+    return _groups_editions(tables()["scores"])[1]
+
+
+@memo.cached
+def _groups_editions(scores: pd.DataFrame) -> tuple[list[str], list]:
+    present = set(scores["target_group"].dropna().astype(str))
+    groups = [g for g in ("TCN", "BIP") if g in present]
+    groups += ["ALL"] if len(groups) == 2 else []
+    return groups, sorted(scores["edition"].dropna().unique().tolist(), reverse=True)
 
 
 def is_illustrative(table: str | None = None) -> bool:
