@@ -87,6 +87,7 @@ class Session:
         self.page_hash = ""
         self.texts: list[str] = []
         self.states: dict[str, object] = {}
+        self.query = ""  # the page URL's query string, as the app last set it
 
     def _cookie(self) -> str:
         """GET / first, as a browser does: nginx issues its sticky replica cookie here."""
@@ -107,7 +108,9 @@ class Session:
 
         msg = BackMsg()
         cs = msg.rerun_script
-        cs.query_string = ""
+        # A browser sends the address bar's query string with every rerun; a page switch
+        # through the navigation starts without one.
+        cs.query_string = "" if page_hash is not None else self.query
         cs.page_script_hash = page_hash if page_hash is not None else self.page_hash
         for wid, value in self.states.items():
             w = cs.widget_states.widgets.add()
@@ -129,6 +132,8 @@ class Session:
                 self.pages.update({"(default)": p.page_script_hash
                                    for p in fwd.navigation.app_pages if p.is_default})
                 self.page_hash = fwd.navigation.page_script_hash
+            elif kind == "page_info_changed":
+                self.query = fwd.page_info_changed.query_string
             elif kind == "new_session":
                 self.page_hash = fwd.new_session.page_script_hash or self.page_hash
             elif kind == "script_finished":

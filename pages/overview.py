@@ -35,11 +35,10 @@ if weights:
     st.caption(t("Area weights from the link: {w} (other areas 1). Without them every area counts "
                  "equally, the MIPEX rule.", w=", ".join(f"{k} × {v:g}" for k, v in weights.items())))
 
-table = profile.overall_table(cube, tabs["regions"], edition, group, weights)
-labels = profile.region_label(tabs["regions"])
-table = profile.with_labels(table, labels)
+parts = profile.overview_parts(cube, tabs["regions"], edition, group, weights)
+table, labels = parts["table"], parts["labels"]
 scored = table["score"].notna()
-c1, c2, c3 = st.columns(3)
+c1 = c2 = c3 = st.container(horizontal=True)  # one block for the three cards
 c1.metric(t("Regions with a score"), f"{int(scored.sum())} / {len(table)}")
 c2.metric(t("Median overall score"), fmt.number(table["score"].median()))
 if scored.any():
@@ -56,27 +55,20 @@ with left:
         st.caption(message)
 with right:
     st.subheader(t("Regions ranked"))
-    bars = charts.bar_chart(table, "label", sort_by_value=True, label_limit=190,
-                            value_title=t("Overall score (0–100)"))
-    charts.show_chart(bars, table.drop(columns="label"), "overall-ranked", key="ranked")
+    charts.show_chart(parts["bars"], parts["bar_data"], "overall-ranked", key="ranked")
 
 st.subheader(t("Strongest and weakest areas across regions"))
-summary = profile.area_summary(cube, tabs["regions"], edition, group)
+summary = parts["summary"]
 strong = summary.loc[summary["standing"] == t("strongest"), "area"].tolist()
 weak = summary.loc[summary["standing"] == t("weakest"), "area"].tolist()
 st.markdown(t("Most favourable: **{s}**. Least favourable: **{w}**.", s=", ".join(strong) or "–",
               w=", ".join(weak) or "–"))
-area_bars = charts.bar_chart(summary, "area", "mean_score", sort_by_value=True,
-                             value_title=t("Mean score across regions (0–100)"))
-charts.show_chart(area_bars, summary, "areas-across-regions", key="areas",
+charts.show_chart(parts["area_bars"], summary, "areas-across-regions", key="areas",
                   caption=t("Mean over the regions with a score; a missing score is left out, "
                             "never counted as 0. Coverage: share of indicators with a value."))
 
 st.subheader(t("All regions"))
-shown = tables.labelled(table, {"rank": N_("Rank"), "region_id": N_("Region code"), "name": N_("Region"),
-                                "country": N_("Country"), "score": N_("Overall score"),
-                                "coverage": N_("Coverage"), "rank_country": N_("Rank in country")})
-tables.show_table(shown, "overview", key="overview")
+tables.show_table(parts["shown"], "overview", key="overview")
 components.data_caption()
 pick = st.selectbox(t("Open a region profile"), table["region_id"].tolist(),
                     format_func=lambda r: labels.get(r, r), key="ov_pick")

@@ -7,8 +7,8 @@ URL: ``region``, ``edition`` and ``group`` (sidebar), ``axis`` (area/phase/syste
 
 import streamlit as st
 
-from ui import charts, frame, profile, state, tables
-from ui.i18n import N_, column_title, t
+from ui import charts, frame, profile, state
+from ui.i18n import column_title, t
 
 frame.require()
 
@@ -42,12 +42,7 @@ radar = profile.radar_frame(table, region, peers, group, edition, labels)
 profile.show_profile_chart(radar, axis, profile.area_order(cube, axis), name, len(peers))
 
 st.subheader(t("Policy cycle: where does it break?"))
-heat = profile.cycle_heatmap(cube, region, group, edition)
-chart = charts.heatmap(heat, "phase", "area", x_order=profile.area_order(cube, "phase"),
-                       flag="weakest", flag_label=t("weakest phase of the area"))
-shown = tables.labelled(heat, {"area": N_("Area"), "phase": N_("Phase"), "score": N_("Score"),
-                               "coverage": N_("Coverage"), "n_present": N_("Indicators with a value"),
-                               "n_total": N_("Indicators asked"), "weakest": N_("Weakest phase of the area")})
+chart, shown = profile.heat_parts(cube, region, group, edition)
 charts.show_chart(chart, shown, f"policy-cycle-{region}", key="heat",
                   caption=t("Outlined: the weakest phase of each area. Grey dashed cells have "
                             "no data (too few indicators answered), which is not a score of 0."))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from pathlib import Path
 
@@ -12,6 +13,10 @@ from hypothesis import settings as hypothesis_settings
 # Shared, loaded machines: a property test must not fail because one example was slow.
 hypothesis_settings.register_profile("mipexr", deadline=None)
 hypothesis_settings.load_profile("mipexr")
+
+# Warming the page caches after a version is loaded costs seconds of CPU per store; tests
+# create many stores. tests/test_memo.py turns it on where it is the subject.
+os.environ.setdefault("MIPEXR_WARM", "0")
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

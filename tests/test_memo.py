@@ -133,3 +133,106 @@ def test_pages_leave_the_shared_tables_unchanged(monkeypatch, tmp_path):
                     pd.testing.assert_frame_equal(a, b)
     assert state._tables(str(store.root), store.current_id()) is shared
     assert table_hashes(shared) == before
+
+
+def test_concurrent_callers_of_one_key_compute_it_once():
+    """Single flight: sessions asking for the same result at once wait for one computation."""
+    import threading
+    import time
+
+    calls = []
+
+    @memo.cached
+    def slow(x):
+        calls.append(x)
+        time.sleep(0.3)
+        return [x]
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(slow("ES51"))) for _ in range(6)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert calls == ["ES51"]
+    assert len(results) == 6 and all(r is results[0] for r in results)
+
+
+def test_a_failed_computation_is_not_remembered_and_waiters_retry():
+    import threading
+    import time
+
+    calls = []
+
+    @memo.cached
+    def flaky(x):
+        calls.append(x)
+        time.sleep(0.2)
+        if len(calls) == 1:
+            raise ValueError("first call fails")
+        return [x]
+
+    errors, results = [], []
+
+    def call():
+        try:
+            results.append(flaky(1))
+        except ValueError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=call) for _ in range(3)]
+    for th in threads:
+        th.start()
+        time.sleep(0.02)
+    for th in threads:
+        th.join()
+    assert len(errors) == 1 and len(results) == 2  # one waiter computed it for both
+    assert len(calls) == 2
+    n = len(calls)
+    assert flaky(1) == [1] and len(calls) == n  # and then it is remembered
+
+
+def test_warmed_pages_compute_nothing_again(monkeypatch, tmp_path):
+    """profile.warm() mirrors the Overview's and the Region profile's default calls: after
+    it, opening either page (any region, any group) computes nothing again."""
+    from ui import profile, state
+
+    monkeypatch.setenv("MIPEXR_STORE", str(tmp_path / "store"))
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    tabs, cube = state.tables(), state.cube()  # the objects the pages get
+    assert profile.warm(cube, tabs) == len(profile.scored_regions(cube, tabs["regions"])) * 3
+    region = profile.scored_regions(cube, tabs["regions"])["region_id"].iloc[-1]
+    for page, params in (("pages/region.py", {"region": region, "group": "BIP"}),
+                         ("pages/region.py", {"region": region, "group": "ALL"}),
+                         ("pages/overview.py", {"group": "TCN"})):
+        for k, v in params.items():
+            at.query_params[k] = v
+        at.switch_page(page)
+        before = {t: t.misses for t in memo._TABLES}
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        missed = {t.name: t.misses - before.get(t, 0) for t in memo._TABLES
+                  if t.misses - before.get(t, 0) and t.name.startswith("ui.")}
+        assert not missed, (page, params, missed)
+
+
+def test_a_newly_loaded_version_is_warmed_in_the_background(monkeypatch, small_store):
+    """Loading a version's cube starts the warming thread (unless MIPEXR_WARM=0); when it
+    is done the Overview and every profile of the version are remembered."""
+    from ui import profile, state
+
+    tabs = small_store.tables(small_store.current_id())
+    scored = tabs["regions"]["region_id"][tabs["regions"]["region_id"].isin(
+        tabs["scores"]["region_id"])]
+    cube = state.prepare(tabs["indicators"], tabs["scores"], regions=scored)
+    monkeypatch.setenv("MIPEXR_WARM", "0")
+    assert state.start_warming(tabs, cube) is None
+    monkeypatch.setenv("MIPEXR_WARM", "1")
+    thread = state.start_warming(tabs, cube)
+    assert thread is not None and thread.name == "mipexr-warm"
+    thread.join(120)
+    assert not thread.is_alive()
+    before = profile.radar_frame.memo.misses
+    assert profile.warm(cube, tabs) == len(cube.regions) * len(cube.groups)  # all remembered
+    assert profile.radar_frame.memo.misses == before

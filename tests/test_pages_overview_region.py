@@ -348,3 +348,16 @@ def test_parsers():
     assert (mode, chosen) == ("list", ["ES52"]) and "XX" in msg
     mode, chosen, msg = profile.parse_peers("ES51", ids, "ES51")
     assert mode == "all" and msg
+
+
+def test_practices_for_a_region_with_only_its_own_practices():
+    """No practice of another region: an empty list with the columns, not a KeyError."""
+    from ui import profile
+
+    practices = pd.DataFrame({"practice_id": ["P1"], "title": ["One-stop shop"],
+                              "region_id": ["ES51"], "areas": ["labour market"],
+                              "target_groups": ["TCN;BIP"]})
+    out = profile.practices_for(practices, ["labour market"], "ES51", "TCN")
+    assert out.empty and list(out.columns) == ["practice_id", "title", "region_id", "areas"]
+    other = profile.practices_for(practices, ["labour market"], "ITF3", "BIP")
+    assert other["practice_id"].tolist() == ["P1"]

@@ -435,7 +435,7 @@ def show_chart(chart, data: pd.DataFrame, name: str, *, key: str | None = None,
         tables.show_table(data, name, key=f"data-{key}")
 
 
-@memo.cached
+@memo.cached(max_entries=2048)  # several per region view: see profile.warm
 def vega_spec(chart) -> dict:
     """What ``st.altair_chart`` sends for ``chart`` (Vega-Lite, data as Arrow), made once.
 
@@ -471,13 +471,13 @@ def export_buttons(chart, name: str, *, key: str | None = None, tables_used=("sc
                                                           for tb in tables_used))
     slug = components._slug(name)
     key = key or slug
-    c1, c2, _ = st.columns([1, 1, 2])
-    c1.download_button(t("Chart as PNG"), lambda: export.chart_png(chart, footer),
-                       f"{slug}-{version}.png", "image/png", key=f"dl-png-{key}",
-                       on_click="ignore", icon=":material/image:", width="stretch")
-    c2.download_button(t("Chart as SVG"), lambda: export.chart_svg(chart, footer),
-                       f"{slug}-{version}.svg", "image/svg+xml", key=f"dl-svg-{key}",
-                       on_click="ignore", icon=":material/polyline:", width="stretch")
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(t("Chart as PNG"), lambda: export.chart_png(chart, footer),
+                        f"{slug}-{version}.png", "image/png", key=f"dl-png-{key}",
+                        on_click="ignore", icon=":material/image:", width="content")
+    row.download_button(t("Chart as SVG"), lambda: export.chart_svg(chart, footer),
+                        f"{slug}-{version}.svg", "image/svg+xml", key=f"dl-svg-{key}",
+                        on_click="ignore", icon=":material/polyline:", width="content")
 
 
 def _label_layer(matched):

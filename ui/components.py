@@ -21,16 +21,17 @@ def downloads(frame: pd.DataFrame, name: str, key: str | None = None):
     slug = _slug(name)
     version = state.version()
     key = key or slug
-    c1, c2 = st.columns(2)
+    # One horizontal container, not two columns: two elements fewer on every rerun.
+    row = st.container(horizontal=True, gap="small")
     # The files are built only when a button is clicked (a deferred download): building an
     # XLSX on every rerun cost seconds on large tables.
-    c1.download_button(t("Download CSV"), lambda: table_csv(frame), f"{slug}-{version}.csv",
-                       "text/csv",
-                       key=f"dl-csv-{key}", on_click="ignore", width="stretch")
-    c2.download_button(t("Download XLSX"), lambda: table_xlsx(frame, sheet=slug),
-                       f"{slug}-{version}.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key=f"dl-xlsx-{key}", on_click="ignore", width="stretch")
+    row.download_button(t("Download CSV"), lambda: table_csv(frame), f"{slug}-{version}.csv",
+                        "text/csv",
+                        key=f"dl-csv-{key}", on_click="ignore", width="stretch")
+    row.download_button(t("Download XLSX"), lambda: table_xlsx(frame, sheet=slug),
+                        f"{slug}-{version}.xlsx",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        key=f"dl-xlsx-{key}", on_click="ignore", width="stretch")
 
 
 def data_caption(tables: tuple[str, ...] = ("scores",)):

@@ -8,7 +8,7 @@ process.
 
 How arguments are compared:
 
-* numbers, strings, ``None`` and tuples of them — by value;
+* numbers (numpy's too), strings, ``None`` and tuples of them — by value;
 * lists, dicts and sets — by value (their items, recursively);
 * anything else (DataFrames, the scoring cube, Altair charts) — by *identity*. The data
   comes from shared caches (:mod:`ui.state`), so the same version gives the same objects,
@@ -39,8 +39,14 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 #: Entries kept per function (least recently used go first).
 MAX_ENTRIES = 256
+
+#: How long a caller waits for another caller computing the same result before computing
+#: it itself, without remembering it.
+WAIT_SECONDS = 60.0
 
 _SCALARS = (str, int, float, bool, bytes, type(None))
 
@@ -48,6 +54,8 @@ _SCALARS = (str, int, float, bool, bytes, type(None))
 def _key(value: Any, refs: list) -> Any:
     if isinstance(value, _SCALARS):
         return value
+    if isinstance(value, np.generic):  # numpy's 2024 is the page's 2024
+        return value.item()
     if isinstance(value, tuple):
         return ("t", *(_key(v, refs) for v in value))
     if isinstance(value, list):
@@ -67,7 +75,30 @@ class Table:
         self.max_entries = max_entries
         self.entries: OrderedDict[Any, tuple[Any, list]] = OrderedDict()
         self.lock = threading.Lock()
+        self.pending: dict[Any, threading.Event] = {}
         self.hits = self.misses = 0
+
+    def claim(self, key):
+        """(entry, None) on a hit; else (None, event): ``event`` is None when this caller
+        computes the value (and must :meth:`release` it), else the event to wait for,
+        set when the caller computing the same key is done."""
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+                self.hits += 1
+                return found, None
+            self.misses += 1
+            if key in self.pending:
+                return None, self.pending[key]
+            self.pending[key] = threading.Event()
+            return None, None
+
+    def release(self, key):
+        with self.lock:
+            event = self.pending.pop(key, None)
+        if event is not None:
+            event.set()
 
     def get(self, key):
         with self.lock:
@@ -88,7 +119,7 @@ class Table:
 
     def clear(self):
         with self.lock:
-            self.entries.clear()
+            self.entries.clear()  # computations under way finish and store as usual
             self.hits = self.misses = 0
 
 
@@ -118,14 +149,25 @@ def cached(fn: Callable | None = None, *, max_entries: int = MAX_ENTRIES):
             hash(key)
         except TypeError:  # something unhashable inside: compute, do not remember
             return fn(*args, **kwargs)
-        found = table.get(key)
-        if found is not None:
-            return found[0]
-        result = fn(*args, **kwargs)
-        if _DEBUG:
-            import sys
-            print("memo miss", table.name, repr(key)[:300], file=sys.stderr, flush=True)
-        table.put(key, (result, refs))
+        while True:
+            found, event = table.claim(key)
+            if found is not None:
+                return found[0]
+            if event is None:
+                break  # this caller computes it
+            # Another session is computing exactly this: wait for its result rather than
+            # compute it again (under load, many sessions open the same region at once).
+            # If it failed, claim again (one of the waiters computes it).
+            if not event.wait(WAIT_SECONDS):
+                return fn(*args, **kwargs)
+        try:
+            result = fn(*args, **kwargs)
+            if _DEBUG:
+                import sys
+                print("memo miss", table.name, repr(key)[:300], file=sys.stderr, flush=True)
+            table.put(key, (result, refs))
+        finally:
+            table.release(key)
         return result
 
     wrapper.memo = table

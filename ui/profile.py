@@ -457,7 +457,9 @@ def drilldown(cube: scoring.Cube, indicators: pd.DataFrame, scores: pd.DataFrame
 
     for col in ("answer", "note", "source"):
         meta[col] = meta["indicator_id"].map(joined(col))
-    meta["note"] = meta["note"].fillna("–")  # no note is not missing data
+    # no note is not missing data; a column without any note is all-NaN floats, so go
+    # through object before putting text in it
+    meta["note"] = meta["note"].astype(object).where(meta["note"].notna(), "–")
     meta = meta[meta["asked"]]
     if area:
         meta = meta[meta["area"].astype(str) == area]
@@ -478,11 +480,149 @@ def practices_for(practices: pd.DataFrame, areas: list[str], region: str,
     if practices is None or practices.empty or not areas:
         return pd.DataFrame(columns=["practice_id", "title", "region_id", "areas"])
     p = practices[practices["region_id"].astype(str) != region]
-    in_area = p["areas"].map(lambda s: bool(set(split_list(s)) & set(areas)))
-    p = p[in_area]
+    # .loc with a bool array: an empty mask from .map has dtype object, and p[empty object
+    # Series] would select *columns* (none) instead of rows
+    in_area = p["areas"].map(lambda s: bool(set(split_list(s)) & set(areas))).to_numpy(bool)
+    p = p.loc[in_area]
     if group != scoring.ALL:
-        p = p[p["target_groups"].map(lambda s: group in split_list(s))]
+        p = p.loc[p["target_groups"].map(lambda s: group in split_list(s)).to_numpy(bool)]
     return p[["practice_id", "title", "region_id", "areas"]].reset_index(drop=True)
+
+
+# ------------------------------------------------------------- what the pages show
+
+@memo.cached
+def overview_parts(cube: scoring.Cube, regions: pd.DataFrame, edition, group,
+                   weights: dict | None = None) -> dict:
+    """Everything the Overview computes for one edition, group and weighting: the ranked
+    ``table`` (with ``label``), region ``labels``, the ranked ``bars`` chart and its data
+    (``bar_data``), the area ``summary`` and its chart (``area_bars``), the table ``shown``."""
+    from ui import charts, tables
+
+    labels = region_label(regions)
+    table = with_labels(overall_table(cube, regions, edition, group, weights), labels)
+    summary = area_summary(cube, regions, edition, group)
+    return {
+        "table": table, "labels": labels,
+        "bars": charts.bar_chart(table, "label", sort_by_value=True, label_limit=190,
+                                 value_title=t("Overall score (0–100)")),
+        "bar_data": table.drop(columns="label"),
+        "summary": summary,
+        "area_bars": charts.bar_chart(summary, "area", "mean_score", sort_by_value=True,
+                                      value_title=t("Mean score across regions (0–100)")),
+        "shown": tables.labelled(table, {
+            "rank": N_("Rank"), "region_id": N_("Region code"), "name": N_("Region"),
+            "country": N_("Country"), "score": N_("Overall score"), "coverage": N_("Coverage"),
+            "rank_country": N_("Rank in country")}),
+    }
+
+
+@memo.cached
+def heat_parts(cube: scoring.Cube, region: str, group, edition):
+    """The policy-cycle heatmap of one region and the table behind it: (chart, table)."""
+    from ui import charts, tables
+
+    heat = cycle_heatmap(cube, region, group, edition)
+    chart = charts.heatmap(heat, "phase", "area", x_order=area_order(cube, "phase"),
+                           flag="weakest", flag_label=t("weakest phase of the area"))
+    shown = tables.labelled(heat, {
+        "area": N_("Area"), "phase": N_("Phase"), "score": N_("Score"),
+        "coverage": N_("Coverage"), "n_present": N_("Indicators with a value"),
+        "n_total": N_("Indicators asked"), "weakest": N_("Weakest phase of the area")})
+    return chart, shown
+
+
+@memo.cached
+def profile_chart_parts(radar: pd.DataFrame, axis: str, order: list[str]):
+    """The radar, its series, its wide table and the compact table next to it:
+    (chart, series, wide, compact)."""
+    from ui import charts
+
+    series = radar["series"].drop_duplicates().tolist()
+    wide = radar_table(radar, axis)
+    chart = charts.radar_chart(radar, axis, axis_order=order, series_order=series)
+    return chart, series, wide, radar_compact(wide, series)
+
+
+@memo.cached
+def similar_shown(table, region, group, edition, labels, axis) -> pd.DataFrame:
+    """:func:`similar_regions` as shown (labelled columns)."""
+    from ui import tables
+
+    sim = similar_regions(table, region, group, edition, labels)
+    return tables.labelled(sim, {"region_id": N_("Region code"), "name": N_("Region"),
+                                 "distance": N_("Distance"),
+                                 "n_common": COMPARED.get(axis, N_("Values compared"))})
+
+
+@memo.cached
+def drilldown_shown(cube, indicators, scores, region, group, edition, area=None) -> pd.DataFrame:
+    """:func:`drilldown` as shown (labelled columns)."""
+    from ui import tables
+
+    frame = drilldown(cube, indicators, scores, region, group, edition, area)
+    return tables.labelled(frame, {"indicator_id": N_("Indicator"), "area": N_("Area"),
+                                   "phase": N_("Phase"), "question": N_("Question"),
+                                   "answer": N_("Answer"), "value": N_("Value"),
+                                   "note": N_("Note"), "source": N_("Source")})
+
+
+def warm(cube: scoring.Cube, tabs: dict, *, regions: bool = True, stop=None) -> int:
+    """Compute what the Overview and (``regions``) every Region profile show by default —
+    each target group, the latest edition, area axis, all regions as peers — in the
+    current language, so the first visitors after a start or a publish find it remembered.
+    Returns how many region views were computed; ``stop()`` returning True ends early.
+
+    Mirrors the pages' default calls; ``tests/test_memo.py`` checks that a warmed Region
+    profile and Overview rerun without computing anything again.
+    """
+    from ui import charts, tables
+
+    groups = [g for g in cube.groups if g in ("TCN", "BIP", scoring.ALL)]
+    editions = sorted(cube.editions, reverse=True)[:1]
+    for edition in editions:
+        for group in groups:
+            parts = overview_parts(cube, tabs["regions"], edition, group, None)
+            for chart, data in ((parts["bars"], parts["bar_data"]),
+                                (parts["area_bars"], parts["summary"])):
+                charts.vega_spec(chart)
+                tables.prepare(data)
+            tables.prepare(parts["shown"])
+    if not regions:
+        return 0
+    labels = region_label(tabs["regions"])
+    table = axis_table(cube, "area")
+    order = area_order(cube, "area")
+    n = 0
+    for region in scored_regions(cube, tabs["regions"])["region_id"]:
+        for edition in editions:
+            for group in groups:
+                if stop is not None and stop():
+                    return n
+                overall_table(cube, tabs["regions"], edition, group, None)
+                peers = peer_ids(table, region, "all", [], tabs["regions"], group, edition)
+                radar = radar_frame(table, region, peers, group, edition, labels)
+                chart, _series, _wide, compact = profile_chart_parts(radar, "area", order)
+                charts.vega_spec(chart)
+                tables.prepare(compact)
+                heat, shown = heat_parts(cube, region, group, edition)
+                charts.vega_spec(heat)
+                tables.prepare(shown)
+                for frame in (strengths_shown(cube, region, peers, group, edition,
+                                              tabs["indicators"]),
+                              change_shown(cube, region, group, edition),
+                              similar_shown(table, region, group, edition, labels, "area"),
+                              drilldown_shown(cube, tabs["indicators"], tabs["scores"], region,
+                                              group, edition, None)):
+                    if frame is not None and not frame.empty:
+                        tables.prepare(frame)
+                res = outcome_gap(table, tabs["outcomes"], tabs["regions"], region, group,
+                                  edition)
+                if res is not None:
+                    tables.prepare(outcome_rows(res))
+                practice_links_text(cube, tabs["practices"], region, group, edition, labels)
+                n += 1
+    return n
 
 
 # =====================================================================================
@@ -528,7 +668,7 @@ def show_headline(cube, regions, region, group, edition, weights):
     row = ov[ov["region_id"] == region].iloc[0]
     n = int(ov["score"].notna().sum())
     nd = t("no data")
-    c1, c2, c3, c4 = st.columns(4)
+    c1 = c2 = c3 = c4 = st.container(horizontal=True)  # one block for the four cards
     c1.metric(t("Overall score"), fmt.number(row["score"]))
     c2.metric(t("Rank"), f"{row['rank']} / {n}" if pd.notna(row["rank"]) else nd)
     n_c = int(ov[(ov["country"] == row["country"]) & ov["score"].notna()].shape[0])
@@ -544,7 +684,7 @@ def show_handout_links(region, group, edition):
     """Links to the printable brief and to the workshop walk-through of this region."""
     st = _st()
     qp = {"region": region, "edition": str(edition), "group": str(group)}
-    c1, c2, _ = st.columns([1, 1, 2])
+    c1 = c2 = st.container(horizontal=True)
     c1.page_link("pages/brief.py", label=t("Region brief (PDF, HTML)"),
                  icon=":material/picture_as_pdf:", query_params=qp)
     c2.page_link("pages/workshop.py", label=t("Workshop walk-through"),
@@ -588,19 +728,17 @@ def show_profile_chart(radar, axis, order, name, n_peers):
     kinds = {"radar": t("Radar"), "bars": t("Bars")}
     kind = state.url_widget(st.radio, "chart", list(kinds), "radar", t("Chart"),
                             horizontal=True, format_func=kinds.get)
-    series = radar["series"].drop_duplicates().tolist()
-    wide = radar_table(radar, axis)
+    chart, series, wide, compact = profile_chart_parts(radar, axis, order)
     caption = t("{name} against the mean of its peer group ({n} regions) and the best score "
                 "among all regions.", name=name, n=n_peers)
     if kind == "radar":
-        chart = charts.radar_chart(radar, axis, axis_order=order, series_order=series)
         left, right = st.columns([3, 2])
         with left:
             charts.show_altair(chart, width="content", key="chart-profile")
             st.caption(caption)
             charts.export_buttons(chart, f"profile-{axis}", key="profile")
         with right:  # the text alternative, visible next to the radar, narrow enough for it
-            tables.show_table(radar_compact(wide, series), f"profile-{axis}", key="data-profile")
+            tables.show_table(compact, f"profile-{axis}", key="data-profile")
     else:
         chart = charts.bar_chart(radar, axis, series="series", category_order=order,
                                  series_order=series)
@@ -690,7 +828,7 @@ def show_outcome(area_table, outcomes, regions, region, group, edition):
     def num(v, unit=False):
         return nd if pd.isna(v) else t("{v} pp", v=fmt.number(v)) if unit else fmt.number(v)
 
-    c1, c2, c3 = st.columns(3)
+    c1 = c2 = c3 = st.container(horizontal=True)
     c1.metric(t("Policy score: {a}", a=res["area"]), num(row["policy_score"]))
     c2.metric(t("Employment gap, {y}", y=row["year"] if pd.notna(row["year"]) else ""),
               num(row["outcome_gap"], unit=True),
@@ -708,15 +846,13 @@ def show_similar(table, region, group, edition, labels, axis):
     st = _st()
     from ui import tables
 
-    sim = similar_regions(table, region, group, edition, labels)
-    shown = tables.labelled(sim, {"region_id": N_("Region code"), "name": N_("Region"),
-                                  "distance": N_("Distance"), "n_common": COMPARED.get(axis, N_("Values compared"))})
+    shown = similar_shown(table, region, group, edition, labels, axis)
     tables.show_table(shown, f"similar-{region}", key="similar",
                       caption=t("Distance between the {axis} scores (Euclidean; smaller = more "
                                 "alike).", axis=t(AXIS_WORDS.get(axis, N_("area")))))
-    cols = st.columns(max(len(sim), 1))
-    for col, rid in zip(cols, sim["region_id"]):
-        col.page_link("pages/region.py", label=labels.get(rid, rid), icon=":material/location_on:",
+    row = st.container(horizontal=True)
+    for rid in shown[t("Region code")]:
+        row.page_link("pages/region.py", label=labels.get(rid, rid), icon=":material/location_on:",
                       query_params={"region": rid, "edition": str(edition), "group": group})
 
 
@@ -727,12 +863,8 @@ def show_drilldown(cube, tabs, region, group, edition):
     areas = ["all", *area_order(cube)]
     area = state.url_widget(st.selectbox, "area", areas, "all", t("Area"),
                             format_func=lambda a: t("All areas") if a == "all" else a)
-    frame = drilldown(cube, tabs["indicators"], tabs["scores"], region, group, edition,
-                      None if area == "all" else area)
-    shown = tables.labelled(frame, {"indicator_id": N_("Indicator"), "area": N_("Area"),
-                                    "phase": N_("Phase"), "question": N_("Question"),
-                                    "answer": N_("Answer"), "value": N_("Value"), "note": N_("Note"),
-                                    "source": N_("Source")})
+    shown = drilldown_shown(cube, tabs["indicators"], tabs["scores"], region, group, edition,
+                            None if area == "all" else area)
     st_cfg = st.column_config
     tables.show_table(shown, f"indicators-{region}", key="drill", height=420, column_config={
         t("Question"): st_cfg.TextColumn(width="large"), t("Note"): st_cfg.TextColumn(width="small"),

@@ -132,7 +132,41 @@ def _cube(path: str, version_id: str) -> Cube:
     tabs = _tables(path, version_id)
     scored = tabs["regions"].loc[tabs["regions"]["region_id"].isin(tabs["scores"]["region_id"]),
                                  "region_id"]
-    return prepare(tabs["indicators"], tabs["scores"], regions=scored)
+    cube = prepare(tabs["indicators"], tabs["scores"], regions=scored)
+    start_warming(tabs, cube)
+    return cube
+
+
+#: Region views (regions × target groups) warmed in the background when a version is first
+#: loaded; above this only the Overview is warmed (on a 1,000-region store warming every
+#: profile would take minutes of CPU and more memory than the caches keep).
+WARM_MAX_VIEWS = 200
+
+
+def start_warming(tabs: dict, cube: Cube) -> threading.Thread | None:
+    """Compute the default Overview and Region profiles of a newly loaded version in a
+    background thread (:func:`ui.profile.warm`), in English, so the first visitors after a
+    start or a publish do not each pay for a cold page (~0.3 s of CPU per region view,
+    which under load queues everyone behind it). ``MIPEXR_WARM=0`` turns it off."""
+    import logging
+    import os
+
+    if os.environ.get("MIPEXR_WARM", "1").strip().lower() in ("0", "false", "no", "off"):
+        return None
+
+    def run():
+        from ui import i18n, profile
+
+        i18n.set_language("en")
+        views = len(cube.regions) * len(cube.groups)
+        try:
+            profile.warm(cube, tabs, regions=views <= WARM_MAX_VIEWS)
+        except Exception:  # noqa: BLE001 — warming is an optimisation; pages compute anyway
+            logging.getLogger(__name__).exception("Warming the page caches failed")
+
+    thread = threading.Thread(target=run, name="mipexr-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 def cube() -> Cube:

@@ -68,7 +68,7 @@ def column_help(frame: pd.DataFrame) -> dict[str, str]:
     return {c: help_text(c, helps[c]) for c in frame.columns if c in helps}
 
 
-@memo.cached
+@memo.cached(max_entries=2048)  # several per region view: see profile.warm
 def labelled(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     """Keep and rename the columns in ``names`` (code → English label, translated via t()).
 
@@ -101,12 +101,18 @@ def _config_for(columns: tuple, dtypes: tuple, decimals: int, percent) -> dict:
     return cfg
 
 
-@memo.cached
+@memo.cached(max_entries=2048)  # several per region view: see profile.warm
 def _arrow(frame: pd.DataFrame):
     """``frame`` as an Arrow table (what Streamlit sends), made once per frame object."""
     import pyarrow as pa
 
     return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def prepare(frame: pd.DataFrame, decimals: int = 1, percent=None):
+    """Make (and remember) what :func:`show_table` sends for ``frame`` (warming caches)."""
+    _arrow(frame)
+    _config(frame, decimals, percent)
 
 
 def show_table(frame: pd.DataFrame, name: str, *, key: str | None = None, decimals: int = 1,
