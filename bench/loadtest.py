@@ -281,6 +281,19 @@ def proc_sample(pids: list[int]) -> tuple[float, int]:
     return cpu, rss
 
 
+def settle(pids: list[int], idle: float = 0.15, limit: float = 180.0) -> float:
+    """Wait until the servers are idle (below ``idle`` of a core over 2 s): a freshly
+    started or freshly published server warms its page caches in the background
+    (MIPEXR_WARM), and the figures are for a server in service. Returns seconds waited."""
+    t0 = time.time()
+    while pids and time.time() - t0 < limit:
+        c0 = proc_sample(pids)[0]
+        time.sleep(2)
+        if (proc_sample(pids)[0] - c0) / 2 < idle * len(pids):
+            break
+    return time.time() - t0
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -300,6 +313,7 @@ def measure(url: str, pids: list[int], sessions: int, duration: float, think: fl
     warm.rerun()
     warm.open_page("region")
     warm.close()
+    settle(pids)
     cpu0, rss0 = proc_sample(pids)
     t0 = time.time()
     stop_at = t0 + duration

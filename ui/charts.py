@@ -443,9 +443,22 @@ def vega_spec(chart) -> dict:
     cost on a rerun; with the builders above cached, the same chart object comes back for
     the same data and this conversion is remembered with it.
     """
-    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+    from contextlib import nullcontext
 
-    return _convert_altair_to_vega_lite_spec(chart)
+    from streamlit.elements import vega_charts as vc
+
+    # Streamlit's own conversion (vega_charts._convert_altair_to_vega_lite_spec): data as
+    # Arrow datasets named by their hash, no theme defaults. One difference: no schema
+    # validation here — it was most of a cold chart's cost, and every chart builder is
+    # validated against the Vega-Lite schema by the chart tests (tests/test_exports.py).
+    datasets: dict = {}
+    alt.data_transformers.register("to_arrow_dataset", vc._to_arrow_dataset)
+    with vc._altair_globals_lock:
+        theme = alt.theme.enable("none") if alt.theme.active == "default" else nullcontext()
+        with theme, alt.data_transformers.enable("to_arrow_dataset", datasets=datasets):
+            spec = chart.to_dict(validate=False)
+    spec["datasets"] = {**(spec.get("datasets") or {}), **datasets}
+    return spec
 
 
 def show_altair(chart, **kwargs):

@@ -599,7 +599,7 @@ def warm(cube: scoring.Cube, tabs: dict, *, regions: bool = True, stop=None) -> 
             for group in groups:
                 if stop is not None and stop():
                     return n
-                overall_table(cube, tabs["regions"], edition, group, None)
+                headline_cards(cube, tabs["regions"], region, group, edition, None)
                 peers = peer_ids(table, region, "all", [], tabs["regions"], group, edition)
                 radar = radar_frame(table, region, peers, group, edition, labels)
                 chart, _series, _wide, compact = profile_chart_parts(radar, "area", order)
@@ -659,23 +659,34 @@ def show_group_switch(group):
     return group
 
 
+@memo.cached
+def headline_cards(cube, regions, region, group, edition, weights) -> list[tuple]:
+    """The Region profile's four cards: (label, value, help) for the overall score, the
+    rank among all regions and in the country, and the coverage."""
+    ov = overall_table(cube, regions, edition, group, weights)
+    row = ov[ov["region_id"] == region].iloc[0]
+    n = int(ov["score"].notna().sum())
+    nd = t("no data")
+    n_c = int(ov[(ov["country"] == row["country"]) & ov["score"].notna()].shape[0])
+    return [
+        (t("Overall score"), fmt.number(row["score"]), None),
+        (t("Rank"), f"{row['rank']} / {n}" if pd.notna(row["rank"]) else nd, None),
+        (t("Rank in {c}", c=row["country"]),
+         f"{row['rank_country']} / {n_c}" if pd.notna(row["rank_country"]) else nd, None),
+        (t("Coverage"), fmt.percent(row["coverage"]),
+         t("Share of the areas with a score behind the overall score.")),
+    ]
+
+
 def show_headline(cube, regions, region, group, edition, weights):
     """Overall score, rank (all regions and in the country), coverage."""
     st = _st()
     from ui import sidebar
 
-    ov = overall_table(cube, regions, edition, group, weights)
-    row = ov[ov["region_id"] == region].iloc[0]
-    n = int(ov["score"].notna().sum())
-    nd = t("no data")
-    c1 = c2 = c3 = c4 = st.container(horizontal=True)  # one block for the four cards
-    c1.metric(t("Overall score"), fmt.number(row["score"]))
-    c2.metric(t("Rank"), f"{row['rank']} / {n}" if pd.notna(row["rank"]) else nd)
-    n_c = int(ov[(ov["country"] == row["country"]) & ov["score"].notna()].shape[0])
-    c3.metric(t("Rank in {c}", c=row["country"]),
-              f"{row['rank_country']} / {n_c}" if pd.notna(row["rank_country"]) else nd)
-    c4.metric(t("Coverage"), fmt.percent(row["coverage"]),
-              help=t("Share of the areas with a score behind the overall score."))
+    cards = headline_cards(cube, regions, region, group, edition, weights)
+    row = st.container(horizontal=True)  # one block for the four cards
+    for label, value, help_text in cards:
+        row.metric(label, value, help=help_text)
     st.caption(t("Edition {e} · {g}", e=edition, g=t(sidebar.GROUP_LABELS.get(group, group)))
                + (" · " + t("custom area weights from the link") if weights else ""))
 

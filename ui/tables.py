@@ -78,6 +78,7 @@ def labelled(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     return frame[keep].rename(columns={c: t(names[c]) for c in keep}).reset_index(drop=True)
 
 
+@memo.cached(max_entries=2048)
 def _config(frame: pd.DataFrame, decimals: int, percent) -> dict:
     """``st.column_config`` of a table: formats (:func:`number_formats`) and help texts.
     Remembered by column names and types (the frames themselves are new on every rerun)."""
