@@ -308,11 +308,13 @@ def measure(url: str, pids: list[int], sessions: int, duration: float, think: fl
     """One load level: ``sessions`` sessions for ``duration`` seconds."""
     timings: list[Timing] = []
     errors: list[str] = []
-    # Warm the server (caches, first-run imports) before timing.
-    warm = Session(url)
-    warm.rerun()
-    warm.open_page("region")
-    warm.close()
+    # Warm the servers (first-run imports; the first run of a version starts the cache
+    # warming) before timing: a few sessions, so that nginx sends one to every replica.
+    for _ in range(3 * max(len(pids), 1)):
+        warm = Session(url)
+        warm.rerun()
+        warm.open_page("region")
+        warm.close()
     settle(pids)
     cpu0, rss0 = proc_sample(pids)
     t0 = time.time()

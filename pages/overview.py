@@ -43,7 +43,8 @@ c1.metric(t("Regions with a score"), f"{int(scored.sum())} / {len(table)}")
 c2.metric(t("Median overall score"), fmt.number(table["score"].median()))
 if scored.any():
     top = table[scored].iloc[0]
-    c3.metric(t("Highest overall score"), fmt.number(top["score"]), top["name"], delta_color="off")
+    c3.metric(t("Highest overall score"), fmt.number(top["score"]), top["name"], delta_color="off",
+              delta_arrow="off")
 
 left, right = st.columns([1, 1])
 with left:

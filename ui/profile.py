@@ -896,7 +896,7 @@ def practice_links_text(cube, practices, region, group, edition, labels) -> str 
     lines = [t("Weakest areas: **{a}**. Practices from other regions in these areas: "
                "**{n}**.", a=", ".join(weakest), n=len(found)), ""]
     lines += [f"- {p['title']} — *{labels.get(str(p['region_id']), p['region_id'])}* "
-              f"({p['areas']})" for _, p in found.head(5).iterrows()]
+              f"({', '.join(split_list(p['areas']))})" for _, p in found.head(5).iterrows()]
     return "\n".join(lines)
 
 

@@ -78,16 +78,22 @@ def labelled(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     return frame[keep].rename(columns={c: t(names[c]) for c in keep}).reset_index(drop=True)
 
 
+#: Narrowest a number column with a missing value may be: the placeholder "no data" is
+#: drawn right-aligned and would lose its first letters in a column sized to the numbers.
+NO_DATA_WIDTH = 88
+
+
 @memo.cached(max_entries=2048)
 def _config(frame: pd.DataFrame, decimals: int, percent) -> dict:
-    """``st.column_config`` of a table: formats (:func:`number_formats`) and help texts.
-    Remembered by column names and types (the frames themselves are new on every rerun)."""
+    """``st.column_config`` of a table: formats (:func:`number_formats`), help texts, and
+    room for "no data" in number columns that have a missing value."""
+    missing = tuple(str(c) for c in frame.columns if frame[c].isna().any())
     return _config_for(tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)),
-                       decimals, None if percent is None else tuple(percent))
+                       decimals, None if percent is None else tuple(percent), missing)
 
 
 @memo.cached
-def _config_for(columns: tuple, dtypes: tuple, decimals: int, percent) -> dict:
+def _config_for(columns: tuple, dtypes: tuple, decimals: int, percent, missing=()) -> dict:
     import streamlit as st
 
     frame = pd.DataFrame({c: pd.Series(dtype=d) for c, d in zip(columns, dtypes)})
@@ -96,7 +102,12 @@ def _config_for(columns: tuple, dtypes: tuple, decimals: int, percent) -> dict:
     cfg = {}
     for c in frame.columns:
         if c in formats:
-            cfg[c] = st.column_config.NumberColumn(format=formats[c], help=helps.get(c))
+            # "percent" shows 0-2 decimals as it finds them; step fixes one decimal
+            step = 0.001 if formats[c] == "percent" else None
+            # a header wider than the numbers is kept whole (about 8 px a character)
+            width = max(NO_DATA_WIDTH, 8 * len(c) + 28) if c in missing else None
+            cfg[c] = st.column_config.NumberColumn(format=formats[c], help=helps.get(c),
+                                                   step=step, width=width)
         elif c in helps:
             cfg[c] = st.column_config.Column(help=helps[c])
     return cfg
