@@ -34,7 +34,8 @@ page = st.navigation(PAGES)
 sidebar.render()
 frame.enter()
 try:
-    page.run()
+    with serving.run_slot():
+        page.run()
 finally:
     frame.leave()
     state.end_run()
