@@ -23,6 +23,7 @@ Bounded and loopback only: at most ``--sessions`` sessions (≤ 200), ``--durati
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -96,10 +97,8 @@ class Session:
         return "; ".join(c.split(";", 1)[0] for c in cookies)
 
     def close(self):
-        try:
+        with contextlib.suppress(Exception):  # a socket the server already dropped
             self.ws.close()
-        except Exception:  # noqa: BLE001 — closing a socket the server already dropped
-            pass
 
     def rerun(self, page_hash: str | None = None) -> float:
         """Send a rerun with the current widget states; wait for the script to finish."""
@@ -129,8 +128,9 @@ class Session:
             elif kind == "navigation":
                 self.pages = {p.url_pathname: p.page_script_hash for p in fwd.navigation.app_pages}
                 # The default page is served at "/", under an empty path.
-                self.pages.update({"(default)": p.page_script_hash
-                                   for p in fwd.navigation.app_pages if p.is_default})
+                for p in fwd.navigation.app_pages:
+                    if p.is_default:
+                        self.pages["(default)"] = p.page_script_hash
                 self.page_hash = fwd.navigation.page_script_hash
             elif kind == "page_info_changed":
                 self.query = fwd.page_info_changed.query_string
@@ -333,7 +333,7 @@ def measure(url: str, pids: list[int], sessions: int, duration: float, think: fl
     while any(th.is_alive() for th in threads) and time.time() < stop_at + 90:
         peak = max(peak, proc_sample(pids)[1])
         time.sleep(0.5)
-    cpu1, rss1 = proc_sample(pids)
+    cpu1, _ = proc_sample(pids)
     wall = time.time() - t0
     interactions = [t.seconds for t in timings if t.action != "load"]
     by_action = {}
@@ -465,7 +465,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if max(args.sessions) > MAX_SESSIONS or args.duration > MAX_DURATION:
         raise SystemExit(f"At most {MAX_SESSIONS} sessions and {MAX_DURATION} s per level.")
-    stop_all = lambda: None  # noqa: E731
+    stop_all = lambda: None
     # A SIGTERM (timeout, CI) unwinds like Ctrl-C, so the servers started here are stopped.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     folder = Path(tempfile.mkdtemp(prefix="mipexr-loadtest-"))
@@ -487,9 +487,9 @@ def main(argv=None) -> int:
     print("\nsessions  replicas  regions   interactions  p50 ms  p95 ms  browser p50  CPU %  "
           "MB/session")
     for r in results:
-        print(f"{r['sessions']:>8}  {r['replicas']:>8}  {str(r['regions']):>7}  "
+        print(f"{r['sessions']:>8}  {r['replicas']:>8}  {r['regions']!s:>7}  "
               f"{r['interactions']:>13}  {r['p50_ms']:>6}  {r['p95_ms']:>6}  "
-              f"{str(r['browser_probe_p50_ms']):>11}  {r['server_cpu_percent']:>5}  "
+              f"{r['browser_probe_p50_ms']!s:>11}  {r['server_cpu_percent']:>5}  "
               f"{r['mb_per_session']:>10}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))

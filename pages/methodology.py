@@ -6,8 +6,8 @@ URL: ``area``, ``phase`` (comma-separated filters of the indicator list).
 
 import streamlit as st
 
-from ui import frame, sidebar, state, tables
 from ui import compare as C
+from ui import frame, sidebar, state, tables
 from ui import gaps as G
 from ui.i18n import t
 

@@ -81,7 +81,7 @@ def field_widgets(prefix: str, tabs: dict, errors: dict, values: dict | None = N
     widgets (staff editing a proposal)."""
     v = values or {}
     regions = tabs["regions"]
-    key = lambda name: f"{prefix}_{name}"  # noqa: E731
+    key = lambda name: f"{prefix}_{name}"
 
     st.text_input(t("Title of the practice"), key=key("title"), max_chars=dp.MAX_LEN["title"],
                   help=t("A short name that says what was done, e.g. “Mentoring newcomers into nursing "
@@ -202,7 +202,7 @@ def region_mode(prefix: str):
 def raw_values(prefix: str) -> dict:
     """What the widgets hold, in the shape :func:`data.proposals.validate` reads."""
     s = st.session_state
-    get = lambda name, default=None: s.get(f"{prefix}_{name}", default)  # noqa: E731
+    get = lambda name, default=None: s.get(f"{prefix}_{name}", default)
     raw = {name: get(name) for name in ("title", "region_id", "place_name", "place_country", "place_lat",
                                         "place_lon", "place_parent", "start_year", "end_year", "areas",
                                         "target_groups", "authority_role", "stakeholders", "funding", "summary",

@@ -161,7 +161,7 @@ def start_warming(tabs: dict, cube: Cube) -> threading.Thread | None:
         views = len(cube.regions) * len(cube.groups)
         try:
             profile.warm(cube, tabs, regions=views <= WARM_MAX_VIEWS)
-        except Exception:  # noqa: BLE001 — warming is an optimisation; pages compute anyway
+        except Exception:  # warming is an optimisation; the pages compute anyway
             logging.getLogger(__name__).exception("Warming the page caches failed")
 
     thread = threading.Thread(target=run, name="mipexr-warm", daemon=True)
