@@ -236,3 +236,22 @@ def test_a_newly_loaded_version_is_warmed_in_the_background(monkeypatch, small_s
     before = profile.radar_frame.memo.misses
     assert profile.warm(cube, tabs) == len(cube.regions) * len(cube.groups)  # all remembered
     assert profile.radar_frame.memo.misses == before
+
+
+def test_a_new_version_forgets_what_was_remembered_for_the_old_one(small_store):
+    """Remembered results hold the old version's tables and cube; loading a new version's
+    tables lets them go (correctness does not depend on it: new objects, new keys)."""
+    from data.imports import derive
+    from ui import profile, state
+
+    root, old = str(small_store.root), small_store.current_id()
+    tabs = state._tables(root, old)
+    cube = state._cube(root, old)
+    profile.axis_table(cube, "area")
+    assert profile.axis_table.memo.entries
+    new_tables = derive(small_store.tables(old))
+    new_tables["scores"] = new_tables["scores"].assign(note="re-checked")
+    small_store.publish(new_tables, base_version=old, who="test", note="new", illustrative={})
+    state._tables(root, small_store.current_id())
+    assert not any(ref is cube or ref is tabs["regions"]
+                   for _, refs in profile.axis_table.memo.entries.values() for ref in refs)

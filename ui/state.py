@@ -102,7 +102,11 @@ def reader() -> Reader:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _tables(path: str, version_id: str) -> dict[str, pd.DataFrame]:
-    return open_store(path).tables(version_id)
+    tabs = open_store(path).tables(version_id)
+    # A new version: what the pages remembered refers to the old version's objects (and
+    # keeps them in memory); forget it. Nothing is computed from these tables yet.
+    memo.clear_all()
+    return tabs
 
 
 def tables() -> dict[str, pd.DataFrame]:
