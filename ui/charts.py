@@ -82,14 +82,20 @@ def _wrap(label: str, width: int = 14) -> str:
     return "\n".join(textwrap.wrap(str(label), width)) or str(label)
 
 
-def _configure(chart, height=None):
-    chart = chart.configure_axis(labelFontSize=LABEL_SIZE, titleFontSize=FONT_SIZE,
-                                 labelLimit=260)
-    chart = chart.configure_legend(labelFontSize=LABEL_SIZE, titleFontSize=FONT_SIZE,
-                                   orient="bottom", direction="horizontal", columns=4,
-                                   symbolStrokeWidth=3, labelLimit=260)
-    chart = chart.configure_title(fontSize=FONT_SIZE + 2, anchor="start")
-    return chart.configure_view(stroke=None)
+def _configure(chart, legend: dict | None = None):
+    """The dashboard's fonts, legend and view settings on ``chart``, set in place as one
+    ``Config`` (each ``configure_*`` call deep-copies the whole chart: most of a chart's
+    build time). ``legend`` replaces the legend settings, as a later
+    ``configure_legend(...)`` would."""
+    legend = legend or dict(labelFontSize=LABEL_SIZE, titleFontSize=FONT_SIZE,
+                            orient="bottom", direction="horizontal", columns=4,
+                            symbolStrokeWidth=3, labelLimit=260)
+    chart.config = alt.Config(
+        axis=alt.AxisConfig(labelFontSize=LABEL_SIZE, titleFontSize=FONT_SIZE, labelLimit=260),
+        legend=alt.LegendConfig(**legend),
+        title=alt.TitleConfig(fontSize=FONT_SIZE + 2, anchor="start"),
+        view=alt.ViewConfig(stroke=None))
+    return chart
 
 
 # ------------------------------------------------------------------------------- radar
@@ -184,18 +190,18 @@ def radar_chart(frame: pd.DataFrame, axis: str, value: str = "score", series: st
     labels = pd.DataFrame(label_rows)
 
     base_grid = alt.Chart(rings).mark_line(color="#C8C8C8", strokeWidth=1).encode(
-        X, Y, detail="ring:N", order="order:Q")
+        X, Y, detail=alt.Detail("ring:N"), order=alt.Order("order:Q"))
     spoke_layer = alt.Chart(spokes).mark_line(color="#C8C8C8", strokeWidth=1).encode(
-        X, Y, detail="axis:N", order="order:Q")
+        X, Y, detail=alt.Detail("axis:N"), order=alt.Order("order:Q"))
     ring_text = alt.Chart(ring_labels).mark_text(align="center", dy=-7, fontSize=11,
-                                                 color="#6B6B6B").encode(X, Y, text="text:N")
+                                                 color="#6B6B6B").encode(X, Y, text=alt.Text("text:N"))
     label_layers = []
     for align in ("left", "right", "center"):
         sub = labels[labels["align"] == align]
         if len(sub):
             label_layers.append(alt.Chart(sub).mark_text(
                 align=align, baseline="middle", fontSize=LABEL_SIZE, lineBreak="\n",
-                color="#222222").encode(X, Y, text="text:N"))
+                color="#222222").encode(X, Y, text=alt.Text("text:N")))
     drawn = pts[~pts["missing"]].assign(value=lambda d: d["value"].round(1))
     colour_enc = alt.Color("series:N", scale=colour, title=None)
     # colour, dash and shape share one field and one domain, so Vega-Lite merges them
@@ -205,7 +211,7 @@ def radar_chart(frame: pd.DataFrame, axis: str, value: str = "score", series: st
                                "cross", "circle"][i % 7] for i in range(len(names))] + ["cross"])
     lines = alt.Chart(drawn).mark_line(strokeWidth=3).encode(
         X, Y, colour_enc, alt.StrokeDash("series:N", scale=dash, title=None),
-        detail="segment:N", order="order:Q")
+        detail=alt.Detail("segment:N"), order=alt.Order("order:Q"))
     points = alt.Chart(drawn[drawn["order"] < k]).mark_point(filled=True, size=70).encode(
         X, Y, colour_enc, shape=alt.Shape("series:N", scale=shapes, title=None),
         tooltip=[alt.Tooltip("series:N", title=t("Series")),
@@ -296,7 +302,7 @@ def bar_chart(frame: pd.DataFrame, category: str, value: str = "score", *,
     if label_values:
         layers.append(alt.Chart(present).mark_text(align="left", dx=4, fontSize=12,
                                                    color="#222222").encode(
-            x=x, y=y, text="_label:N", **({"yOffset": offset} if len(names) > 1 else {})))
+            x=x, y=y, text=alt.Text("_label:N"), **({"yOffset": offset} if len(names) > 1 else {})))
     missing = df[df["_missing"]].assign(_series=nd, _zero=domain[0] if domain else 0.0,
                                         _text=nd)
     if missing.empty:  # the legend keeps its "no data" entry even without a gap
@@ -313,10 +319,10 @@ def bar_chart(frame: pd.DataFrame, category: str, value: str = "score", *,
         x=nd_x, y=alt.Y("_cat:N", sort=cats), color=colour_enc, **nd_offset))
     layers.append(alt.Chart(missing).mark_text(align="left", dx=9, fontSize=12,
                                                fontStyle="italic", color=NO_DATA_COLOUR).encode(
-        x=nd_x, y=alt.Y("_cat:N", sort=cats), text="_text:N", **nd_offset))
+        x=nd_x, y=alt.Y("_cat:N", sort=cats), text=alt.Text("_text:N"), **nd_offset))
     if not domain:
         layers.append(alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#555555")
-                      .encode(x="zero:Q"))
+                      .encode(x=alt.X("zero:Q")))
     chart = alt.layer(*layers).properties(height=h, **({"width": width} if width else {}))
     if title:
         chart = chart.properties(title=title)
@@ -362,7 +368,7 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str = "score", *, x_orde
                         legend=alt.Legend(orient="right", direction="vertical",
                                           gradientLength=max(80, cell_height * len(ys) - 60))))
     text = alt.Chart(present).mark_text(fontSize=LABEL_SIZE, fontWeight="bold").encode(
-        X, Y, text="_label:N", tooltip=tips,
+        X, Y, text=alt.Text("_label:N"), tooltip=tips,
         color=alt.condition(f"datum._value > {mid}", alt.value("#111111"), alt.value("#FFFFFF")))
     nd_src = missing.assign(_status=nd) if len(missing) else pd.DataFrame(
         {"_x": [xs[0] if xs else ""], "_y": [ys[0] if ys else ""], "_status": [nd],
@@ -376,7 +382,7 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str = "score", *, x_orde
                                                       symbolStrokeColor=NO_DATA_COLOUR)),
         **({"tooltip": tips} if "_hide" not in nd_src else {}))
     nd_text = alt.Chart(nd_src).mark_text(fontSize=12, fontStyle="italic",
-                                          color="#555555").encode(X, Y, text="_label:N")
+                                          color="#555555").encode(X, Y, text=alt.Text("_label:N"))
     layers = [cells, text, nd_cells, nd_text]
     if flag and flag in df.columns:
         flagged = df[df[flag].fillna(False).astype(bool)].assign(_flag=flag_label or t("flagged"))
@@ -389,8 +395,8 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str = "score", *, x_orde
         height=cell_height * len(ys) + 40, width=width or 120 * max(len(xs), 1))
     if title:
         chart = chart.properties(title=title)
-    return _configure(chart).configure_legend(orient="right", direction="vertical",
-                                              labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE)
+    return _configure(chart, legend=dict(orient="right", direction="vertical",
+                                         labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE))
 
 
 # ------------------------------------------------------------------------- in the page
