@@ -38,13 +38,13 @@ if weights:
 parts = profile.overview_parts(cube, tabs["regions"], edition, group, weights)
 table, labels = parts["table"], parts["labels"]
 scored = table["score"].notna()
-c1 = c2 = c3 = st.container(horizontal=True)  # one block for the three cards
-c1.metric(t("Regions with a score"), f"{int(scored.sum())} / {len(table)}")
-c2.metric(t("Median overall score"), fmt.number(table["score"].median()))
+row = st.container(horizontal=True)  # one block for the three cards
+row.metric(t("Regions with a score"), f"{int(scored.sum())} / {len(table)}")
+row.metric(t("Median overall score"), fmt.number(table["score"].median()))
 if scored.any():
     top = table[scored].iloc[0]
-    c3.metric(t("Highest overall score"), fmt.number(top["score"]), top["name"], delta_color="off",
-              delta_arrow="off")
+    row.metric(t("Highest overall score"), fmt.number(top["score"]), top["name"], delta_color="off",
+               delta_arrow="off")
 
 left, right = st.columns([1, 1])
 with left:

@@ -100,16 +100,6 @@ class Table:
         if event is not None:
             event.set()
 
-    def get(self, key):
-        with self.lock:
-            found = self.entries.get(key)
-            if found is not None:
-                self.entries.move_to_end(key)
-                self.hits += 1
-            else:
-                self.misses += 1
-            return found
-
     def put(self, key, value):
         with self.lock:
             self.entries[key] = value

@@ -695,10 +695,10 @@ def show_handout_links(region, group, edition):
     """Links to the printable brief and to the workshop walk-through of this region."""
     st = _st()
     qp = {"region": region, "edition": str(edition), "group": str(group)}
-    c1 = c2 = st.container(horizontal=True)
-    c1.page_link("pages/brief.py", label=t("Region brief (PDF, HTML)"),
+    links = st.container(horizontal=True)
+    links.page_link("pages/brief.py", label=t("Region brief (PDF, HTML)"),
                  icon=":material/picture_as_pdf:", query_params=qp)
-    c2.page_link("pages/workshop.py", label=t("Workshop walk-through"),
+    links.page_link("pages/workshop.py", label=t("Workshop walk-through"),
                  icon=":material/co_present:", query_params={**qp, "step": "1"})
 
 
@@ -839,14 +839,14 @@ def show_outcome(area_table, outcomes, regions, region, group, edition):
     def num(v, unit=False):
         return nd if pd.isna(v) else t("{v} pp", v=fmt.number(v)) if unit else fmt.number(v)
 
-    c1 = c2 = c3 = st.container(horizontal=True)
-    c1.metric(t("Policy score: {a}", a=res["area"]), num(row["policy_score"]))
-    c2.metric(t("Employment gap, {y}", y=row["year"] if pd.notna(row["year"]) else ""),
-              num(row["outcome_gap"], unit=True),
-              help=t("Employment rate (20–64) of nationals minus non-EU citizens, in "
-                     "percentage points: positive means migrants do worse."))
-    c3.metric(t("Employment rate: nationals / non-EU"),
-              f"{num(row['value_reference'])} / {num(row['value_migrant'])}")
+    cards = st.container(horizontal=True)
+    cards.metric(t("Policy score: {a}", a=res["area"]), num(row["policy_score"]))
+    cards.metric(t("Employment gap, {y}", y=row["year"] if pd.notna(row["year"]) else ""),
+                 num(row["outcome_gap"], unit=True),
+                 help=t("Employment rate (20–64) of nationals minus non-EU citizens, in "
+                        "percentage points: positive means migrants do worse."))
+    cards.metric(t("Employment rate: nationals / non-EU"),
+                 f"{num(row['value_reference'])} / {num(row['value_migrant'])}")
     flags = [m for m in (row["flag_reference_meaning"], row["flag_migrant_meaning"]) if m]
     if flags:
         st.caption(t("Eurostat flags: {f}.", f="; ".join(dict.fromkeys(flags))))

@@ -87,16 +87,8 @@ NO_DATA_WIDTH = 88
 def _config(frame: pd.DataFrame, decimals: int, percent) -> dict:
     """``st.column_config`` of a table: formats (:func:`number_formats`), help texts, and
     room for "no data" in number columns that have a missing value."""
-    missing = tuple(str(c) for c in frame.columns if frame[c].isna().any())
-    return _config_for(tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)),
-                       decimals, None if percent is None else tuple(percent), missing)
-
-
-@memo.cached
-def _config_for(columns: tuple, dtypes: tuple, decimals: int, percent, missing=()) -> dict:
     import streamlit as st
 
-    frame = pd.DataFrame({c: pd.Series(dtype=d) for c, d in zip(columns, dtypes)})
     formats = number_formats(frame, decimals=decimals, percent=percent)
     helps = column_help(frame)
     cfg = {}
@@ -105,7 +97,8 @@ def _config_for(columns: tuple, dtypes: tuple, decimals: int, percent, missing=(
             # "percent" shows 0-2 decimals as it finds them; step fixes one decimal
             step = 0.001 if formats[c] == "percent" else None
             # a header wider than the numbers is kept whole (about 8 px a character)
-            width = max(NO_DATA_WIDTH, 8 * len(c) + 28) if c in missing else None
+            width = (max(NO_DATA_WIDTH, 8 * len(str(c)) + 28) if frame[c].isna().any()
+                     else None)
             cfg[c] = st.column_config.NumberColumn(format=formats[c], help=helps.get(c),
                                                    step=step, width=width)
         elif c in helps:
