@@ -361,3 +361,19 @@ def test_practices_for_a_region_with_only_its_own_practices():
     assert out.empty and list(out.columns) == ["practice_id", "title", "region_id", "areas"]
     other = profile.practices_for(practices, ["labour market"], "ITF3", "BIP")
     assert other["practice_id"].tolist() == ["P1"]
+
+
+def test_drilldown_answer_is_not_no_data_when_a_value_was_given(demo):
+    """Scores given as a value without an answer code show "–" as the answer, so "no data"
+    in that column only ever means the indicator has no value."""
+    from ui import profile
+
+    tabs, cube = demo
+    direct = tabs["scores"][tabs["scores"]["answer"].isna() & tabs["scores"]["value"].notna()]
+    assert len(direct)
+    row = direct.iloc[0]
+    frame = profile.drilldown(cube, tabs["indicators"], tabs["scores"], str(row["region_id"]),
+                              str(row["target_group"]), row["edition"])
+    got = frame.set_index("indicator_id").loc[row["indicator_id"]]
+    assert got["answer"] == "–" and pd.notna(got["value"])
+    assert (frame["answer"].isna() <= frame["value"].isna()).all()

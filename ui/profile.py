@@ -460,6 +460,9 @@ def drilldown(cube: scoring.Cube, indicators: pd.DataFrame, scores: pd.DataFrame
     # no note is not missing data; a column without any note is all-NaN floats, so go
     # through object before putting text in it
     meta["note"] = meta["note"].astype(object).where(meta["note"].notna(), "–")
+    # a value given directly (no answer code) is not missing data either
+    meta["answer"] = meta["answer"].astype(object).where(
+        meta["answer"].notna() | meta["value"].isna(), "–")
     meta = meta[meta["asked"]]
     if area:
         meta = meta[meta["area"].astype(str) == area]
