@@ -19,7 +19,7 @@ try:
                        layout="wide")
 
     PAGES = [
-        st.Page("pages/overview.py", title=t("Overview"), icon=":material/public:", url_path="overview", default=True),
+        st.Page("pages/overview.py", title=t("Overview"), icon=":material/public:", url_path="home", default=True),
         st.Page("pages/region.py", title=t("Region profile"), icon=":material/location_on:", url_path="region"),
         st.Page("pages/compare.py", title=t("Compare regions"), icon=":material/compare_arrows:", url_path="compare"),
         st.Page("pages/gaps.py", title=t("Gaps"), icon=":material/align_horizontal_left:", url_path="gaps"),
@@ -28,6 +28,9 @@ try:
         st.Page("pages/methodology.py", title=t("Methodology"), icon=":material/menu_book:", url_path="methodology"),
         st.Page("pages/workshop.py", title=t("Workshop mode"), icon=":material/co_present:", url_path="workshop"),
         st.Page("pages/brief.py", title=t("Region brief"), icon=":material/picture_as_pdf:", url_path="brief"),
+        # The default page is served at "/", so "/overview" needs a page of its own (the same
+        # script), or a link to it would show Streamlit's "Page not found".
+        st.Page("pages/overview.py", title=t("Overview"), url_path="overview", visibility="hidden"),
         st.Page("pages/staff.py", title=t("Data management"), icon=":material/lock:", url_path="staff", visibility="hidden"),
     ]
 
