@@ -293,16 +293,20 @@ def report_nuts_changes(current: pd.DataFrame, new: pd.DataFrame, version: int,
     old_ids = set(other["region_id"])
     by_name = {(str(n).casefold(), lvl): r for r, n, lvl in zip(new["region_id"], new["name"],
                                                                new["level"])}
+    moves = {}
     for row in gone.itertuples():
-        was = int(row.nuts_version)
         moved = by_name.get((str(row.name).casefold(), row.level))
         if moved and moved not in old_ids:
-            text = (f"{row.region_id} ({row.name}, NUTS {was}) is {moved} in NUTS {version}: "
-                    "same name, new code.")
+            moves[row.region_id] = moved
+    for row in gone.itertuples():
+        was = int(row.nuts_version)
+        if row.region_id in moves:
+            text = (f"{row.region_id} ({row.name}, NUTS {was}) is {moves[row.region_id]} in "
+                    f"NUTS {version}: same name, new code.")
         else:
             parent = row.region_id[:-1]
             cands = new[(new["level"] == row.level) & (new["parent_id"] == parent)
-                        & ~new["region_id"].isin(old_ids)]
+                        & ~new["region_id"].isin(old_ids | set(moves.values()))]
             listed = "; ".join(f"{r} {n}" for r, n in zip(cands["region_id"], cands["name"]))
             text = (f"{row.region_id} ({row.name}, NUTS {was}) is not in the NUTS {version} "
                     "list." + (f" NUTS {version} codes in {parent} that the data has no NUTS "

@@ -56,7 +56,7 @@ OVERALL_KINDS = (("education", frozenset({"health", "education"})),
                  ("out health", frozenset({"health"})), ("without health", frozenset({"health"})))
 COMPUTED_OPTIONS = ("to be filled",)  # "TO BE FILLED AUTOMATICALLY", "to be filled by MPG"
 OPTION_LINE = re.compile(r"^\s*(\d{1,3}(?:[.,]\d+)?)\s*-\s*(.*)$")
-RULE = re.compile(r"\b[a-z]{1,3}\d+[a-z]?\s*=\s*\d+", re.IGNORECASE)
+RULE = re.compile(r"\b(?:[a-z]{1,3}\d+[a-z]?|\d+[a-z])\s*=\s*\d+", re.IGNORECASE)
 MAX_HEADER_SCAN = 40
 
 

@@ -473,7 +473,7 @@ def nuts_list_to_regions(frame: pd.DataFrame, problems: Problems | None = None) 
     """Eurostat's NUTS code list as CSV (NUTS 2024: ``Country code;NUTS Code;NUTS label;NUTS
     level``) → regions rows."""
     return nuts_regions(frame["NUTS Code"], frame["NUTS label"], 2024, frame["NUTS level"],
-                        problems or Problems("regions"))
+                        Problems("regions") if problems is None else problems)
 
 
 def nuts_xlsx_to_regions(frame: pd.DataFrame, problems: Problems | None = None) -> pd.DataFrame:
@@ -489,4 +489,4 @@ def nuts_xlsx_to_regions(frame: pd.DataFrame, problems: Problems | None = None) 
             names = names.where(names.ne(""), text)
     frame = frame[frame[code_col].str.strip().ne("")]
     return nuts_regions(frame[code_col], names.loc[frame.index], version, frame["NUTS level"],
-                        problems or Problems("regions"))
+                        Problems("regions") if problems is None else problems)

@@ -312,6 +312,21 @@ def parse_answers(text) -> dict[str, float]:
     return out
 
 
+def answer_option_texts(text) -> dict[str, str]:
+    """``answer_options`` (one option per line, ``"100 - All of them"``) → ``{"100": "All of
+    them", …}``; lines that do not start with a code and a dash are not options."""
+    import re
+
+    out: dict[str, str] = {}
+    if text is None or (isinstance(text, float) and text != text):
+        return out
+    for line in str(text).splitlines():
+        m = re.match(r"^\s*([0-9]+(?:\.[0-9]+)?|[A-Za-z])\s*-\s*(.+)$", line)
+        if m:
+            out.setdefault(m.group(1), m.group(2).strip())
+    return out
+
+
 def framework_of(indicators):
     """Each indicator's framework as text; an empty one is :data:`DEFAULT_FRAMEWORK` (data
     published before the column existed has none)."""
