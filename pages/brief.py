@@ -18,8 +18,11 @@ frame.require()
 def _brief(path: str, version_id: str, region: str, group: str, edition, lang: str,
            measure: str | None) -> brief.Brief:
     # keyed on the data version and the language: a publish or a language switch rebuilds it
-    return brief.build(state._cube(path, version_id), state._tables(path, version_id),
-                       state._manifest(path, version_id), region, group, edition, measure)
+    man = state._manifest(path, version_id)
+    man = dict(man, illustrative=state.illustrative_flags(
+        man, state.framework_of_view(version_id)))
+    return brief.build(state._cube(path, version_id), state._tables(path, version_id), man,
+                       region, group, edition, measure)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

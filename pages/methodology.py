@@ -123,7 +123,8 @@ if man.get("note"):
 frames = C.version_frames(man)
 if state.is_illustrative():
     st.warning(t("Illustrative tables: {tables}. They are not MIPEX-R results.",
-                 tables=", ".join(k for k, v in man.get("illustrative", {}).items() if v)))
+                 tables=", ".join(k for k, v in state.illustrative_flags(
+                     man, state.framework()).items() if v)))
 tables.show_table(frames["rows"], "version-rows", key="version-rows")
 if frames["sources"].empty:
     st.caption(t("No source files are recorded for this version (built-in data)."))

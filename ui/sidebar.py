@@ -76,7 +76,8 @@ def version_box():
     man = state.manifest()
     st.caption(t("Data version") + f": `{man['version']}`  \n" + t("Published") + f": {fmt.moment(man['created'][:16])} UTC")
     if state.is_illustrative():
-        tables = ", ".join(t for t, flag in man.get("illustrative", {}).items() if flag)
+        flags = state.illustrative_flags(man, state.framework())
+        tables = ", ".join(t for t, flag in flags.items() if flag)
         st.warning(t("**Illustrative data.** The {tables} shown here are generated examples "
                      "that follow the published REGIN findings qualitatively; they are not "
                      "MIPEX-R results.", tables=tables), icon=":material/warning:")

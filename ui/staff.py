@@ -278,8 +278,11 @@ def show_report(plan: ImportPlan):
                                 "fix": st.column_config.TextColumn(t("fix"), width="large")})
     st.markdown(t("**Every problem** (row numbers as a spreadsheet shows them: the header is "
                   "row 1)"))
-    st.dataframe(_translated(problems.head(SHOW_ROWS)[DETAIL_ORDER]), hide_index=True,
-                 width="stretch",
+    detail = problems.head(SHOW_ROWS)[DETAIL_ORDER]
+    # a problem of the whole file or of a workbook cell (its address is in "column") has no
+    # row: an empty cell, not "None"
+    detail = detail.assign(row=detail["row"].astype("string").fillna(""))
+    st.dataframe(_translated(detail), hide_index=True, width="stretch",
                  column_config={"fix": st.column_config.TextColumn(t("fix"), width="large")})
     if len(problems) > SHOW_ROWS:
         st.caption(t("Showing the first {n} of {total} problems; download them all.",

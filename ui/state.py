@@ -267,8 +267,23 @@ def _groups_editions(scores: pd.DataFrame) -> tuple[list[str], list]:
     return groups, sorted(scores["edition"].dropna().unique().tolist(), reverse=True)
 
 
+def illustrative_flags(man: dict, fw: str | None = None) -> dict[str, bool]:
+    """The manifest's "illustrative" flags as they apply to the framework in view: the
+    default dataset holds the regional index only, so another framework's indicators and
+    scores came from an import and are not illustrative."""
+    flags = {t_: bool(v) for t_, v in (man.get("illustrative") or {}).items()}
+    if fw is not None and fw != DEFAULT_FRAMEWORK:
+        flags.update({"indicators": False, "scores": False})
+    return flags
+
+
+def framework_of_view(view_version_id: str) -> str | None:
+    """The framework a view version names (None: the version's default)."""
+    return _split(view_version_id)[1]
+
+
 def is_illustrative(table: str | None = None) -> bool:
-    flags = manifest().get("illustrative", {})
+    flags = illustrative_flags(manifest(), framework())
     return bool(flags.get(table)) if table else any(flags.values())
 
 
