@@ -457,7 +457,9 @@ def to_pdf(b: Brief) -> bytes:
         if b.outcome_proxy:
             story.append(Paragraph(esc(t("No outcome figures for this region: the figures of {p} "
                                          "are shown as a proxy.", p=b.outcome_proxy)), small))
-        story.append(table(b.outcome))
+        # the figure's name is long (measure, group in words and code): give it the room
+        story.append(table(b.outcome, [width * f for f in (0.31, 0.08, 0.07, 0.18, 0.07,
+                                                            0.17, 0.12)]))
         if b.outcome_text:
             story.append(Paragraph(esc(b.outcome_text), small))
     story.append(Paragraph(esc(t("Suggested practices from other regions")), h2))
