@@ -292,7 +292,9 @@ class LakeStore:
                 action: str = "publish", canonical_tables: bool = False) -> str:
         """As :meth:`data.store.Store.publish`: one DuckLake snapshot per publish."""
         if not canonical_tables:
-            tables = {t: canonical(t, tables[t]) for t in TABLE_ORDER}
+            # a table the caller does not give (written before the schema had it) is empty
+            tables = {t: canonical(t, tables[t] if t in tables else empty_frame(t))
+                      for t in TABLE_ORDER}
         version = content_id(tables)
         hashes = {t: table_hash(tables[t]) for t in TABLE_ORDER}
         cur = self._cursor()

@@ -219,7 +219,9 @@ class Store:
         import plan's do), which saves sorting a large table twice.
         """
         if not canonical_tables:
-            tables = {t: canonical(t, tables[t]) for t in TABLE_ORDER}
+            # a table the caller does not give (written before the schema had it) is empty
+            tables = {t: canonical(t, tables[t] if t in tables else empty_frame(t))
+                      for t in TABLE_ORDER}
         version = content_id(tables)
         with self._locked():
             state = self.state()
