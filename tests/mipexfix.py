@@ -1,7 +1,8 @@
 """A small workbook in MIPEX's published layout, built with openpyxl (so its formulas have
 no cached results, as in a file written by a program: the reader computes them).
 
-Two country sheets (DE, GR — Greece is EL in NUTS), years 2020–2021 (2022 on DE only), two
+Two country sheets (DE, GR — Greece is EL in NUTS), years 2020–2021 (2019 and 2022 on DE
+only; DE has no health scores in 2019, so its 2019 overall is the "without health" one), two
 strands:
 
 * "Labour Market Mobility Strand": ``aa1`` (a sub-indicator code that the average uses),
@@ -28,7 +29,8 @@ COMPUTED = "TO BE FILLED AUTOMATICALLY"
 
 # sheet → year → (aa1, ab7ab8, ab9a, ab9b, 145a, 146a, 152c)
 DATA = {
-    "DE": {2020: (50, 67, 100, 50, 100, 50, 0), 2021: (100, 67, 100, 50, 100, 50, 50),
+    "DE": {2019: (50, 67, 100, 50, None, None, None),  # before the health strand existed
+           2020: (50, 67, 100, 50, 100, 50, 0), 2021: (100, 67, 100, 50, 100, 50, 50),
            2022: (100, 100, 100, 100, 100, 100, 100)},
     "GR": {2020: (0, 33, 0, 50, 50, 50, 100), 2021: (0, 33, 0, 50, 50, 50, 100)},
 }
@@ -63,7 +65,8 @@ def _strand(ws, top: int, name: str, letter: str, cols: list[tuple], years: list
     for j, year in enumerate(years):
         r = header + 1 + j
         ws.cell(r, 1, year)
-        ws.cell(r, 2, average.format(r=r))
+        if any(v is not None for v in values[year]):  # a strand with no score has no average
+            ws.cell(r, 2, average.format(r=r))
         for k, _ in enumerate(cols, start=1):
             ws.cell(r, 1 + 3 * k, year)
             v = values[year][k - 1]
@@ -96,7 +99,7 @@ def workbook(extra_sheet: bool = False) -> bytes:
         for j in range(len(years)):
             r = first + j
             ws.cell(r, 11, f"=AVERAGE(N{r},Q{r})")  # ab9 = mean of ab9a and ab9b
-        ws.cell(first, 6, COMMENT)  # the coder's comment on aa1 in the first year
+        ws.cell(first + years.index(2020), 6, COMMENT)  # the coder's comment on aa1, 2020
         top2 = last + 2
         health_cols = [("indicator", "145a", "a. Conditions for legal migrants", LABOUR_OPTIONS),
                        ("indicator", "146a", "a. Conditions for asylum-seekers", LABOUR_OPTIONS),

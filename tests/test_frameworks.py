@@ -70,7 +70,7 @@ def test_the_national_index_from_the_url(app):
     assert at.sidebar.selectbox(key="w_fw").value == "MIPEX"
     shown = table_with(at, "Overall score").set_index("Region code")
     assert set(shown.index) == {"DE", "EL"}  # countries only, no region of MIPEX-R
-    assert at.sidebar.selectbox(key="w_edition").options == ["2022", "2021", "2020"]
+    assert at.sidebar.selectbox(key="w_edition").options == ["2022", "2021", "2020", "2019"]
     assert shown.loc["DE", "Overall score"] == pytest.approx(100)  # DE 2022: every score 100
     areas = set(table_with(at, "Mean score across regions (0–100)")["Area"]) if any(
         "Mean score across regions (0–100)" in d.value.columns for d in at.dataframe) else None

@@ -102,6 +102,11 @@ def test_built_workbook_imports_and_matches_its_own_figures(demo_store, settings
     assert check.loc[("DE", 2020, "labour market mobility"), "dashboard"] == pytest.approx(64)
     assert check.loc[("DE", 2020, "health"), "dashboard"] == pytest.approx(37.5)
     assert check.loc[("DE", 2020, "overall"), "workbook"] == pytest.approx(50.75)
+    # a year before a strand existed: the overall is the mean of the strands present, and is
+    # compared with the workbook's "without health" column
+    assert check.loc[("DE", 2019, "overall (without health)"), "workbook"] == pytest.approx(64)
+    assert check.loc[("DE", 2019, "overall (without health)"), "same"]
+    assert check.loc[("DE", 2019, "health"), "same"]  # no figure on either side
     readable = check[check["workbook"].notna()]
     assert readable["same"].all(), readable[~readable["same"]]
     # GR 2020's health figure cannot be computed in the workbook ("n/a" in a sum): listed

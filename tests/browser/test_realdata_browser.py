@@ -115,7 +115,7 @@ def test_mipex_workbook_through_the_sidebar_and_real_outcomes(real_app, page):
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(url + "/overview?fw=MIPEX")
     wait_for_app(page, 90_000)
-    assert sidebar(page).get_by_label("Index").count() >= 1
+    sidebar(page).get_by_label("Index").first.wait_for(timeout=60_000)
     main = page.locator('[data-testid="stMain"]').inner_text()
     assert "Cataluña" not in main and "illustrative data" not in main
     # a country's drill-down: the answer, what it means and the coder's comment
