@@ -122,7 +122,7 @@ def bench_overall(n_regions, repeat, tmp: Path):
     from data.schema import TABLE_ORDER, empty_frame
 
     for t in TABLE_ORDER:
-        if tables[t].empty:
+        if t not in tables or tables[t].empty:
             tables[t] = empty_frame(t)
     store.publish(tables, base_version=None, who="bench")
     n_rows = len(tables["scores"])

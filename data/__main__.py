@@ -1,6 +1,7 @@
 """Staff command line: ``python -m data <command>``.
 
-    import FILE [FILE ...] [--table T] [--replace] [--dry-run] [--who NAME] [--note TEXT]
+    import FILE [FILE ...] [--table T] [--format mipex] [--replace] [--dry-run] [--report CSV]
+           [--check CSV] [--who NAME] [--note TEXT]
     history
     rollback VERSION [--who NAME]
     export TABLE [--version V] [--out FILE]
@@ -24,6 +25,7 @@ from data.config import settings
 from data.export import table_csv
 from data.imports import Upload, ensure_default, plan_import, publish_plan
 from data.problems import summarise
+from data.readers import FORMATS
 from data.schema import TABLES
 from data.store import StaleVersionError, Store, StoreError, open_store
 
@@ -35,15 +37,18 @@ def _store() -> Store:
 def cmd_import(args) -> int:
     store = _store()
     uploads = [Upload(Path(f).name, Path(f).read_bytes(), args.table,
-                      "replace" if args.replace else "upsert") for f in args.files]
+                      "replace" if args.replace else "upsert", args.format) for f in args.files]
     plan = plan_import(store, uploads, settings())
     with pd.option_context("display.max_colwidth", 80, "display.width", 200):
+        for note in plan.notes:
+            print(note)
         if len(plan.problems):
             print("Validation report:")
             print(summarise(plan.problems).drop(columns=["fix"]).to_string(index=False))
             if args.report:
                 plan.problems.to_csv(args.report, index=False)
                 print(f"Every problem, one per row: {args.report}")
+        print_checks(plan, args.check)
         if not plan.ok:
             print("\nErrors found: nothing was published.")
             return 1
@@ -67,6 +72,20 @@ def cmd_import(args) -> int:
         return 2
     print(f"\nPublished version {version}.")
     return 0
+
+
+def print_checks(plan, path=None):
+    """The comparison with a source's own figures: the differences, and every figure to CSV."""
+    for name, frame in plan.checks.items():
+        differ = frame[~frame["same"]]
+        print(f"\nCheck against the {name} workbook's own figures: {int(frame['same'].sum()):,} "
+              f"of {len(frame):,} equal to two decimals.")
+        if len(differ):
+            print("Differences (dashboard − workbook):")
+            print(differ.drop(columns=["same"]).round(4).to_string(index=False))
+        if path:
+            frame.to_csv(path, index=False)
+            print(f"Every figure compared: {path}")
 
 
 def cmd_history(_args) -> int:
@@ -130,6 +149,11 @@ def main(argv=None) -> int:
     imp = sub.add_parser("import", help="validate files and publish them as a new version")
     imp.add_argument("files", nargs="+")
     imp.add_argument("--table", choices=list(TABLES), help="the table (default: recognised)")
+    imp.add_argument("--format", choices=list(FORMATS),
+                     help="read the file as this format (default: recognised; mipex = MIPEX's "
+                          "published workbook, one sheet per country)")
+    imp.add_argument("--check", help="write the comparison with a workbook's own figures to "
+                                     "this CSV file")
     imp.add_argument("--replace", action="store_true", help="replace the table instead of upserting")
     imp.add_argument("--dry-run", action="store_true", help="report and preview; publish nothing")
     imp.add_argument("--report", help="write every problem to this CSV file")

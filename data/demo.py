@@ -2,7 +2,7 @@
 
 Everything is built in code, deterministically (fixed random seed), with no network and
 no file reads, so ``streamlit run app.py`` shows data on a fresh clone. :func:`build_demo`
-returns the five tables of :mod:`data.schema`, each with the schema's columns, in schema
+returns the tables of :mod:`data.schema`, each with the schema's columns, in schema
 order, with the schema's pandas types.
 
 What is real and what is not:
@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data.schema import PANDAS_DTYPES, TABLES, parse_answers, split_list
+from data.schema import DEFAULT_FRAMEWORK, PANDAS_DTYPES, TABLES, parse_answers, split_list
 
 ILLUSTRATIVE = True
 
@@ -229,6 +229,13 @@ OUTCOME_SOURCES = {
     "activity_rate_20_64": "lfst_r_lfp2actrtn",
     "unemployment_rate_20_64": "lfst_r_lfur2gan",
 }
+#: The measure catalogue of the demo outcomes: (measure, label, direction, position).
+#: Every demo measure is by citizenship: nationals against non-EU citizens.
+MEASURES = (
+    ("employment_rate_20_64", "Employment rate, 20–64", 1, 1),
+    ("unemployment_rate_20_64", "Unemployment rate, 20–64", -1, 2),
+    ("activity_rate_20_64", "Activity rate, 20–64", 1, 3),
+)
 #: region_id: (nat_emp, neu_gap, eu_gap, nat_unemp, neu_unemp, foreign_share)
 OUTCOME_PROFILE = {
     "PT20": (69.0, 0.5, -2.0, 8.0, 10.0, 0.03), "ITF3": (45.0, 2.0, 4.0, 18.5, 17.0, 0.05),
@@ -679,8 +686,8 @@ def _regions() -> pd.DataFrame:
 def _indicators() -> pd.DataFrame:
     keys = ("indicator_id", "area", "phase", "system", "target_groups", "answers", "weight",
             "label", "question")
-    rows = [dict(zip(keys, r), kind="policy", direction=1, unit="points", source=INDICATOR_SOURCE)
-            for r in INDICATORS]
+    rows = [dict(zip(keys, r), kind="policy", direction=1, unit="points", source=INDICATOR_SOURCE,
+                 framework=DEFAULT_FRAMEWORK) for r in INDICATORS]
     return _frame("indicators", rows)
 
 
@@ -770,6 +777,14 @@ def _outcomes(rng: np.random.Generator) -> pd.DataFrame:
     return _frame("outcomes", rows)
 
 
+def _measures() -> pd.DataFrame:
+    rows = [{"measure": m, "label": label, "unit": "%", "direction": direction,
+             "areas": "labour market", "basis": "citizenship", "reference_group": "NAT",
+             "migrant_group": "NEU27_2020_FOR", "position": position,
+             "source": OUTCOME_SOURCES[m]} for m, label, direction, position in MEASURES]
+    return _frame("measures", rows)
+
+
 def _practices(rng: np.random.Generator) -> pd.DataFrame:
     where = {r[0]: (r[5], r[6]) for r in REGIONS}
     keys = ("practice_id", "region_id", "language", "title", "areas", "target_groups",
@@ -787,7 +802,7 @@ def _practices(rng: np.random.Generator) -> pd.DataFrame:
 
 
 def build_demo() -> dict[str, pd.DataFrame]:
-    """The five demo tables, keyed by table name, in schema order and types.
+    """The demo tables, keyed by table name, in schema order and types.
 
     Deterministic: every call returns identical frames (each table has its own seeded
     random stream, so changing one table's generation does not change the others).
@@ -798,4 +813,5 @@ def build_demo() -> dict[str, pd.DataFrame]:
         "scores": _scores(np.random.default_rng([SEED, 1])),
         "practices": _practices(np.random.default_rng([SEED, 2])),
         "outcomes": _outcomes(np.random.default_rng([SEED, 3])),
+        "measures": _measures(),
     }

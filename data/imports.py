@@ -15,12 +15,15 @@ import pandas as pd
 from data.config import Settings
 from data.diff import TableDiff, diff_table
 from data.problems import Problems
-from data.readers import read_file
-from data.schema import TABLE_ORDER, TABLES
+from data.readers import as_text, read_file
+from data.schema import TABLE_ORDER, TABLES, framework_of
 from data.store import Source, Store, canonical
 from data.validate import check_references, coerce, resolve_values
 
 MODES = ("upsert", "replace")
+#: Row numbers of rows an import adds on its own (suggested countries, catalogue entries)
+#: start here, apart from the uploaded rows' spreadsheet numbers.
+SUGGESTED_ROWS = 10**9
 
 
 @dataclass
@@ -29,6 +32,7 @@ class Upload:
     content: bytes
     table: str | None = None   # None: recognise it from the columns
     mode: str = "upsert"       # upsert by key, or replace the whole table
+    fmt: str | None = None     # None: recognise the layout; "mipex": MIPEX's workbook
 
 
 @dataclass
@@ -41,6 +45,10 @@ class ImportPlan:
     uploaded: dict[str, str] = field(default_factory=dict)   # table → file name
     formats: dict[str, str] = field(default_factory=dict)    # file name → detected format
     illustrative: dict[str, bool] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)           # what was read, in words
+    #: Checks of the data against a source's own figures: name → one row per figure
+    #: (``"mipex"``: :func:`data.mipex.check`, the workbook's strand and overall scores).
+    checks: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -55,22 +63,37 @@ class ImportPlan:
                             columns=["table", "added", "removed", "changed"])
 
 
-def merge_table(table: str, current: pd.DataFrame, upload: pd.DataFrame, mode: str) -> pd.DataFrame:
+def merge_table(table: str, current: pd.DataFrame, upload: pd.DataFrame, mode: str,
+                scope: pd.Series | None = None) -> pd.DataFrame:
     """Upsert (rows of the upload replace rows with the same key; others are kept) or replace.
 
-    Rows that come from the upload keep their spreadsheet row numbers as index; kept rows
-    get negative numbers, so later checks can tell the two apart.
+    ``scope`` (a boolean mask over ``current``) limits "replace" to those rows: replacing a
+    framework's indicators keeps the other frameworks'. Rows that come from the upload keep
+    their spreadsheet row numbers as index; kept rows get negative numbers, so later checks
+    can tell the two apart.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
-    if mode == "replace" or current.empty:
+    current = current.set_axis(pd.RangeIndex(-len(current), 0))
+    if mode == "replace":
+        if scope is None:
+            return upload
+        current = current[~scope.to_numpy(bool)]
+    if current.empty:
         return upload
     key = list(TABLES[table].key)
-    current = current.set_axis(pd.RangeIndex(-len(current), 0))
     up_keys = pd.MultiIndex.from_frame(upload[key].astype("str").fillna(""))
     cur_keys = pd.MultiIndex.from_frame(current[key].astype("str").fillna(""))
     kept = current[~cur_keys.isin(up_keys)]
     return pd.concat([kept, upload])
+
+
+def add_missing(table: str, merged: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """``merged`` plus the rows of ``rows`` whose key it does not have yet."""
+    key = list(TABLES[table].key)
+    have = pd.MultiIndex.from_frame(merged[key].astype("str").fillna(""))
+    new = pd.MultiIndex.from_frame(rows[key].astype("str").fillna(""))
+    return pd.concat([merged, rows[~new.isin(have)]])
 
 
 def derive(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -90,6 +113,31 @@ def derive(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return out
 
 
+def _framework_scope(table: str, current: dict, framework: str) -> pd.Series | None:
+    """The current rows a "replace" of one framework's file replaces."""
+    ind = current["indicators"]
+    in_fw = framework_of(ind) == framework
+    if table == "indicators":
+        return in_fw
+    if table == "scores":
+        return current["scores"]["indicator_id"].isin(set(ind.loc[in_fw, "indicator_id"]))
+    return None
+
+
+def _locate(problems: Problems, where: pd.Series | None) -> Problems:
+    """Problems found in rows read from a workbook, pointed at the workbook's cells."""
+    if where is None or not len(problems):
+        return problems
+    frame = problems.frame
+    cells = frame["row"].map(lambda r: where.get(r) if pd.notna(r) else None)
+    frame["column"] = [f"{c} ({col})" if isinstance(c, str) else col
+                       for c, col in zip(cells, frame["column"])]
+    frame["row"] = frame["row"].where(cells.isna())
+    out = Problems(problems.table)
+    out._parts.append(frame)
+    return out
+
+
 def plan_import(store: Store, uploads: list[Upload], settings: Settings,
                 progress=None) -> ImportPlan:
     """Validate ``uploads`` against the current version and compute what would change.
@@ -106,37 +154,72 @@ def plan_import(store: Store, uploads: list[Upload], settings: Settings,
     problems: dict[str, Problems] = {t: Problems(t) for t in TABLE_ORDER}
     general = Problems("upload")
     plan = ImportPlan(base, pd.DataFrame())
-    staged: dict[str, tuple[pd.DataFrame, str]] = {}
+    staged: dict[str, tuple[pd.DataFrame, str, object]] = {}
+    suggested: dict[str, list[pd.DataFrame]] = {}
+    figures: list[pd.DataFrame] = []
+    nuts_lists: list[tuple[pd.DataFrame, int]] = []
     known_ind = set(current["indicators"]["indicator_id"].dropna())
     for i, up in enumerate(uploads):
         step(0.1 + 0.4 * i / max(len(uploads), 1), f"Reading {up.name}")
         plan.sources.append(Source.of(up.name, up.content, up.table or ""))
         read = read_file(up.content, up.name, up.table, max_bytes=settings.max_upload_bytes,
-                         indicator_ids=known_ind | _indicator_ids_in(uploads, settings))
+                         indicator_ids=known_ind | _indicator_ids_in(uploads, settings),
+                         fmt=up.fmt)
         plan.formats[up.name] = read.fmt
+        plan.notes += [f"{up.name}: {n}" for n in read.notes]
         target = problems.get(read.table) if read.table else None
         (target or general).extend(read.problems)
         if read.problems.has_errors or read.table is None:
             continue
-        if read.table in staged:
+        frames = read.frames()
+        clash = [t for t in frames if t in staged]
+        if clash:
             general.error(None, None, up.name,
-                          f"Two files were given for the {read.table} table.",
+                          f"Two files were given for the {clash[0]} table.",
                           "Upload one file per table (combine them first).")
             continue
-        plan.sources[-1] = Source.of(up.name, up.content, read.table)
+        plan.sources[-1] = Source.of(up.name, up.content, "+".join(frames))
         step(0.2 + 0.4 * i / max(len(uploads), 1), f"Checking {up.name}")
-        p = Problems(read.table)
-        typed = coerce(read.table, read.frame, p, max_rows=settings.max_rows)
-        problems[read.table].extend(p)
-        staged[read.table] = (typed, up.mode)
-        plan.uploaded[read.table] = up.name
+        for table, frame in frames.items():
+            p = Problems(table)
+            typed = coerce(table, frame, p, max_rows=settings.max_rows)
+            problems[table].extend(_locate(p, read.where.get(table)))
+            staged[table] = (typed, up.mode, read)
+            plan.uploaded[table] = up.name
+        for table, frame in read.suggested.items():
+            p = Problems(table)
+            typed = coerce(table, frame, p, max_rows=settings.max_rows)
+            problems[table].extend(p)
+            # numbered apart from any uploaded rows of the table (those keep their row numbers)
+            start = SUGGESTED_ROWS * (1 + len(suggested.get(table, [])))
+            suggested.setdefault(table, []).append(
+                typed.set_axis(pd.RangeIndex(start, start + len(typed))))
+        if read.figures is not None:
+            figures.append(read.figures)
+        if read.fmt == "nuts-list" and read.nuts_version:
+            nuts_lists.append((staged["regions"][0], read.nuts_version))
     step(0.7, "Checking references between tables")
     # Rows already published get negative index numbers; uploaded rows keep their row numbers.
     merged = {t: f.set_axis(pd.RangeIndex(-len(f), 0)) for t, f in current.items()}
-    for table, (typed, mode) in staged.items():
-        merged[table] = merge_table(table, current[table], typed, mode)
-    if staged:  # also when rows have errors: the user should see every problem at once
-        merged = check_references(merged, set(staged), problems)
+    for table, (typed, mode, read) in staged.items():
+        scope = _framework_scope(table, current, read.framework) if read.framework else None
+        merged[table] = merge_table(table, current[table], typed, mode, scope)
+    touched = set(staged)
+    for table, frames in suggested.items():
+        for rows in frames:
+            before = len(merged[table])
+            merged[table] = add_missing(table, merged[table], rows)
+            if len(merged[table]) > before:
+                touched.add(table)
+    if "outcomes" in touched:  # every measure gets a catalogue entry, built from the data
+        extra = _catalogue_for_new_measures(merged, problems["measures"])
+        if extra is not None:
+            merged["measures"] = add_missing("measures", merged["measures"], extra)
+            touched.add("measures")
+    for frame, version in nuts_lists:
+        report_nuts_changes(current["regions"], frame, version, problems["regions"])
+    if touched:  # also when rows have errors: the user should see every problem at once
+        merged = check_references(merged, touched, problems)
     all_problems = Problems()
     all_problems.extend(general)
     for t in TABLE_ORDER:
@@ -151,13 +234,86 @@ def plan_import(store: Store, uploads: list[Upload], settings: Settings,
     merged = derive(merged)
     plan.tables = {t: canonical(t, merged[t]) for t in TABLE_ORDER}
     plan.diffs = {t: diff_table(t, current[t], plan.tables[t]) for t in TABLE_ORDER
-                  if t in staged or t in ("scores", "practices")}
-    plan.diffs = {t: d for t, d in plan.diffs.items() if t in staged or not d.empty}
+                  if t in touched or t in ("scores", "practices")}
+    plan.diffs = {t: d for t, d in plan.diffs.items() if t in touched or not d.empty}
     was = manifest.get("illustrative", {})
     plan.illustrative = {t: (bool(was.get(t)) and staged.get(t, (None, "upsert"))[1] == "upsert")
                          for t in TABLE_ORDER}
+    if figures:
+        step(0.9, "Comparing with the workbook's own figures")
+        plan.checks["mipex"] = _mipex_check(plan.tables, pd.concat(figures, ignore_index=True))
+        same = plan.checks["mipex"]
+        plan.notes.append(f"{int(same['same'].sum()):,} of {len(same):,} strand and overall "
+                          "figures the dashboard computes equal the workbook's to two decimals.")
     step(1.0, "Ready to review")
     return plan
+
+
+def _mipex_check(tables: dict, figures: pd.DataFrame) -> pd.DataFrame:
+    from data import mipex
+
+    return mipex.check(tables["indicators"].assign(framework=framework_of(tables["indicators"])),
+                       tables["scores"], figures)
+
+
+def _catalogue_for_new_measures(merged: dict, problems: Problems) -> pd.DataFrame | None:
+    """Catalogue rows for measures of the outcomes that the catalogue lacks."""
+    from data.measures import suggest
+
+    oc, cat = merged["outcomes"], merged["measures"]
+    missing = set(oc["measure"].dropna()) - set(cat["measure"].dropna())
+    if not missing:
+        return None
+    rows = suggest(oc[oc["measure"].isin(missing)])
+    unknown = rows[rows["note"].notna()]["measure"].tolist()
+    if unknown:
+        problems.warning(None, "measure", ", ".join(unknown[:10]),
+                         "The dashboard does not know these outcome measures: their catalogue "
+                         "entries use the code as the label and no policy area.",
+                         "Download the measures table, set label, direction, areas and groups, "
+                         "and upload it.")
+    typed = coerce("measures", as_text(rows), Problems("measures"), max_rows=len(rows) + 1)
+    start = SUGGESTED_ROWS * 100
+    return typed.set_axis(pd.RangeIndex(start, start + len(typed)))
+
+
+def report_nuts_changes(current: pd.DataFrame, new: pd.DataFrame, version: int,
+                        problems: Problems):
+    """Regions of the other NUTS version whose code the new list lacks, reported in words:
+    the code's name in the new list if it moved (same name, new code), else the new list's
+    codes at the same level in the same parent region that the data does not have in the
+    other version — candidates, not a guess."""
+    other = current[current["nuts_version"].notna() & (current["nuts_version"] != version)
+                    & current["level"].isin(["NUTS1", "NUTS2", "NUTS3"])]
+    if other.empty or new.empty:
+        return
+    new_ids = set(new["region_id"].dropna())
+    countries = set(new["country"].dropna())
+    gone = other[~other["region_id"].isin(new_ids) & other["country"].isin(countries)]
+    old_ids = set(other["region_id"])
+    by_name = {(str(n).casefold(), lvl): r for r, n, lvl in zip(new["region_id"], new["name"],
+                                                               new["level"])}
+    moves = {}
+    for row in gone.itertuples():
+        moved = by_name.get((str(row.name).casefold(), row.level))
+        if moved and moved not in old_ids:
+            moves[row.region_id] = moved
+    for row in gone.itertuples():
+        was = int(row.nuts_version)
+        if row.region_id in moves:
+            text = (f"{row.region_id} ({row.name}, NUTS {was}) is {moves[row.region_id]} in "
+                    f"NUTS {version}: same name, new code.")
+        else:
+            parent = row.region_id[:-1]
+            cands = new[(new["level"] == row.level) & (new["parent_id"] == parent)
+                        & ~new["region_id"].isin(old_ids | set(moves.values()))]
+            listed = "; ".join(f"{r} {n}" for r, n in zip(cands["region_id"], cands["name"]))
+            text = (f"{row.region_id} ({row.name}, NUTS {was}) is not in the NUTS {version} "
+                    "list." + (f" NUTS {version} codes in {parent} that the data has no NUTS "
+                               f"{was} row for: {listed}." if listed else ""))
+        problems.warning(None, "region_id", row.region_id, text,
+                         f"Data published under {row.region_id} stays under that code; map it "
+                         f"to the NUTS {version} code(s) if the figures should move.")
 
 
 def _indicator_ids_in(uploads: list[Upload], settings: Settings) -> set[str]:

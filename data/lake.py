@@ -2,14 +2,14 @@
 
 Several app replicas (and the staff command line) use one lake at once. It keeps the local
 store's meaning exactly (:class:`data.store.Store`): a version id is the content hash of the
-five tables, each version has a manifest, every publish (rollback included) is an event in
+tables, each version has a manifest, every publish (rollback included) is an event in
 the history, a publish based on a version that is no longer current is refused with
 :class:`~data.store.StaleVersionError`, and only the newest ``keep_versions`` versions are
 kept.
 
 How the versions are carried:
 
-* the five tables are DuckLake tables ``regions`` … ``outcomes``; a publish replaces the
+* the tables are DuckLake tables ``regions`` … ``measures``; a publish replaces the
   tables whose content changed, in one DuckLake transaction, which makes one snapshot;
 * that snapshot's commit ``extra_info`` names the version and holds its manifest (and one
   hash per table, so the next publish rewrites only what changed); reading a version is
@@ -38,10 +38,8 @@ import pandas as pd
 
 from data.config import REPO_ROOT, Settings
 from data.schema import TABLE_ORDER, TABLES, empty_frame
-from data.store import Source, StaleVersionError, StoreError, canonical, content_id, now_iso
-
-#: DuckDB type of each schema dtype.
-SQL_TYPES = {"str": "VARCHAR", "list": "VARCHAR", "int": "BIGINT", "float": "DOUBLE"}
+from data.store import (SQL_TYPES, Source, StaleVersionError, StoreError, canonical, content_id,
+                        empty_select, now_iso)
 HISTORY = "mipexr_history"
 LAKE = "lake"  # the name the lake is attached under in every connection
 #: The advisory-lock key of publishers (any constant shared by every replica).
@@ -212,10 +210,22 @@ class LakeStore:
         if table not in TABLES:
             raise ValueError(f"'{table}' is not a table of the store.")
         snap = _snapshot if _snapshot is not None else self.snapshot(version)
+        if not self._existed(table, snap):  # the schema added it after this version
+            return empty_frame(table)
         arrow = self._cursor().execute(
             f"SELECT * FROM {LAKE}.main.{table} AT (VERSION => {int(snap)})").to_arrow_table()
         # DuckLake returns rows in no set order: restore the canonical one.
         return canonical(table, arrow.to_pandas())
+
+    def _existed(self, table: str, snapshot: int) -> bool:
+        """Whether ``table`` existed at ``snapshot`` (a table the schema added later did not)."""
+        try:
+            self._cursor().execute(
+                f"SELECT 1 FROM {LAKE}.main.{table} AT (VERSION => {int(snapshot)}) LIMIT 0"
+            ).fetchall()
+        except duckdb.CatalogException:
+            return False
+        return True
 
     def tables(self, version: str | None = None) -> dict[str, pd.DataFrame]:
         if version is None and self.current_id() is None:
@@ -237,8 +247,9 @@ class LakeStore:
         snap = self.snapshot(version)
         self.attach_lake(con, read_only=True)
         for table in TABLE_ORDER:
-            con.execute(f"CREATE VIEW {table} AS SELECT * FROM {LAKE}.main.{table} "
-                        f"AT (VERSION => {int(snap)})")
+            source = (f"SELECT * FROM {LAKE}.main.{table} AT (VERSION => {int(snap)})"
+                      if self._existed(table, snap) else empty_select(table))
+            con.execute(f"CREATE VIEW {table} AS {source}")
         con.execute("SET allowed_directories = ?", [[self.data_path]])
         con.execute("SET enable_external_access = false")
 
@@ -262,6 +273,15 @@ class LakeStore:
         for name in TABLE_ORDER:
             cols = ", ".join(f'"{c.name}" {SQL_TYPES[c.dtype]}' for c in TABLES[name].columns)
             cur.execute(f"CREATE TABLE IF NOT EXISTS {LAKE}.main.{name} ({cols})")
+            # Columns the schema added since the lake was made (older snapshots keep their
+            # own columns; reading them conforms to the schema).
+            have = {r[0] for r in cur.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND "
+                "table_name = ?", [LAKE, name]).fetchall()}
+            for c in TABLES[name].columns:
+                if c.name not in have:
+                    cur.execute(f'ALTER TABLE {LAKE}.main.{name} ADD COLUMN "{c.name}" '
+                                f"{SQL_TYPES[c.dtype]}")
         cur.execute(f"CREATE TABLE IF NOT EXISTS {LAKE}.main.{HISTORY} "
                     "(seq BIGINT, version VARCHAR, event VARCHAR)")
         cur.execute("COMMIT")
@@ -272,7 +292,9 @@ class LakeStore:
                 action: str = "publish", canonical_tables: bool = False) -> str:
         """As :meth:`data.store.Store.publish`: one DuckLake snapshot per publish."""
         if not canonical_tables:
-            tables = {t: canonical(t, tables[t]) for t in TABLE_ORDER}
+            # a table the caller does not give (written before the schema had it) is empty
+            tables = {t: canonical(t, tables[t] if t in tables else empty_frame(t))
+                      for t in TABLE_ORDER}
         version = content_id(tables)
         hashes = {t: table_hash(tables[t]) for t in TABLE_ORDER}
         cur = self._cursor()

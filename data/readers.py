@@ -5,8 +5,11 @@ cell can be reported with its row and column instead of failing the whole read. 
 numbered as a spreadsheet shows them (the header is row 1, the first data row is row 2).
 
 Recognised inputs: CSV separated by ``,`` ``;`` or tab, in UTF-8 (with or without BOM)
-or Windows-1252/Latin-1 (reported); XLSX (first sheet); scores in long or wide form;
-Eurostat SDMX-CSV "linear" exports (→ outcomes); Eurostat's NUTS code list (→ regions).
+or Windows-1252/Latin-1 (reported); XLSX (the first sheet whose columns fit a table, said
+in a note); scores in long or wide form; Eurostat SDMX-CSV "linear" exports (→ outcomes,
+and a first draft of the measure catalogue); Eurostat's NUTS code lists, the CSV and the
+XLSX (→ regions); MIPEX's published workbook (→ regions, indicators, scores; see
+:mod:`data.mipex`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,32 +31,64 @@ from data.schema import TABLES
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
 EUROSTAT_COLUMNS = {"DATAFLOW", "geo", "TIME_PERIOD", "OBS_VALUE"}
 NUTS_LIST_COLUMNS = {"Country code", "NUTS Code", "NUTS label", "NUTS level"}
+#: Eurostat's NUTS code list as XLSX (sheet "NUTS & SR 2021"): the code column is named by
+#: the NUTS version; the name is in the column of the row's level.
+NUTS_XLSX_CODE = re.compile(r"^Code (\d{4})$")
+NUTS_XLSX_NAMES = ("Country", "NUTS level 1", "NUTS level 2", "NUTS level 3")
+#: Formats a staff member can ask for instead of letting the file be recognised.
+FORMATS = ("mipex",)
+#: Rows looked at to find a sheet's header row.
+HEADER_SCAN = 10
 #: Eurostat uses EL for Greece and UK for the United Kingdom; ISO 3166-1 does not.
 EUROSTAT_COUNTRY = {"EL": "GR", "UK": "GB"}
 #: Eurostat dimensions that say which population group a figure is about.
 GROUP_DIMENSIONS = ("citizen", "c_birth")
+GROUP_BASIS = {"citizen": "citizenship", "c_birth": "country of birth"}
 
 
 @dataclass
 class ReadResult:
+    """What one file holds. ``frame`` is the main table's text cells (``table``); a file
+    that fills several tables (a MIPEX workbook) has the others in ``more``. ``suggested``
+    rows are added only where the data has no row with their key (the measure catalogue a
+    Eurostat file implies, the countries of a MIPEX workbook). ``notes`` say what was read
+    (which sheet, which NUTS version); ``where`` maps a table's row numbers to the cells
+    they came from (``DE!E16``), so problems found later point at the workbook's cells."""
+
     frame: pd.DataFrame
     table: str | None
-    fmt: str  # "csv", "xlsx", "eurostat", "nuts-list", "wide-scores"
+    fmt: str  # "csv", "xlsx", "eurostat", "nuts-list", "wide-scores", "mipex"
     encoding: str = "utf-8"
     separator: str = ","
     problems: Problems = field(default_factory=Problems)
+    more: dict[str, pd.DataFrame] = field(default_factory=dict)
+    suggested: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    where: dict[str, pd.Series] = field(default_factory=dict)
+    nuts_version: int | None = None
+    framework: str | None = None       # the one framework a file's indicators belong to
+    figures: pd.DataFrame | None = None  # a MIPEX workbook's own strand and overall figures
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Every table this file fills (not the suggestions)."""
+        out = {self.table: self.frame} if self.table else {}
+        out.update(self.more)
+        return out
 
 
 def read_file(content: bytes, filename: str, table: str | None = None, *, max_bytes: int,
-              indicator_ids: set[str] | None = None) -> ReadResult:
+              indicator_ids: set[str] | None = None, fmt: str | None = None) -> ReadResult:
     """Read an uploaded file. ``table`` may be None: it is then recognised from the columns.
 
     ``indicator_ids`` are the known indicators, used to recognise wide-form scores (one
-    column per indicator). Problems that stop the read are errors in ``result.problems``
-    and the frame is then empty.
+    column per indicator). ``fmt="mipex"`` reads the file as MIPEX's workbook (otherwise
+    its layout is recognised too). Problems that stop the read are errors in
+    ``result.problems`` and the frame is then empty.
     """
     problems = Problems(table or "upload")
     empty = ReadResult(pd.DataFrame(), table, "csv", problems=problems)
+    if fmt is not None and fmt not in FORMATS:
+        raise ValueError(f"fmt must be None or one of {FORMATS}")
     if len(content) > max_bytes:
         problems.error(None, None, f"{len(content) / 1e6:.1f} MB",
                        f"The file is larger than the limit of {max_bytes / 1e6:.0f} MB.",
@@ -63,8 +99,21 @@ def read_file(content: bytes, filename: str, table: str | None = None, *, max_by
         problems.error(None, None, "", "The file is empty.",
                        "Upload a file with a header row and at least one data row.")
         return empty
-    if filename.lower().endswith((".xlsx", ".xlsm")) or content[:4] == b"PK\x03\x04":
-        result = _read_xlsx(content, problems)
+    is_xlsx = filename.lower().endswith((".xlsx", ".xlsm")) or content[:4] == b"PK\x03\x04"
+    if fmt == "mipex" and not is_xlsx:
+        problems.error(None, None, filename, "A MIPEX workbook is an Excel file (.xlsx); this "
+                       "file is not one.", "Upload the workbook as published (.xlsx), or "
+                       "choose another format.")
+        return empty
+    if is_xlsx:
+        preview = _xlsx_preview(content, problems)
+        if problems.has_errors:
+            return empty
+        from data import mipex
+
+        if fmt == "mipex" or mipex.looks_like(preview):
+            return _read_mipex(content, filename, problems, empty)
+        result = _read_xlsx(content, problems, preview, table, indicator_ids or set())
     else:
         result = _read_csv(content, problems)
     if problems.has_errors:
@@ -157,26 +206,117 @@ def _read_csv_arrow(text: str, encoding: str, content: bytes, sep: str) -> pd.Da
     return frame
 
 
-def _read_xlsx(content: bytes, problems: Problems) -> ReadResult:
+def _xlsx_preview(content: bytes, problems: Problems) -> dict[str, list[list]]:
+    """The first rows of every sheet (values), to choose a sheet and recognise layouts."""
+    import openpyxl
+
     try:
-        frame = pd.read_excel(io.BytesIO(content), dtype=str, keep_default_na=False,
-                              na_filter=False, engine="openpyxl")
-    except (ValueError, KeyError, OSError) as exc:  # openpyxl's errors for broken files
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, ValueError, KeyError, OSError) as exc:
+        problems.error(None, None, "", f"The file could not be read as an Excel workbook: {exc}",
+                       "Save it again as .xlsx, or export the sheet as CSV.")
+        return {}
+    try:
+        return {ws.title: [list(r) for r in ws.iter_rows(max_row=40, values_only=True)]
+                for ws in book.worksheets}
+    finally:
+        book.close()
+
+
+def _header(rows: list[list]) -> tuple[int, list[str]] | None:
+    """(spreadsheet row, names) of the first non-empty row among the first few."""
+    for i, row in enumerate(rows[:HEADER_SCAN], start=1):
+        names = [str(v).strip() for v in row if v is not None and str(v).strip()]
+        if names:
+            return i, names
+    return None
+
+
+def _fits(names: list[str], table: str | None, indicator_ids: set[str]) -> bool:
+    cols = set(names)
+    if EUROSTAT_COLUMNS <= cols or NUTS_LIST_COLUMNS <= cols or _is_nuts_xlsx(cols):
+        return True
+    if _is_wide_scores(cols, indicator_ids):
+        return True
+    if table is not None:
+        return set(TABLES[table].required) <= cols
+    return recognise_table(cols) is not None
+
+
+def _read_xlsx(content: bytes, problems: Problems, preview: dict, table: str | None,
+               indicator_ids: set[str]) -> ReadResult:
+    """The first sheet whose header row fits a table (its header may be below a title)."""
+    sheets = list(preview)
+    chosen, header_row = (sheets[0] if sheets else 0), 1
+    for name in sheets:
+        head = _header(preview[name])
+        if head and _fits(head[1], table, indicator_ids):
+            chosen, header_row = name, head[0]
+            break
+    try:
+        frame = pd.read_excel(io.BytesIO(content), sheet_name=chosen, header=header_row - 1,
+                              dtype=str, keep_default_na=False, na_filter=False,
+                              engine="openpyxl")
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
         problems.error(None, None, "", f"The file could not be read as an Excel workbook: {exc}",
                        "Save it again as .xlsx, or export the sheet as CSV.")
         return ReadResult(pd.DataFrame(), None, "xlsx", problems=problems)
-    return ReadResult(_tidy(frame), None, "xlsx", "xlsx", "", problems)
+    result = ReadResult(_tidy(frame, header_row + 1), None, "xlsx", "xlsx", "", problems)
+    if len(sheets) > 1:
+        others = ", ".join(f"'{n}'" for n in sheets if n != chosen)
+        fit = (" (its columns fit)" if chosen != sheets[0] or _header(preview[chosen]) and _fits(
+            _header(preview[chosen])[1], table, indicator_ids) else " (no sheet's columns fit)")
+        result.notes.append(f"The workbook has {len(sheets)} sheets; sheet '{chosen}' was "
+                            f"read{fit}. Not read: {others}.")
+    if header_row > 1:
+        result.notes.append(f"The header is row {header_row} of sheet '{chosen}'; the rows "
+                            "above it were skipped.")
+    return result
 
 
-def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+def _read_mipex(content: bytes, filename: str, problems: Problems, empty: ReadResult
+                ) -> ReadResult:
+    from data import mipex
+
+    wb = mipex.read(content, filename, problems)
+    if wb is None or problems.has_errors:
+        return empty
+    tables = {"scores": wb.scores, "indicators": wb.indicators}
+    texts, where = {}, {}
+    for name, frame in tables.items():
+        frame = frame.reset_index(drop=True)
+        frame.index = pd.RangeIndex(2, len(frame) + 2, name="row")
+        if name == "scores":
+            where[name] = frame["source"].str.rsplit(", ", n=1).str[-1]
+        texts[name] = as_text(frame)
+    regions = as_text(wb.regions)
+    regions.index = pd.RangeIndex(2, len(regions) + 2, name="row")
+    return ReadResult(texts["scores"], "scores", "mipex", "xlsx", "", problems,
+                      more={"indicators": texts["indicators"]}, suggested={"regions": regions},
+                      notes=wb.notes, where=where, framework=mipex.FRAMEWORK, figures=wb.figures)
+
+
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Values → the text cells validation reads (missing → "", numbers exactly)."""
+    def cell(v):
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return ""
+        if isinstance(v, float):
+            return repr(v) if not v.is_integer() else str(int(v))
+        return str(v)
+
+    return frame.apply(lambda col: col.map(cell)).astype("str")
+
+
+def _tidy(frame: pd.DataFrame, first_row: int = 2) -> pd.DataFrame:
     """Drop the empty trailing columns and rows spreadsheets add; strip header names."""
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
     unnamed = [c for c in frame.columns if (c == "" or c.startswith("Unnamed:"))
                and frame[c].astype(str).str.strip().eq("").all()]
     frame = frame.drop(columns=unnamed)
     frame = frame.astype("str")
-    # Keep the original line numbers: row index 0 is spreadsheet row 2.
-    frame.index = pd.RangeIndex(2, len(frame) + 2, name="row")
+    # Keep the original line numbers: row index 0 is spreadsheet row ``first_row``.
+    frame.index = pd.RangeIndex(first_row, len(frame) + first_row, name="row")
     if frame.empty or not len(frame.columns):
         return frame
     blank = frame.apply(lambda col: col.str.strip().eq(""), axis=0).all(axis=1)
@@ -188,7 +328,7 @@ def recognise_table(columns) -> str | None:
     cols = set(columns)
     if EUROSTAT_COLUMNS <= cols:
         return "outcomes"
-    if NUTS_LIST_COLUMNS <= cols:
+    if NUTS_LIST_COLUMNS <= cols or _is_nuts_xlsx(cols):
         return "regions"
     best, best_score = None, 0.0
     for name, table in TABLES.items():
@@ -201,12 +341,33 @@ def recognise_table(columns) -> str | None:
     return best
 
 
+def _is_nuts_xlsx(cols: set[str]) -> bool:
+    return "NUTS level" in cols and any(NUTS_XLSX_CODE.match(c) for c in cols) and bool(
+        cols & set(NUTS_XLSX_NAMES))
+
+
 def _recognise(result: ReadResult, indicator_ids: set[str]) -> ReadResult:
     cols = set(result.frame.columns)
     if EUROSTAT_COLUMNS <= cols:
+        from data.measures import suggest
+
+        group_dim = next((d for d in GROUP_DIMENSIONS if d in cols), None)
         result.frame, result.fmt, result.table = eurostat_to_outcomes(result.frame), "eurostat", "outcomes"
-    elif NUTS_LIST_COLUMNS <= cols:
-        result.frame, result.fmt, result.table = nuts_list_to_regions(result.frame), "nuts-list", "regions"
+        basis = {m: GROUP_BASIS[group_dim] for m in result.frame["measure"].unique()} \
+            if group_dim else None
+        suggestion = as_text(suggest(result.frame, basis))
+        suggestion.index = pd.RangeIndex(2, len(suggestion) + 2, name="row")
+        result.suggested["measures"] = suggestion
+    elif NUTS_LIST_COLUMNS <= cols or _is_nuts_xlsx(cols):
+        if NUTS_LIST_COLUMNS <= cols:
+            result.frame = nuts_list_to_regions(result.frame, result.problems)
+        else:
+            result.frame = nuts_xlsx_to_regions(result.frame, result.problems)
+        result.fmt, result.table = "nuts-list", "regions"
+        version = result.frame["nuts_version"].iloc[0] if len(result.frame) else ""
+        result.nuts_version = int(version) if version else None
+        result.notes.append(f"Read as Eurostat's NUTS {version} code list: levels, parents and "
+                            "countries derived from the codes.")
     elif _is_wide_scores(cols, indicator_ids) and result.table in (None, "scores"):
         result.frame, result.fmt, result.table = wide_to_long(result.frame, indicator_ids), "wide-scores", "scores"
     elif result.table is None:
@@ -251,15 +412,18 @@ def wide_to_long(frame: pd.DataFrame, indicator_ids: set[str]) -> pd.DataFrame:
 def eurostat_to_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
     """Eurostat SDMX-CSV linear → outcomes rows, flags kept verbatim.
 
-    ``measure`` is the dataset code followed by the dimensions that vary besides geo, time
-    and the population group (e.g. ``edat_lfse_16 sex=T age=Y18-24``); ``group`` is the
-    ``citizen`` or ``c_birth`` dimension when there is one, else ``TOTAL``.
+    ``measure`` is the dataset code followed by the dimensions besides geo, time and the
+    population group (e.g. ``edat_lfse_16 sex=T age=Y18-24``), and the unit when a file has
+    several; ``group`` is the ``citizen`` or ``c_birth`` dimension when there is one, else
+    ``TOTAL``.
     """
     dataset = frame["DATAFLOW"].str.extract(r":([A-Za-z0-9_]+)\(", expand=False).fillna(
         frame["DATAFLOW"]).str.lower()
     fixed = {"DATAFLOW", "LAST UPDATE", "freq", "geo", "TIME_PERIOD", "OBS_VALUE", "OBS_FLAG",
              "unit", *GROUP_DIMENSIONS, "CONF_STATUS"}
     dims = [c for c in frame.columns if c not in fixed]
+    if "unit" in frame.columns and frame["unit"].nunique() > 1:
+        dims.append("unit")
     measure = dataset.copy()
     for dim in dims:
         measure = measure + " " + dim + "=" + frame[dim]
@@ -277,21 +441,52 @@ def eurostat_to_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
     return out.astype("str")
 
 
-def nuts_list_to_regions(frame: pd.DataFrame) -> pd.DataFrame:
-    """Eurostat's NUTS code list (NUTS 2024) → regions rows (no coordinates: those come
-    from a boundary or label file, or are added later)."""
-    codes = frame["NUTS Code"].str.strip()
-    level = frame["NUTS level"].str.strip()
-    country = frame["Country code"].str.strip().replace(EUROSTAT_COUNTRY)
-    parent = codes.str[:-1].where(codes.str.len() > 2, "")
+def nuts_regions(codes: pd.Series, names: pd.Series, version: int, stated_level: pd.Series,
+                 problems: Problems) -> pd.DataFrame:
+    """Regions rows from a NUTS code list: level, parent and country derived from the code
+    (``ES511``: NUTS3, parent ES51, country ES; Eurostat's EL and UK are ISO's GR and GB).
+    Where the file states another level than the code's length gives, a warning says so.
+    No coordinates: those come from a boundary or label file, or are added later."""
+    codes = codes.str.strip()
+    derived = codes.str.len() - 2
+    level = "NUTS" + derived.astype("str")
+    stated = pd.to_numeric(stated_level.str.strip(), errors="coerce")
+    odd = stated.notna() & (stated != derived) & codes.str.len().between(2, 5)
+    problems.add_rows("warning", codes.index[odd], "NUTS level",
+                      (codes + ": " + stated_level.str.strip())[odd],
+                      "The file's NUTS level differs from the level the code's length gives; "
+                      "the code's level is used.", "Check the code.")
     out = pd.DataFrame({
         "region_id": codes,
-        "name": frame["NUTS label"].str.strip(),
-        "country": country,
-        "level": "NUTS" + level,
-        "parent_id": parent,
+        "name": names.str.strip(),
+        "country": codes.str[:2].replace(EUROSTAT_COUNTRY),
+        "level": level.where(codes.str.len().between(2, 5), ""),
+        "parent_id": codes.str[:-1].where(codes.str.len() > 2, ""),
         "lat": "",
         "lon": "",
-        "nuts_version": "2024",
-    }, index=frame.index)
+        "nuts_version": str(version),
+    }, index=codes.index)
     return out.astype("str")
+
+
+def nuts_list_to_regions(frame: pd.DataFrame, problems: Problems | None = None) -> pd.DataFrame:
+    """Eurostat's NUTS code list as CSV (NUTS 2024: ``Country code;NUTS Code;NUTS label;NUTS
+    level``) → regions rows."""
+    return nuts_regions(frame["NUTS Code"], frame["NUTS label"], 2024, frame["NUTS level"],
+                        Problems("regions") if problems is None else problems)
+
+
+def nuts_xlsx_to_regions(frame: pd.DataFrame, problems: Problems | None = None) -> pd.DataFrame:
+    """Eurostat's NUTS code list as XLSX (``Code 2021, Country, NUTS level 1, NUTS level 2,
+    NUTS level 3, NUTS level``: the name sits in the column of the row's level) → regions
+    rows, with the NUTS version taken from the code column's name."""
+    code_col = next(c for c in frame.columns if NUTS_XLSX_CODE.match(c))
+    version = int(NUTS_XLSX_CODE.match(code_col).group(1))
+    names = pd.Series("", index=frame.index, dtype="str")
+    for col in NUTS_XLSX_NAMES:
+        if col in frame.columns:
+            text = frame[col].astype("str").str.strip()
+            names = names.where(names.ne(""), text)
+    frame = frame[frame[code_col].str.strip().ne("")]
+    return nuts_regions(frame[code_col], names.loc[frame.index], version, frame["NUTS level"],
+                        Problems("regions") if problems is None else problems)

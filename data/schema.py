@@ -1,4 +1,4 @@
-"""The one definition of the five tables.
+"""The one definition of the six tables.
 
 Everything that needs to know what a table looks like reads it from here: upload
 validation (`data.validate`), the downloadable CSV templates and the data dictionary
@@ -35,6 +35,10 @@ CRITERIA = (
 AUTHORITY_ROLES = ("direct", "indirect")
 KINDS = ("policy", "outcome")
 NUTS_VERSIONS = (2021, 2024)
+#: The framework of an indicator that names none: the regional index this dashboard is for.
+DEFAULT_FRAMEWORK = "MIPEX-R"
+#: How an outcome's population groups are defined (Eurostat's ``citizen`` / ``c_birth``).
+BASES = ("citizenship", "country of birth")
 #: Languages of the Integration Lab template and survey (ISO 639-1).
 LANGUAGES = ("en", "fr", "de", "it", "es", "pt", "sv")
 LANGUAGE_NAMES = ("English", "French", "German", "Italian", "Spanish", "Portuguese", "Swedish")
@@ -100,6 +104,9 @@ REGIONS = Table(
                example="1.53"),
         Column("nuts_version", "int", "NUTS edition the code belongs to (2021 or 2024).",
                choices=NUTS_VERSIONS, example="2021"),
+        Column("source_code", "str", "The code a source file used for this place when it "
+               "differs from region_id (e.g. MIPEX's sheet GR for Greece, EL in NUTS).",
+               example=""),
     ),
 )
 
@@ -133,6 +140,12 @@ INDICATORS = Table(
         Column("unit", "str", "Unit of the value (points on 0–100 for policy indicators).",
                example="points"),
         Column("source", "str", "Where the indicator comes from.", example="MIPEX-R (illustrative)"),
+        Column("framework", "str", "The index the indicator belongs to (MIPEX-R for regions, "
+               "MIPEX for countries…). Pages show one framework at a time.",
+               example=DEFAULT_FRAMEWORK, default=DEFAULT_FRAMEWORK),
+        Column("answer_options", "str", "The answer options as published, one per line "
+               "(e.g. '100 - All of them'); shown next to the answer. Options written as rules "
+               "are kept here only.", example=""),
         # Optional translations of the label and the question, one column per interface
         # language (label_fr, question_fr, …); the dashboard falls back to English, marked.
         *(Column(f"{field}_{lang}", "str", f"{what} in {name} (optional; English is shown, "
@@ -223,9 +236,41 @@ OUTCOMES = Table(
     ),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (REGIONS, INDICATORS, SCORES, PRACTICES, OUTCOMES)}
+MEASURES = Table(
+    "measures",
+    ("measure",),
+    "The catalogue of outcome measures: what each measure in the outcomes table is, which "
+    "policy area it speaks to and which two groups make its gap. Built at import, editable.",
+    (
+        Column("measure", "str", "A measure of the outcomes table.", required=True,
+               example="employment_rate_20_64"),
+        Column("label", "str", "Name shown on screen.", required=True,
+               example="Employment rate, 20–64"),
+        Column("unit", "str", "Unit shown with the figures (% for rates).", example="%"),
+        Column("direction", "int", "+1 if a higher value is better (employment), -1 if lower "
+               "is better (unemployment).", choices=(1, -1), example="1", default=1),
+        Column("areas", "list", "Policy areas the measure speaks to (as in the indicators "
+               "table); the first measure linked to an area is shown with it.",
+               example="labour market;labour market mobility"),
+        Column("basis", "str", "How the groups are defined: by citizenship (nationals, non-EU "
+               "citizens) or by country of birth (native-born, non-EU-born).", choices=BASES,
+               example="citizenship"),
+        Column("reference_group", "str", "The group migrants are compared with: NAT "
+               "(nationals or native-born) or TOTAL (all residents). Empty: no gap, the "
+               "figure alone.", example="NAT"),
+        Column("migrant_group", "str", "The migrant group, e.g. NEU27_2020_FOR (non-EU "
+               "citizens or non-EU-born).", example="NEU27_2020_FOR"),
+        Column("position", "int", "Place in the list of measures (smaller first).", lo=0,
+               hi=100000, example="1"),
+        Column("source", "str", "Dataset code.", example="lfst_r_lfe2emprtn"),
+        Column("note", "str", "Anything a reader should know about the measure.", example=""),
+    ),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (REGIONS, INDICATORS, SCORES, PRACTICES, OUTCOMES,
+                                                MEASURES)}
 #: Order in which tables are validated and published (references point backwards).
-TABLE_ORDER = ("regions", "indicators", "scores", "practices", "outcomes")
+TABLE_ORDER = ("regions", "indicators", "scores", "practices", "outcomes", "measures")
 
 #: Meaning of Eurostat observation flags, shown wherever a flag is.
 EUROSTAT_FLAGS = {
@@ -265,6 +310,32 @@ def parse_answers(text) -> dict[str, float]:
         except ValueError:
             raise ValueError(f"'{item}': '{value.strip()}' is not a number") from None
     return out
+
+
+def answer_option_texts(text) -> dict[str, str]:
+    """``answer_options`` (one option per line, ``"100 - All of them"``) → ``{"100": "All of
+    them", …}``; lines that do not start with a code and a dash are not options."""
+    import re
+
+    out: dict[str, str] = {}
+    if text is None or (isinstance(text, float) and text != text):
+        return out
+    for line in str(text).splitlines():
+        m = re.match(r"^\s*([0-9]+(?:\.[0-9]+)?|[A-Za-z])\s*-\s*(.+)$", line)
+        if m:
+            out.setdefault(m.group(1), m.group(2).strip())
+    return out
+
+
+def framework_of(indicators):
+    """Each indicator's framework as text; an empty one is :data:`DEFAULT_FRAMEWORK` (data
+    published before the column existed has none)."""
+    import pandas as pd
+
+    if "framework" not in indicators.columns:
+        return pd.Series(DEFAULT_FRAMEWORK, index=indicators.index, dtype="str")
+    fw = indicators["framework"].astype("str").str.strip()
+    return fw.where(fw.notna() & fw.ne(""), DEFAULT_FRAMEWORK).astype("str")
 
 
 def empty_frame(table: str):

@@ -8,7 +8,7 @@ Layout of the store directory::
     versions/<id>/manifest.json
     .lock                      serialises publishers (several processes may publish)
 
-A version id is a content hash of the five tables, so publishing the same content twice
+A version id is a content hash of the tables, so publishing the same content twice
 (or rolling back) points at the same files. A publish writes the new version into a
 temporary directory, renames it into place, then replaces ``store.json``; a process killed
 at any moment leaves ``store.json`` naming either the old or the new version, both
@@ -72,8 +72,19 @@ def canonical(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(list(TABLES[table].key), kind="stable", na_position="last").reset_index(drop=True)
 
 
+#: DuckDB type of each schema dtype.
+SQL_TYPES = {"str": "VARCHAR", "list": "VARCHAR", "int": "BIGINT", "float": "DOUBLE"}
+
+
+def empty_select(table: str) -> str:
+    """SQL for an empty relation with ``table``'s columns and types (names from the schema)."""
+    cols = ", ".join(f'CAST(NULL AS {SQL_TYPES[c.dtype]}) AS "{c.name}"'
+                     for c in TABLES[table].columns)
+    return f"SELECT {cols} WHERE false"
+
+
 def content_id(tables: dict[str, pd.DataFrame]) -> str:
-    """Hash of the five canonical tables: equal content ⇔ equal id."""
+    """Hash of the canonical tables: equal content ⇔ equal id."""
     h = hashlib.sha256()
     for name in TABLE_ORDER:
         frame = tables[name]
@@ -150,7 +161,10 @@ class Store:
         return self.version_dir(self._resolve(version)) / f"{table}.parquet"
 
     def read_table(self, table: str, version: str | None = None) -> pd.DataFrame:
-        return conform(table, pq.read_table(self.table_path(table, version)).to_pandas())
+        path = self.table_path(table, version)
+        if not path.exists():  # a table the schema added after this version was published
+            return empty_frame(table)
+        return conform(table, pq.read_table(path).to_pandas())
 
     def tables(self, version: str | None = None) -> dict[str, pd.DataFrame]:
         if version is None and self.current_id() is None:
@@ -171,10 +185,13 @@ class Store:
         """Make views of ``version``'s tables in DuckDB connection ``con``, which may then
         read that version's files and nothing else, and write nowhere."""
         for table in TABLE_ORDER:
-            path = str(self.table_path(table, version))
+            path = self.table_path(table, version)
+            if not path.exists():  # a table the schema added after this version was published
+                con.execute(f"CREATE VIEW {table} AS {empty_select(table)}")
+                continue
             # A path cannot be a prepared-statement parameter in a view definition; it comes
             # from the store, never from a user, and is quoted as a SQL string literal.
-            literal = "'" + path.replace("'", "''") + "'"
+            literal = "'" + str(path).replace("'", "''") + "'"
             con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({literal})")
         con.execute("SET allowed_directories = ?", [[str(self.version_dir(version)) + "/"]])
         con.execute("SET enable_external_access = false")
@@ -202,7 +219,9 @@ class Store:
         import plan's do), which saves sorting a large table twice.
         """
         if not canonical_tables:
-            tables = {t: canonical(t, tables[t]) for t in TABLE_ORDER}
+            # a table the caller does not give (written before the schema had it) is empty
+            tables = {t: canonical(t, tables[t] if t in tables else empty_frame(t))
+                      for t in TABLE_ORDER}
         version = content_id(tables)
         with self._locked():
             state = self.state()

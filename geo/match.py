@@ -191,7 +191,7 @@ def match_regions(regions: pd.DataFrame, boundaries: gpd.GeoDataFrame | None,
     level_has_file = out["_lvl"].isin(levels_loaded).fillna(False).astype(bool)
     version_in_files = pd.Series(
         [(lv in years_by_level and v in years_by_level[lv]) if pd.notna(lv) and pd.notna(v) else True
-         for lv, v in zip(out["_lvl"], out["nuts_version"])], index=out.index)
+         for lv, v in zip(out["_lvl"], out["nuts_version"])], index=out.index, dtype=bool)
     is_lau = out["level"].astype(str).str.upper().eq("LAU")
     other_ed = matched & out["nuts_version"].notna() & (out["_year"] != out["nuts_version"]).fillna(False)
     reason = np.select(

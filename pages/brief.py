@@ -1,6 +1,7 @@
 """Region brief: a printable one-region policy brief, downloadable as PDF and HTML.
 
-URL: ``region``, ``edition`` and ``group`` (as everywhere). The brief is built from the same
+URL: ``region``, ``edition`` and ``group`` (as everywhere), ``measure`` (the outcome measure
+of the policy–outcome section, as on the Region profile). The brief is built from the same
 data and charts as the Region profile (``ui/brief.py``); the page shows its headline and a
 preview, and makes the files only when a download button is clicked.
 """
@@ -14,15 +15,20 @@ frame.require()
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _brief(path: str, version_id: str, region: str, group: str, edition, lang: str) -> brief.Brief:
+def _brief(path: str, version_id: str, region: str, group: str, edition, lang: str,
+           measure: str | None) -> brief.Brief:
     # keyed on the data version and the language: a publish or a language switch rebuilds it
-    return brief.build(state._cube(path, version_id), state._tables(path, version_id),
-                       state._manifest(path, version_id), region, group, edition)
+    man = state._manifest(path, version_id)
+    man = dict(man, illustrative=state.illustrative_flags(
+        man, state.framework_of_view(version_id)))
+    return brief.build(state._cube(path, version_id), state._tables(path, version_id), man,
+                       region, group, edition, measure)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _file(path: str, version_id: str, region: str, group: str, edition, lang: str, kind: str):
-    b = _brief(path, version_id, region, group, edition, lang)
+def _file(path: str, version_id: str, region: str, group: str, edition, lang: str,
+          measure: str | None, kind: str):
+    b = _brief(path, version_id, region, group, edition, lang, measure)
     return brief.to_pdf(b) if kind == "pdf" else brief.to_html(b)
 
 
@@ -30,10 +36,19 @@ edition, group, tabs, cube, regions = profile.scored_context()
 ids = regions["region_id"].tolist()
 labels = profile.region_label(tabs["regions"])
 notices = st.container()
-region = state.url_widget(st.selectbox, "region", ids, ids[0], t("Region"),
-                          format_func=lambda r: labels.get(r, r))
+c1, c2 = st.columns([2, 2])
+with c1:
+    region = state.url_widget(st.selectbox, "region", ids, ids[0], t("Region"),
+                              format_func=lambda r: labels.get(r, r))
+measures, measure_labels = brief.measure_choices(tabs, region)
+measure = None
+if measures:
+    with c2:
+        measure = state.url_widget(st.selectbox, "measure", measures,
+                                   brief.default_measure(tabs, region), t("Outcome measure"),
+                                   format_func=lambda m: measure_labels.get(m, m))
 s = state.store()
-key = (str(s.root), state.version(), region, str(group), edition, language())
+key = (str(s.root), state.view_version(), region, str(group), edition, language(), measure)
 b = _brief(*key)
 
 st.title(t("Region brief: {name}", name=b.title))

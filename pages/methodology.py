@@ -8,6 +8,7 @@ import streamlit as st
 
 from ui import compare as C
 from ui import frame, sidebar, state, tables
+from ui import profile as P
 from ui import gaps as G
 from ui.i18n import t
 
@@ -45,6 +46,10 @@ st.markdown(t(
     spread=rules["spread"], outcome=rules["outcome_method"]))
 
 st.header(t("Indicators"))
+if len(state.frameworks()) > 1:
+    st.caption(t("The data holds several indices ({all}); this list is the one in view, "
+                 "{fw}. Choose the index in the sidebar.", all=", ".join(state.frameworks()),
+                 fw=state.framework()))
 areas = sorted(ind["area"].dropna().unique().tolist())
 phases = [p for p in ("formulation", "output", "implementation", "evaluation")
           if p in set(ind["phase"])] + sorted(set(ind["phase"].dropna()) - {
@@ -57,8 +62,38 @@ with c2:
 indicators = C.indicator_list(ind, pick_areas, pick_phases)
 tables.show_table(indicators, "indicators", key="indicators", column_config=C.fit(
     indicators, {"Code": 55, "Indicator": 165, "Question": 255, "Answers → values": 130,
-                 "Area": 95, "Phase": 85, "Target groups": 60, "Weight": 50}),
+                 "Answer options": 220, "Area": 95, "Phase": 85, "Target groups": 60,
+                 "Weight": 50}),
     caption=t("{n} of {m} indicators.", n=len(indicators), m=len(ind)))
+
+st.header(t("Policy and outcomes"))
+st.markdown(t(
+    "The Region profile and the brief show a policy score next to an outcome from the "
+    "measure catalogue below (Eurostat's regional labour-force, education and poverty "
+    "figures, for example).\n"
+    "- **Which two groups.** Each measure compares a migrant group with a reference group, "
+    "and these are different gaps: *nationals vs non-EU citizens* (by citizenship), "
+    "*native-born vs non-EU-born* (by country of birth), or *all residents vs non-EU-born* "
+    "when a table has no native series. The page says which one it shows.\n"
+    "- **The gap** is the reference group's figure minus the migrant group's (the other way "
+    "round when lower is better, as for unemployment), in percentage points for rates: "
+    "positive means the migrant group does worse.\n"
+    "- **Which year.** {rule}\n"
+    "- **Flags.** Eurostat's flags are shown with every figure (u: low reliability, b: break "
+    "in series…); a gap carries every flag of its two figures, so a *u* on either shows on "
+    "the gap. An empty figure is said to be empty, never shown as 0.\n"
+    "- **Which measure first.** The first measure of the catalogue linked to the policy area "
+    "in view; any other can be chosen from the list.",
+    rule=t("An outcome shown next to a policy edition is the nearest year not after the "
+           "edition (2022 for the 2024 edition when 2023 is not published); only when every "
+           "year is after the edition, the nearest year after it. The year is always shown.")))
+catalogue = P.measure_catalogue(state.tables().get("measures"), state.tables()["outcomes"])
+if catalogue.empty:
+    st.info(t("No outcome figures are published."))
+else:
+    tables.show_table(P.measure_list(catalogue), "measures", key="measures",
+                      caption=t("The measure catalogue: built when outcomes are imported, "
+                                "corrected by staff (the measures table)."))
 
 st.header(t("Data dictionary"))
 st.caption(t("Generated from the schema that also checks every upload, so it cannot drift."))
@@ -88,7 +123,8 @@ if man.get("note"):
 frames = C.version_frames(man)
 if state.is_illustrative():
     st.warning(t("Illustrative tables: {tables}. They are not MIPEX-R results.",
-                 tables=", ".join(k for k, v in man.get("illustrative", {}).items() if v)))
+                 tables=", ".join(k for k, v in state.illustrative_flags(
+                     man, state.framework()).items() if v)))
 tables.show_table(frames["rows"], "version-rows", key="version-rows")
 if frames["sources"].empty:
     st.caption(t("No source files are recorded for this version (built-in data)."))

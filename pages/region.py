@@ -2,7 +2,8 @@
 
 URL: ``region``, ``edition`` and ``group`` (sidebar), ``axis`` (area/phase/system),
 ``peers`` (all / country / similar / comma-separated region ids), ``chart`` (radar/bars),
-``w`` (area weights of the overall score), ``area`` (drill-down filter).
+``w`` (area weights of the overall score), ``area`` (drill-down filter; also the area whose
+outcome measure is shown first), ``measure`` (the outcome measure).
 """
 
 import streamlit as st
@@ -53,8 +54,9 @@ st.subheader(t("Change since the previous edition"))
 profile.show_change(cube, region, group, edition)
 
 st.subheader(t("Policy and outcomes"))
-profile.show_outcome(table if axis == "area" else profile.axis_table(cube, "area"),
-                    tabs["outcomes"], tabs["regions"], region, group, edition)
+in_view = st.query_params.get("area")
+profile.show_outcome(table if axis == "area" else profile.axis_table(cube, "area"), tabs, region,
+                     group, edition, in_view if in_view in profile.area_order(cube) else None)
 
 st.subheader(t("Regions with a similar profile"))
 profile.show_similar(table, region, group, edition, labels, axis)

@@ -19,5 +19,6 @@ if who is None:
 
 staff.show_flash()
 section = staff.section_choice()
-{"upload": staff.upload_section, "templates": staff.templates_section,
+{"upload": staff.upload_section, "catalogue": staff.catalogue_section,
+ "templates": staff.templates_section,
  "history": staff.history_section, "proposals": proposals.moderation_section}[section](who)

@@ -12,7 +12,9 @@ stage by stage (COINr style — each stage a function, its parameters explicit):
    every aggregate carries ``coverage``; below ``threshold`` the score is NaN, never 0.
 3. Comparison on those tables: ``ranks``, ``distances``, ``peers``, ``gaps``, ``profile``,
    ``tcn_bip_gap``; on the cube: ``edition_change``, ``strengths_weaknesses``.
-4. ``policy_outcome_gap(area_table, outcomes, area, target_group=...)`` for a quadrant chart.
+4. ``policy_outcome_gap(area_table, outcomes, area, target_group=..., measure=...)`` for a
+   quadrant chart; ``pair_year`` (the outcome year shown with an edition), ``combined_flag``
+   (the flag of a derived figure) and ``comparison`` (which two groups a gap compares).
 5. ``robustness(cube, target_group)`` (rank bands under random weights and the geometric
    mean) and ``what_if(cube, region_id, changes)``.
 
@@ -26,12 +28,13 @@ from scoring.aggregate import GEO_EPS, aggregate, membership, overall
 from scoring.compare import (distances, edition_change, gaps, peers, profile, rank_within,
                              ranks, strengths_weaknesses, tcn_bip_gap)
 from scoring.normalise import normalise
-from scoring.outcome import policy_outcome_gap
+from scoring.outcome import combined_flag, comparison, pair_year, policy_outcome_gap
 from scoring.robustness import robustness, what_if
 from scoring.values import ALL, Cube, derive, prepare
 
 __all__ = [
-    "ALL", "GEO_EPS", "Cube", "aggregate", "derive", "distances", "edition_change", "gaps",
-    "membership", "normalise", "overall", "peers", "policy_outcome_gap", "prepare", "profile",
+    "ALL", "GEO_EPS", "Cube", "aggregate", "combined_flag", "comparison", "derive", "distances",
+    "edition_change", "gaps", "membership", "normalise", "overall", "pair_year", "peers",
+    "policy_outcome_gap", "prepare", "profile",
     "rank_within", "ranks", "robustness", "strengths_weaknesses", "tcn_bip_gap", "what_if",
 ]

@@ -54,8 +54,11 @@ OUTCOMES_CSV = """region_id,measure,group,year,value,unit,flag,source
 ES51,employment_rate_20_64,NAT,2023,70.1,PC,,lfst_r_lfe2emprtn
 ES51,employment_rate_20_64,NEU27_2020_FOR,2023,58.2,PC,u,lfst_r_lfe2emprtn
 """
+MEASURES_CSV = """measure,label,unit,direction,areas,basis,reference_group,migrant_group,position,source,note
+employment_rate_20_64,"Employment rate, 20–64",%,1,labour market,citizenship,NAT,NEU27_2020_FOR,1,lfst_r_lfe2emprtn,
+"""
 CSV = {"regions": REGIONS_CSV, "indicators": INDICATORS_CSV, "scores": SCORES_CSV,
-       "practices": PRACTICES_CSV, "outcomes": OUTCOMES_CSV}
+       "practices": PRACTICES_CSV, "outcomes": OUTCOMES_CSV, "measures": MEASURES_CSV}
 
 
 def tree_hash(root: Path) -> str:

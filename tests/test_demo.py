@@ -39,7 +39,7 @@ def test_flags_and_description():
 
 
 def test_tables_have_schema_columns_and_types(d):
-    assert set(d) == {"regions", "indicators", "scores", "practices", "outcomes"}
+    assert set(d) == {"regions", "indicators", "scores", "practices", "outcomes", "measures"}
     for name, frame in d.items():
         table = TABLES[name]
         assert list(frame.columns) == table.names, name

@@ -234,12 +234,12 @@ def test_region_outcome_gap_and_proxy(monkeypatch, store_dir, demo):
 
     at = run(monkeypatch, store_dir, "pages/region.py", region="ES51")
     gap = rate("ES51", "NAT") - rate("ES51", "NEU27_2020_FOR")
-    assert metric(at, "Employment gap") == f"{gap:.1f} pp"
+    assert metric(at, "Gap, 2023") == f"{gap:.1f} pp"
     assert "proxy" not in notices(at)
 
     at = run(monkeypatch, store_dir, "pages/region.py", region="SE224")
     gap = rate("SE22", "NAT") - rate("SE22", "NEU27_2020_FOR")
-    assert metric(at, "Employment gap") == f"{gap:.1f} pp"
+    assert metric(at, "Gap, 2023") == f"{gap:.1f} pp"
     assert "as a proxy" in notices(at) and "SE22" in notices(at)
     shown = frame_with(at, "Figures of")
     assert (shown["Figures of"].iloc[1:] == "SE22 (proxy)").all()
@@ -248,13 +248,14 @@ def test_region_outcome_gap_and_proxy(monkeypatch, store_dir, demo):
 def test_region_outcome_flags_with_meaning(monkeypatch, store_dir, demo):
     tabs, _ = demo
     o = tabs["outcomes"]
-    latest = profile.outcome_gap(scoring.aggregate(demo[1], by="area"), o, tabs["regions"],
+    cat = profile.measure_catalogue(tabs["measures"], o)
+    latest = profile.outcome_gap(scoring.aggregate(demo[1], by="area"), o, cat, tabs["regions"],
                                  "ES51", "TCN", 2024)
     assert latest is not None
     flagged = o[(o["measure"] == "employment_rate_20_64") & o["flag"].notna()]
     region = str(flagged["region_id"].iloc[0])
-    res = profile.outcome_gap(scoring.aggregate(demo[1], by="area"), o, tabs["regions"],
-                              region, "TCN", 2024, )
+    res = profile.outcome_gap(scoring.aggregate(demo[1], by="area"), o, cat, tabs["regions"],
+                              region, "TCN", 2024)
     rows = profile.outcome_rows(res) if res else None
     if rows is not None and (rows["Flag"] != "–").any():
         assert rows.loc[rows["Flag"] != "–", "Flag means"].str.contains(":").all()

@@ -232,8 +232,8 @@ def test_strengths_weaknesses(cube):
 def test_policy_outcome_gap(cube, tables):
     outcomes = tables[3]
     a = scoring.aggregate(cube, by="area")
-    q = scoring.policy_outcome_gap(a, outcomes, "lab", target_group="TCN").set_index(
-        "region_id")
+    q = scoring.policy_outcome_gap(a, outcomes, "lab", target_group="TCN",
+                                   measure="employment_rate_20_64").set_index("region_id")
     # gaps: R1 70−55 = 15 (2023), R2 72−60 = 12, R3 68−50 = 18 (2022: 2023 lacks NEU)
     assert q["outcome_gap"].tolist() == [15, 12, 18]
     assert q["year"].tolist() == [2023, 2023, 2022]
@@ -241,7 +241,8 @@ def test_policy_outcome_gap(cube, tables):
     # medians: policy 33.33, gap 15 → R1 strong/strong (15 ≤ 15), R3 weak/weak
     assert q.loc["R3", "quadrant"] == "weak policy / weak outcome"
     q2 = scoring.policy_outcome_gap(a, outcomes, "lab", target_group="TCN", policy_split=50,
-                                    gap_split=13).set_index("region_id")
+                                    gap_split=13, measure="employment_rate_20_64"
+                                    ).set_index("region_id")
     assert q2["quadrant"].tolist() == ["strong policy / weak outcome",
                                        "weak policy / strong outcome",
                                        "weak policy / weak outcome"]

@@ -44,7 +44,8 @@ def change_one_answer(store, settings, answer="B"):
 def test_publish_creates_version_with_manifest(small_store):
     man = small_store.manifest()
     assert man["version"] == small_store.current_id()
-    assert man["rows"] == {"regions": 4, "indicators": 4, "scores": 7, "practices": 1, "outcomes": 2}
+    assert man["rows"] == {"regions": 4, "indicators": 4, "scores": 7, "practices": 1, "outcomes": 2,
+                           "measures": 1}
     assert {s["name"] for s in man["sources"]} == {f"{t}.csv" for t in TABLE_ORDER}
     assert all(len(s["sha256"]) == 64 for s in man["sources"])
     assert man["illustrative"] == {t: False for t in TABLE_ORDER}

@@ -59,6 +59,7 @@ class Brief:
     strengths: pd.DataFrame        # ui.profile.strengths
     outcome: pd.DataFrame | None   # ui.profile.outcome_rows, or None
     outcome_proxy: str | None
+    outcome_text: str | None       # what the gap compares, its year, its flags (in words)
     practices: pd.DataFrame        # suggested practices with lessons and tips
     n_peers: int
     version: str
@@ -123,15 +124,19 @@ def suggested_practices(cube: scoring.Cube, tabs: dict, region: str, group, edit
     return p.reset_index(drop=True)
 
 
-def build(cube: scoring.Cube, tabs: dict, manifest: dict, region: str, group, edition) -> Brief:
-    """The brief of ``region`` for one target group and edition (peers: all other regions)."""
+def build(cube: scoring.Cube, tabs: dict, manifest: dict, region: str, group, edition,
+          measure: str | None = None) -> Brief:
+    """The brief of ``region`` for one target group and edition (peers: all other regions);
+    the policy–outcome section shows ``measure`` (default: as the Region profile)."""
     regions = tabs["regions"]
     head = headline(cube, regions, region, group, edition)
     table = profile.axis_table(cube, "area")
     peers = profile.peer_ids(table, region, "all", [], regions, group, edition)
     names = {str(i): str(n) for i, n in zip(regions["region_id"], regions["name"])}
     radar = profile.radar_frame(table, region, peers, group, edition, {**names, region: head["name"]})
-    out = profile.outcome_gap(table, tabs.get("outcomes"), regions, region, group, edition)
+    catalogue = profile.measure_catalogue(tabs.get("measures"), tabs.get("outcomes"))
+    out = profile.outcome_gap(table, tabs.get("outcomes"), catalogue, regions, region, group,
+                              edition, measure or default_measure(tabs, region))
     flags = manifest.get("illustrative", {}) or {}
     return Brief(
         region_id=region, name=str(head["name"]), country=str(head["country"]), edition=edition,
@@ -144,10 +149,29 @@ def build(cube: scoring.Cube, tabs: dict, manifest: dict, region: str, group, ed
         strengths=profile.strengths(cube, region, peers, group, edition, n=N_INDICATORS),
         outcome=profile.outcome_rows(out) if out else None,
         outcome_proxy=(out or {}).get("proxy_name"),
+        outcome_text=profile.outcome_text(out) if out else None,
         practices=suggested_practices(cube, tabs, region, group, edition),
         n_peers=len(peers), version=str(manifest.get("version", "")),
         published=str(manifest.get("created", ""))[:16].replace("T", " "),
         illustrative=[k for k, v in flags.items() if v])
+
+
+def measure_choices(tabs: dict, region: str) -> tuple[list[str], dict[str, str]]:
+    """The outcome measures a brief of ``region`` can show, and their labels (as the
+    Region profile's list)."""
+    catalogue = profile.measure_catalogue(tabs.get("measures"), tabs.get("outcomes"))
+    options = profile.outcome_options(catalogue, tabs.get("outcomes"), tabs["regions"], region)
+    labels = dict(zip(catalogue["measure"].astype(str), catalogue["label"].astype(str)))
+    return options, labels
+
+
+def default_measure(tabs: dict, region: str) -> str | None:
+    """The measure the brief shows unless one is chosen: the Region profile's default."""
+    catalogue = profile.measure_catalogue(tabs.get("measures"), tabs.get("outcomes"))
+    options, _ = measure_choices(tabs, region)
+    areas = sorted(map(str, tabs["indicators"]["area"].dropna().unique()))
+    shown = catalogue[catalogue["measure"].astype(str).isin(options)]
+    return profile.default_measure(shown, areas)
 
 
 # ------------------------------------------------------------------------------ charts
@@ -209,9 +233,7 @@ def methodology_text(b: Brief) -> list[str]:
           "score minus the peers' mean. Strengths and weaknesses are the indicators furthest "
           "above or below the peers' mean. The policy cycle shows area scores by phase "
           "(formulation, output, implementation, evaluation).", n=b.n_peers),
-        t("The policy-outcome gap compares the labour market policy score with the employment "
-          "rate (ages 20-64) of nationals minus non-EU citizens (Eurostat EU-LFS, in "
-          "percentage points); Eurostat flags are shown with the figures."),
+        b.outcome_text or t("No outcome figures for this region or its parent region."),
         t("Suggested practices come from REGIN's Integration Lab: practices of other regions in "
           "the areas where this region trails its peers most, preferring regions that score "
           "well there."),
@@ -296,6 +318,8 @@ def to_html(b: Brief) -> str:
             + "</li>")
     outcome = (_html_table(b.outcome) if b.outcome is not None
                else f"<p class='nd'>{esc(t('No outcome figures for this region or its parent region.'))}</p>")
+    if b.outcome_text:
+        outcome += f"<p class='note'>{esc(b.outcome_text)}</p>"
     if b.outcome_proxy:
         outcome = (f"<p class='note'>{esc(t('No outcome figures for this region: the figures of {p} are shown as a proxy.', p=b.outcome_proxy))}</p>"
                    + outcome)
@@ -433,7 +457,11 @@ def to_pdf(b: Brief) -> bytes:
         if b.outcome_proxy:
             story.append(Paragraph(esc(t("No outcome figures for this region: the figures of {p} "
                                          "are shown as a proxy.", p=b.outcome_proxy)), small))
-        story.append(table(b.outcome))
+        # the figure's name is long (measure, group in words and code): give it the room
+        story.append(table(b.outcome, [width * f for f in (0.31, 0.08, 0.07, 0.18, 0.07,
+                                                            0.17, 0.12)]))
+        if b.outcome_text:
+            story.append(Paragraph(esc(b.outcome_text), small))
     story.append(Paragraph(esc(t("Suggested practices from other regions")), h2))
     if b.practices.empty:
         story.append(Paragraph(esc(t("No practice from another region matches this region’s "

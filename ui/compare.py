@@ -200,12 +200,16 @@ def indicator_list(indicators: pd.DataFrame, areas=(), phases=()) -> pd.DataFram
         ind = ind[ind["area"].isin(areas)]
     if phases:
         ind = ind[ind["phase"].isin(phases)]
-    return pd.DataFrame({
+    out = pd.DataFrame({
         t("Code"): ind["indicator_id"], t("Indicator"): data_column(ind, "label"),
         t("Question"): data_column(ind, "question"), t("Answers → values"): ind["answers"].map(answer_text),
         t("Area"): ind["area"], t("Phase"): ind["phase"], t("System"): ind["system"],
         t("Target groups"): ind["target_groups"], t("Weight"): ind["weight"]}
     ).reset_index(drop=True)
+    if "answer_options" in ind.columns and ind["answer_options"].notna().any():
+        # the options as published (MIPEX's "100 - All of them"; rules over sub-indicators)
+        out.insert(4, t("Answer options"), ind["answer_options"].reset_index(drop=True))
+    return out
 
 
 def version_frames(manifest: dict) -> dict[str, pd.DataFrame]:

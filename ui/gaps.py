@@ -393,13 +393,13 @@ def in_view(frame: pd.DataFrame, view: dict) -> pd.DataFrame:
 
 def scores_by(axis: str, view: dict) -> pd.DataFrame:
     """Scores by ``axis`` (area, phase) of every region, for the edition and group in view."""
-    return in_view(_aggregate(state.cube(), state.version(), axis), view)
+    return in_view(_aggregate(state.cube(), state.view_version(), axis), view)
 
 
 def overall_scores(view: dict, weights: dict | None = None) -> pd.DataFrame:
     """Overall scores (with area weights; None or all 1 = the MIPEX rule) in view."""
     key = tuple(sorted((a, w) for a, w in (weights or {}).items() if w != 1))
-    return in_view(_overall(state.cube(), state.version(), key), view)
+    return in_view(_overall(state.cube(), state.view_version(), key), view)
 
 
 def axis_order(table: pd.DataFrame, axis: str) -> list[str]:
@@ -412,4 +412,4 @@ def axis_order(table: pd.DataFrame, axis: str) -> list[str]:
 def band_rows(view: dict, weights: dict) -> pd.DataFrame:
     view = resolve_view(view, state.cube())
     key = tuple(sorted((a, w) for a, w in weights.items() if w != 1))
-    return rank_bands(state.cube(), state.version(), view["target_group"], view["edition"], key)
+    return rank_bands(state.cube(), state.view_version(), view["target_group"], view["edition"], key)

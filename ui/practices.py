@@ -99,13 +99,13 @@ def _scores(path: str, version_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def area_scores() -> pd.DataFrame:
     s = state.store()
-    return _scores(str(s.root), state.version())[0]
+    return _scores(str(s.root), state.view_version())[0]
 
 
 def shade_values(shade: str, edition, group) -> pd.Series:
     """region_id → score for the map's shading (``overall`` or an area) in the view."""
     s = state.store()
-    by_area, total = _scores(str(s.root), state.version())
+    by_area, total = _scores(str(s.root), state.view_version())
     if shade == OVERALL:
         rows = total[(total["edition"] == edition) & (total["target_group"] == str(group))]
     else:
@@ -125,13 +125,13 @@ def _facets(path: str, version_id: str) -> tuple[dict, list[str]]:
 
 def facet_options() -> dict:
     s = state.store()
-    return _facets(str(s.root), state.version())[0]
+    return _facets(str(s.root), state.view_version())[0]
 
 
 def known_areas(tabs: dict | None = None) -> list[str]:
     """Areas in the indicator framework, then any others practices use (stable colours)."""
     s = state.store()
-    return _facets(str(s.root), state.version())[1]
+    return _facets(str(s.root), state.view_version())[1]
 
 
 # ------------------------------------------------------------------------------ filters in the URL

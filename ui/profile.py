@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 import scoring
-from data.schema import EUROSTAT_FLAGS, PHASE_ORDER, split_list
+from data.schema import EUROSTAT_FLAGS, PHASE_ORDER, answer_option_texts, split_list
 from ui import fmt, memo
 from ui.i18n import N_, column_title, data_column, t
 
@@ -23,8 +23,6 @@ COMPARED = {"area": N_("Areas compared"), "phase": N_("Phases compared"),
 AXIS_WORDS = {"area": N_("area"), "phase": N_("policy-cycle phase"),
               "system": N_("governance system")}
 PEER_MODES = ("all", "country", "similar")
-EMPLOYMENT = "employment_rate_20_64"
-REFERENCE, MIGRANT = "NAT", "NEU27_2020_FOR"
 N_SIMILAR = 5
 MAX_WEIGHT = 10.0
 #: URL parameter of the area weights (shared with the Gaps page).
@@ -332,77 +330,261 @@ def flag_meaning(flag) -> str | None:
     return "; ".join(f"{c}: {t(EUROSTAT_FLAGS.get(c, N_('unknown flag')))}" for c in text)
 
 
-@memo.cached
-def outcome_gap(table: pd.DataFrame, outcomes: pd.DataFrame, regions: pd.DataFrame,
-                region: str, group, edition, area: str | None = None) -> dict | None:
-    """The policy–outcome gap of one region, with the parent region's figures as a proxy.
+#: How a gap's two groups are said on screen (keys: :func:`scoring.comparison`).
+GROUP_WORDS = {"nationals": N_("nationals"), "native-born": N_("native-born residents"),
+               "all residents": N_("all residents"), "non-EU citizens": N_("non-EU citizens"),
+               "non-EU-born": N_("non-EU-born residents"),
+               "foreign citizens": N_("foreign citizens"), "foreign-born": N_("foreign-born residents"),
+               "EU citizens": N_("EU citizens"), "EU-born": N_("EU-born residents")}
 
-    Numbers: :func:`scoring.policy_outcome_gap` on the area table (default area: the one
-    named like "labour"), employment rate 20–64 of nationals (NAT) minus non-EU citizens
-    (NEU27_2020_FOR), in percentage points. When the region has no outcome figures (Skåne,
-    NUTS-3), its parent's (SE22) are used and ``proxy`` names the parent. Returns None
-    when neither has figures; else a dict with the row (``row``: a one-row DataFrame as
-    shown) and ``proxy`` (parent id or None), ``proxy_name``, ``area``.
-    """
-    areas = sorted(map(str, table["area"].dropna().unique()))
-    if area is None:
-        area = next((a for a in areas if "labour" in a.lower()), areas[0] if areas else None)
-    if area is None or outcomes is None or outcomes.empty:
+
+@memo.cached
+def measure_catalogue(measures: pd.DataFrame | None, outcomes: pd.DataFrame | None
+                      ) -> pd.DataFrame:
+    """The outcome measures that have figures, as the catalogue describes them, in the
+    catalogue's order (``position``, then label). A measure with figures but no catalogue
+    entry (data published before the catalogue existed) is described as an import would
+    (:func:`data.measures.suggest`)."""
+    from data.measures import suggest
+    from data.schema import empty_frame
+
+    if outcomes is None or outcomes.empty:
+        return empty_frame("measures")
+    cat = measures if measures is not None else empty_frame("measures")
+    have = set(outcomes["measure"].dropna().astype(str))
+    missing = have - set(cat["measure"].dropna().astype(str))
+    if missing:
+        extra = suggest(outcomes[outcomes["measure"].isin(missing)])
+        cat = pd.concat([cat, extra.astype({"direction": "Int64", "position": "Int64"})],
+                        ignore_index=True)
+    cat = cat[cat["measure"].astype(str).isin(have)]
+    cat = cat.assign(direction=pd.to_numeric(cat["direction"], errors="coerce").fillna(1)
+                     .astype(int))
+    return cat.sort_values(["position", "label", "measure"], na_position="last",
+                           kind="stable").reset_index(drop=True)
+
+
+def measure_areas(row) -> list[str]:
+    return split_list(row.get("areas") if hasattr(row, "get") else row["areas"])
+
+
+def default_measure(catalogue: pd.DataFrame, areas: list[str], area: str | None = None
+                    ) -> str | None:
+    """The measure shown first: the first (in catalogue order) linked to ``area`` — the area
+    in view — or, without one, to any of the framework's ``areas``; else the first."""
+    if catalogue.empty:
         return None
-    emp = outcomes[outcomes["measure"] == EMPLOYMENT]
-    has = emp[emp["value"].notna()]["region_id"].astype(str)
+    wanted = [area] if area else list(areas)
+    for want in wanted:
+        for m, linked in zip(catalogue["measure"], catalogue["areas"]):
+            if want.casefold() in {a.casefold() for a in split_list(linked)}:
+                return str(m)
+    return str(catalogue["measure"].iloc[0])
+
+
+def linked_area(measure_row, areas: list[str]) -> str | None:
+    """The framework's area a measure speaks to (the first of its areas the framework has)."""
+    by_fold = {a.casefold(): a for a in areas}
+    return next((by_fold[a.casefold()] for a in measure_areas(measure_row)
+                 if a.casefold() in by_fold), None)
+
+
+def comparison_words(measure_row) -> tuple[str, str] | None:
+    """(reference, migrant) in words, e.g. ("all residents", "non-EU-born residents")."""
+    pair = scoring.comparison(measure_row.get("basis"), measure_row.get("reference_group"),
+                              measure_row.get("migrant_group"))
+    if pair is None:
+        return None
+    return tuple(t(GROUP_WORDS[w]) if w in GROUP_WORDS else str(w) for w in pair)
+
+
+def _is_missing(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) or v == ""
+
+
+@memo.cached
+def outcome_gap(table: pd.DataFrame, outcomes: pd.DataFrame, catalogue: pd.DataFrame,
+                regions: pd.DataFrame, region: str, group, edition, measure: str | None = None,
+                area: str | None = None) -> dict | None:
+    """The policy–outcome gap of one region for one measure of the catalogue, with the
+    parent region's figures as a proxy.
+
+    Numbers: :func:`scoring.policy_outcome_gap` on the area table for the measure's linked
+    area (or ``area``), comparing the catalogue's reference and migrant groups, the year
+    paired with the edition by :func:`scoring.pair_year`, the gap's flag by
+    :func:`scoring.combined_flag`. ``measure`` None: :func:`default_measure`. When the
+    region has no figure for the measure (Skåne, NUTS-3), its parent's are used and
+    ``proxy`` names the parent. Returns None when neither has figures; else a dict with
+    the row (``row``: one-row DataFrame), ``proxy``, ``proxy_name``, ``area``, ``edition``,
+    ``measure`` (the catalogue row as a dict), ``migrant_years`` (years in which the
+    migrant group has a figure) and ``status``: "gap", "no migrant figure", "no reference
+    figure" or "no breakdown" (a measure for everyone).
+    """
+    if outcomes is None or outcomes.empty or catalogue.empty:
+        return None
+    areas = sorted(map(str, table["area"].dropna().unique()))
+    measure = measure or default_measure(catalogue, areas)
+    found = catalogue[catalogue["measure"].astype(str) == measure]
+    if found.empty:
+        return None
+    info = found.iloc[0].to_dict()
+    area = area or linked_area(info, areas)
+    rows = outcomes[outcomes["measure"] == measure]
+    has = set(rows.loc[rows["value"].notna(), "region_id"].astype(str))
     proxy = None
-    src = emp
-    if region not in set(has):
+    if region not in has:
         parent = regions.set_index(regions["region_id"].astype(str))["parent_id"].get(region)
-        if isinstance(parent, str) and parent in set(has):
+        if isinstance(parent, str) and parent in has:
             proxy = parent
-            src = emp[emp["region_id"].astype(str) == parent].assign(region_id=region)
-        else:
+        elif region not in set(rows["region_id"].astype(str)):
             return None
-    else:
-        src = emp[emp["region_id"].astype(str) == region]
-    res = scoring.policy_outcome_gap(table, src, area, target_group=group, edition=edition,
-                                     measure=EMPLOYMENT, reference_group=REFERENCE,
-                                     migrant_group=MIGRANT)
+    src = rows[rows["region_id"].astype(str) == (proxy or region)].assign(region_id=region)
+    ref_group, mig_group = info.get("reference_group"), info.get("migrant_group")
+    status = "gap"
+    if _is_missing(mig_group):  # no breakdown: the figure for everyone, as the migrant side
+        status, ref_group = "no breakdown", None
+        groups = set(src["group"].dropna().astype(str))
+        mig_group = "TOTAL" if "TOTAL" in groups else (sorted(groups)[0] if groups else "TOTAL")
+    res = scoring.policy_outcome_gap(
+        table, src, area if area is not None else "", target_group=group, edition=edition,
+        measure=measure, reference_group=ref_group, migrant_group=mig_group,
+        direction=int(info.get("direction") or 1))
     row = res[res["region_id"] == region].copy()
     if row.empty:
         return None
+    r0 = row.iloc[0]
+    if status == "gap" and pd.isna(r0["value_migrant"]):
+        status = "no migrant figure"
+    elif status == "gap" and pd.isna(r0["value_reference"]):
+        status = "no reference figure"
+    mig_rows = src[(src["group"] == mig_group) & src["value"].notna()]
     names = regions.set_index(regions["region_id"].astype(str))["name"]
     row["outcome_region"] = proxy or region
-    row["flag_reference_meaning"] = row["flag_reference"].map(flag_meaning)
-    row["flag_migrant_meaning"] = row["flag_migrant"].map(flag_meaning)
+    for side in ("reference", "migrant", "gap"):
+        row[f"flag_{side}_meaning"] = row[f"flag_{side}"].map(flag_meaning)
     cols = ["area", "policy_score", "policy_coverage", "value_reference", "flag_reference",
             "flag_reference_meaning", "value_migrant", "flag_migrant", "flag_migrant_meaning",
-            "outcome_gap", "year", "unit", "source", "outcome_region"]
+            "outcome_gap", "flag_gap", "flag_gap_meaning", "year", "unit", "source",
+            "outcome_region"]
+    row["area"] = area
+    info.update(reference_group=ref_group, migrant_group=mig_group)
     return {"row": row[cols].reset_index(drop=True), "proxy": proxy, "edition": edition,
-            "proxy_name": names.get(proxy) if proxy else None, "area": area}
+            "proxy_name": names.get(proxy) if proxy else None, "area": area,
+            "measure": info, "status": status,
+            "migrant_years": sorted(int(y) for y in mig_rows["year"].dropna().unique())}
+
+
+@memo.cached
+def measure_list(catalogue: pd.DataFrame) -> pd.DataFrame:
+    """The measure catalogue as the Methodology page shows it: what each measure compares,
+    in words, its direction and its policy areas."""
+    comp = []
+    for row in catalogue.to_dict("records"):
+        words = comparison_words(row)
+        comp.append(t("{a} vs {b}", a=words[0], b=words[1]) if words else
+                    t("no breakdown (no gap)"))
+    return pd.DataFrame({
+        t("Measure"): catalogue["label"].astype(str), t("Code"): catalogue["measure"].astype(str),
+        t("Compares"): comp,
+        t("Groups"): [f"{r or '–'} / {m or '–'}" for r, m in zip(
+            catalogue["reference_group"].fillna(""), catalogue["migrant_group"].fillna(""))],
+        t("Better when"): [t("higher") if int(d) == 1 else t("lower")
+                           for d in catalogue["direction"]],
+        t("Policy areas"): catalogue["areas"].fillna("").map(lambda s: ", ".join(split_list(s))),
+        t("Unit"): catalogue["unit"].fillna(""), t("Source"): catalogue["source"].fillna(""),
+    })
+
+
+def gap_unit(unit) -> str:
+    """A gap between two rates in % is in percentage points."""
+    text = "" if _is_missing(unit) else str(unit)
+    return t("pp") if text in ("%", "PC") else text
+
+
+def outcome_text(res: dict) -> str:
+    """The panel's explanation in words: what is compared, which year, what the sign means,
+    and — for an empty series — that Eurostat publishes it empty (and its flag)."""
+    m, row = res["measure"], res["row"].iloc[0]
+    label = str(m.get("label") or m.get("measure"))
+    year = row["year"]
+    parts = []
+    words = comparison_words(m)
+    if res["status"] == "no breakdown" or words is None:
+        parts.append(t("{m}: a figure for the whole population; the data has no breakdown by "
+                       "citizenship or country of birth, so there is no gap.", m=label))
+    else:
+        ref, mig = words
+        worse = t("lower") if int(m.get("direction") or 1) == 1 else t("higher")
+        parts.append(t("{m}: {mig} ({mg}) compared with {ref} ({rg}). The gap is positive when "
+                       "{mig} do worse (a {worse} rate).", m=label, mig=mig, ref=ref,
+                       mg=m.get("migrant_group"), rg=m.get("reference_group"), worse=worse))
+    if pd.notna(year):
+        rule = (t("the nearest year not after the {e} edition", e=res["edition"])
+                if res["edition"] is not None and int(year) <= int(res["edition"]) else
+                t("the nearest year to the {e} edition (none before it)", e=res["edition"]))
+        parts.append(t("Outcome year {y}: {rule}; policy scores are from the {e} edition.",
+                       y=int(year), rule=rule, e=res["edition"]))
+    if res["status"] == "no migrant figure" and words is not None:
+        flag = row["flag_migrant"]
+        flagged = "" if _is_missing(flag) else t(" (flag {m})", m=flag_meaning(flag))
+        if not res["migrant_years"]:
+            parts.append(t("Eurostat publishes no figure for {mig} here in any year: the series "
+                           "is empty{flagged}. No gap can be computed; this is not a 0.",
+                           mig=words[1], flagged=flagged))
+        else:
+            parts.append(t("Eurostat publishes no figure for {mig} in {y}{flagged}; no gap can "
+                           "be computed for that year.", mig=words[1], y=int(year) if
+                           pd.notna(year) else "", flagged=flagged))
+    if res["status"] == "no reference figure" and words is not None:
+        parts.append(t("No figure for {ref} in this year; no gap can be computed.",
+                       ref=words[0]))
+    if not _is_missing(row["flag_gap"]):
+        parts.append(t("The gap carries every flag of its two figures: {f}.",
+                       f=flag_meaning(row["flag_gap"])))
+    if res["area"] is None:
+        parts.append(t("The catalogue links this measure to no policy area of this index, so "
+                       "no policy score is shown beside it."))
+    return " ".join(parts)
 
 
 @memo.cached
 def outcome_rows(res: dict) -> pd.DataFrame:
     """The policy–outcome gap as a short vertical table: one row per figure, with its
     Eurostat flag and what the flag means, the year, the source and whose figures they are."""
-    row = res["row"].iloc[0]
+    row, m = res["row"].iloc[0], res["measure"]
     whose = row["outcome_region"] + (" (" + t("proxy") + ")" if res["proxy"] else "")
-    figures = [
-        (t("Policy score: {a}", a=res["area"]), row["policy_score"], None, None),
-        (t("Employment rate 20–64, nationals (NAT)"), row["value_reference"],
-         row["flag_reference"], row["flag_reference_meaning"]),
-        (t("Employment rate 20–64, non-EU citizens (NEU27_2020_FOR)"), row["value_migrant"],
-         row["flag_migrant"], row["flag_migrant_meaning"]),
-        (t("Gap, percentage points (NAT − NEU27_2020_FOR)"), row["outcome_gap"], None, None),
-    ]
+    label = str(m.get("label") or m.get("measure"))
+    words = comparison_words(m)
+    unit = "" if _is_missing(m.get("unit")) else f" ({m.get('unit')})"
+    figures = [(t("Policy score: {a}", a=res["area"]) if res["area"] else t("Policy score"),
+                row["policy_score"], None, None)]
+    if words is None or res["status"] == "no breakdown":
+        figures.append((f"{label}{unit}, {m.get('migrant_group')}", row["value_migrant"],
+                        row["flag_migrant"], row["flag_migrant_meaning"]))
+    else:
+        ref, mig = words
+        direction = int(m.get("direction") or 1)
+        first, second = ((m.get("reference_group"), m.get("migrant_group")) if direction == 1
+                         else (m.get("migrant_group"), m.get("reference_group")))
+        figures += [
+            (f"{label}{unit}: {ref} ({m.get('reference_group')})", row["value_reference"],
+             row["flag_reference"], row["flag_reference_meaning"]),
+            (f"{label}{unit}: {mig} ({m.get('migrant_group')})", row["value_migrant"],
+             row["flag_migrant"], row["flag_migrant_meaning"]),
+            (t("Gap, {unit} ({a} − {b})", unit=gap_unit(m.get("unit")) or t("difference"),
+               a=first, b=second), row["outcome_gap"], row["flag_gap"],
+             row["flag_gap_meaning"]),
+        ]
     out = pd.DataFrame(figures, columns=[t("Figure"), t("Value"), t("Flag"), t("Flag means")])
     out[t("Value")] = out[t("Value")].astype(float)
     # no flag is not missing data: an empty flag reads "–"
     for c in (t("Flag"), t("Flag means")):
-        out[c] = out[c].map(lambda v: "–" if v is None or v is pd.NA or
-                            (isinstance(v, float) and np.isnan(v)) or v == "" else str(v))
-    out[t("Year")] = pd.array([res.get("edition", pd.NA), row["year"], row["year"], row["year"]],
-                              dtype="Int64")
-    out[t("Source")] = [t("MIPEX-R scores"), row["source"], row["source"], row["source"]]
-    out[t("Figures of")] = [row["outcome_region"] if not res["proxy"] else "", whose, whose, whose]
+        out[c] = out[c].map(lambda v: "–" if _is_missing(v) else str(v))
+    n = len(figures) - 1
+    out[t("Year")] = pd.array([res.get("edition", pd.NA)] + [row["year"]] * n, dtype="Int64")
+    source = "" if _is_missing(row["source"]) else str(row["source"])
+    out[t("Source")] = [t("policy scores")] + [source] * n
+    out[t("Figures of")] = [row["outcome_region"] if not res["proxy"] else ""] + [whose] * n
     return out
 
 
@@ -457,6 +639,14 @@ def drilldown(cube: scoring.Cube, indicators: pd.DataFrame, scores: pd.DataFrame
 
     for col in ("answer", "note", "source"):
         meta[col] = meta["indicator_id"].map(joined(col))
+    # what the answer means, where the data has the answer options as published
+    if "answer_options" in indicators.columns and indicators["answer_options"].notna().any():
+        texts = {str(i): answer_option_texts(o) for i, o in
+                 zip(indicators["indicator_id"], indicators["answer_options"])}
+        meta["answer_means"] = [texts.get(i, {}).get(str(a)) if isinstance(a, str) else None
+                                for i, a in zip(meta["indicator_id"], meta["answer"])]
+    else:
+        meta["answer_means"] = None
     # no note is not missing data; a column without any note is all-NaN floats, so go
     # through object before putting text in it
     meta["note"] = meta["note"].astype(object).where(meta["note"].notna(), "–")
@@ -466,8 +656,8 @@ def drilldown(cube: scoring.Cube, indicators: pd.DataFrame, scores: pd.DataFrame
     meta = meta[meta["asked"]]
     if area:
         meta = meta[meta["area"].astype(str) == area]
-    return meta[["indicator_id", "area", "phase", "label", "question", "answer", "value",
-                 "note", "source"]].reset_index(drop=True)
+    return meta[["indicator_id", "area", "phase", "label", "question", "answer", "answer_means",
+                 "value", "note", "source"]].reset_index(drop=True)
 
 
 def weakest_areas(radar: pd.DataFrame, axis: str, region_series: str, n: int = 3) -> list[str]:
@@ -564,10 +754,13 @@ def drilldown_shown(cube, indicators, scores, region, group, edition, area=None)
     from ui import tables
 
     frame = drilldown(cube, indicators, scores, region, group, edition, area)
-    return tables.labelled(frame, {"indicator_id": N_("Indicator"), "area": N_("Area"),
-                                   "phase": N_("Phase"), "question": N_("Question"),
-                                   "answer": N_("Answer"), "value": N_("Value"),
-                                   "note": N_("Note"), "source": N_("Source")})
+    names = {"indicator_id": N_("Indicator"), "area": N_("Area"), "phase": N_("Phase"),
+             "question": N_("Question"), "answer": N_("Answer"),
+             "answer_means": N_("Answer means"), "value": N_("Value"), "note": N_("Note"),
+             "source": N_("Source")}
+    if frame["answer_means"].isna().all():  # no answer options in the data: no empty column
+        names.pop("answer_means")
+    return tables.labelled(frame, names)
 
 
 def warm(cube: scoring.Cube, tabs: dict, *, regions: bool = True, stop=None) -> int:
@@ -619,8 +812,11 @@ def warm(cube: scoring.Cube, tabs: dict, *, regions: bool = True, stop=None) -> 
                                               group, edition, None)):
                     if frame is not None and not frame.empty:
                         tables.prepare(frame)
-                res = outcome_gap(table, tabs["outcomes"], tabs["regions"], region, group,
-                                  edition)
+                catalogue = measure_catalogue(tabs.get("measures"), tabs["outcomes"])
+                _, measure = outcome_choice(catalogue, tabs["outcomes"], tabs["regions"], region,
+                                            order)
+                res = outcome_gap(table, tabs["outcomes"], catalogue, tabs["regions"], region,
+                                  group, edition, measure) if measure else None
                 if res is not None:
                     tables.prepare(outcome_rows(res))
                 practice_links_text(cube, tabs["practices"], region, group, edition, labels)
@@ -825,34 +1021,81 @@ def show_change(cube, region, group, edition):
                                 "change mixes method and reality."))
 
 
-def show_outcome(area_table, outcomes, regions, region, group, edition):
-    st = _st()
-    from ui import tables
+@memo.cached
+def outcome_options(catalogue: pd.DataFrame, outcomes: pd.DataFrame, regions: pd.DataFrame,
+                    region: str) -> list[str]:
+    """The catalogue's measures with figures for ``region`` (or, as a proxy, its parent)."""
+    if catalogue.empty or outcomes is None or outcomes.empty:
+        return []
+    parent = regions.set_index(regions["region_id"].astype(str))["parent_id"].get(region)
+    places = {region} | ({parent} if isinstance(parent, str) else set())
+    here = set(outcomes.loc[outcomes["region_id"].astype(str).isin(places), "measure"]
+               .astype(str))
+    return [str(m) for m in catalogue["measure"] if str(m) in here]
 
-    res = outcome_gap(area_table, outcomes, regions, region, group, edition)
+
+def outcome_choice(catalogue: pd.DataFrame, outcomes, regions, region: str, areas: list[str],
+                   area: str | None = None) -> tuple[list[str], str | None]:
+    """The panel's list of measures for ``region`` and the one shown first (the page and
+    :func:`warm` call this, so they agree)."""
+    options = outcome_options(catalogue, outcomes, regions, region)
+    shown = catalogue[catalogue["measure"].astype(str).isin(options)]
+    return options, default_measure(shown, areas, area) if options else None
+
+
+def show_outcome(area_table, tabs, region, group, edition, area=None):
+    """The "Policy and outcomes" panel: a measure chosen from the catalogue (URL ``measure``;
+    default: the one linked to ``area``, the area in view), its figures, the gap, the year
+    and the flags, and in words what is compared."""
+    st = _st()
+    from ui import state, tables
+    from ui.practices import md_escape
+
+    catalogue = measure_catalogue(tabs.get("measures"), tabs["outcomes"])
+    options, default = outcome_choice(catalogue, tabs["outcomes"], tabs["regions"], region,
+                                      area_order(state.cube()), area)
+    if not options:
+        st.info(t("No outcome figures for this region or its parent region."))
+        return
+    names = dict(zip(catalogue["measure"].astype(str), catalogue["label"].astype(str)))
+    measure = state.url_widget(st.selectbox, "measure", options, default, t("Outcome measure"),
+                               format_func=lambda m: names.get(m, m),
+                               help=t("The outcome measures of the catalogue with figures for "
+                                      "this region; the first one is linked to the area in view."))
+    res = outcome_gap(area_table, tabs["outcomes"], catalogue, tabs["regions"], region, group,
+                      edition, measure)
     if res is None:
         st.info(t("No outcome figures for this region or its parent region."))
         return
-    row = res["row"].iloc[0]
+    row, m = res["row"].iloc[0], res["measure"]
     if res["proxy"]:
         st.warning(t("No outcome figures for this region: the figures of {p} ({pid}) are shown "
-                     "as a proxy.", p=res["proxy_name"], pid=res["proxy"]), icon=":material/warning:")
+                     "as a proxy.", p=md_escape(res["proxy_name"]), pid=md_escape(res["proxy"])),
+                   icon=":material/warning:")
     nd = t("no data")
 
-    def num(v, unit=False):
-        return nd if pd.isna(v) else t("{v} pp", v=fmt.number(v)) if unit else fmt.number(v)
+    def num(v, unit=""):
+        return nd if pd.isna(v) else (f"{fmt.number(v)} {unit}".strip())
 
+    year = row["year"] if pd.notna(row["year"]) else ""
     cards = st.container(horizontal=True)
-    cards.metric(t("Policy score: {a}", a=res["area"]), num(row["policy_score"]))
-    cards.metric(t("Employment gap, {y}", y=row["year"] if pd.notna(row["year"]) else ""),
-                 num(row["outcome_gap"], unit=True),
-                 help=t("Employment rate (20–64) of nationals minus non-EU citizens, in "
-                        "percentage points: positive means migrants do worse."))
-    cards.metric(t("Employment rate: nationals / non-EU"),
-                 f"{num(row['value_reference'])} / {num(row['value_migrant'])}")
-    flags = [m for m in (row["flag_reference_meaning"], row["flag_migrant_meaning"]) if m]
-    if flags:
-        st.caption(t("Eurostat flags: {f}.", f="; ".join(dict.fromkeys(flags))))
+    cards.metric(t("Policy score: {a}", a=md_escape(res["area"])) if res["area"] else
+                 t("Policy score"), num(row["policy_score"]), help=t("Edition {e}", e=edition))
+    words = comparison_words(m)
+    flag_note = (lambda f: "" if _is_missing(f) else f" ({f})")
+    if words is None or res["status"] == "no breakdown":
+        cards.metric(f"{md_escape(m.get('label'))}, {year}",
+                     num(row["value_migrant"], m.get("unit") or "") + flag_note(
+                         row["flag_migrant"]))
+    else:
+        cards.metric(t("Gap, {y}", y=year), num(row["outcome_gap"], gap_unit(m.get("unit")))
+                     + flag_note(row["flag_gap"]),
+                     help=t("Positive: the migrant group does worse. The gap carries the flags "
+                            "of both figures."))
+        cards.metric(f"{md_escape(words[0])} / {md_escape(words[1])}",
+                     f"{num(row['value_reference'])}{flag_note(row['flag_reference'])} / "
+                     f"{num(row['value_migrant'])}{flag_note(row['flag_migrant'])}")
+    st.caption(md_escape(outcome_text(res)))
     tables.show_table(outcome_rows(res), f"policy-outcome-{region}", key="outcome")
 
 
@@ -882,7 +1125,8 @@ def show_drilldown(cube, tabs, region, group, edition):
     st_cfg = st.column_config
     tables.show_table(shown, f"indicators-{region}", key="drill", height=420, column_config={
         t("Question"): st_cfg.TextColumn(width="large"), t("Note"): st_cfg.TextColumn(width="small"),
-        t("Source"): st_cfg.TextColumn(width="medium"), t("Area"): st_cfg.TextColumn(width="small")})
+        t("Source"): st_cfg.TextColumn(width="medium"), t("Area"): st_cfg.TextColumn(width="small"),
+        t("Answer means"): st_cfg.TextColumn(width="medium")})
 
 
 @memo.cached

@@ -13,11 +13,20 @@ GROUP_LABELS = {"TCN": N_("TCN — third-country nationals"),
                 "ALL": N_("TCN and BIP combined")}
 
 
+#: How the frameworks a store may hold are named in the sidebar (others: their own name).
+FRAMEWORK_LABELS = {"MIPEX-R": N_("MIPEX-R — regions"), "MIPEX": N_("MIPEX — countries")}
+#: URL parameters that name regions, areas, editions or measures of one framework: a switch
+#: of framework drops them (they would not be in the other one's data).
+FRAMEWORK_BOUND = ("region", "regions", "peers", "area", "phase", "measure", "w", "answer",
+                   "edition", "group", "indicator")
+
+
 def render():
     editions, groups = state.editions(), state.target_groups()
     with st.sidebar:
         language_choice()
         st.markdown(f"### {t('MIPEX-R dashboard')}")
+        framework_choice()
         if editions:
             state.url_widget(st.selectbox, "edition", editions, editions[0], t("Edition"))
         if groups:
@@ -26,6 +35,26 @@ def render():
         st.divider()
         version_box()
         staff.sidebar_entry()
+
+
+def framework_choice():
+    """The index in view, when the data holds more than one (kept in the URL as ``fw``)."""
+    options = state.frameworks()
+    if len(options) < 2:
+        return
+    state.url_widget(st.selectbox, state.FRAMEWORK_PARAM, options, state.framework(),
+                     t("Index"), format_func=lambda f: t(FRAMEWORK_LABELS[f]) if f in
+                     FRAMEWORK_LABELS else f, on_change=_framework_changed,
+                     help=t("The data holds more than one index. Each has its own indicators "
+                            "and places (MIPEX-R: regions; MIPEX: countries); a page shows one "
+                            "at a time, never a mix."))
+
+
+def _framework_changed():
+    for key in FRAMEWORK_BOUND:
+        if key in st.query_params:
+            del st.query_params[key]
+        st.session_state.pop(f"w_{key}", None)
 
 
 def start_language() -> str:
@@ -47,7 +76,8 @@ def version_box():
     man = state.manifest()
     st.caption(t("Data version") + f": `{man['version']}`  \n" + t("Published") + f": {fmt.moment(man['created'][:16])} UTC")
     if state.is_illustrative():
-        tables = ", ".join(t for t, flag in man.get("illustrative", {}).items() if flag)
+        flags = state.illustrative_flags(man, state.framework())
+        tables = ", ".join(t for t, flag in flags.items() if flag)
         st.warning(t("**Illustrative data.** The {tables} shown here are generated examples "
                      "that follow the published REGIN findings qualitatively; they are not "
                      "MIPEX-R results.", tables=tables), icon=":material/warning:")

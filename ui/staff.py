@@ -28,7 +28,11 @@ STAFF_PAGE = "pages/staff.py"
 AUTO = "auto"
 TABLE_LABELS = {AUTO: N_("Recognise it from the columns"), "regions": N_("Regions"),
                 "indicators": N_("Indicators"), "scores": N_("Scores"),
-                "practices": N_("Practices (Integration Lab)"), "outcomes": N_("Outcomes")}
+                "practices": N_("Practices (Integration Lab)"), "outcomes": N_("Outcomes"),
+                "measures": N_("Measures (the outcome catalogue)")}
+#: Files read in a format of their own rather than as one table (data.readers.FORMATS).
+FORMAT_LABELS = {"mipex": N_("MIPEX workbook (one sheet per country)")}
+UPLOAD_KINDS = {**TABLE_LABELS, **FORMAT_LABELS}
 #: Publish events of the store's history, as words of the interface.
 ACTION_WORDS = {"publish": N_("publish"), "rollback": N_("rollback")}
 MODE_LABELS = {"upsert": N_("Add and update rows (by key)"), "replace": N_("Replace the whole table")}
@@ -102,12 +106,13 @@ def _submit_sign_in():
 def _signed_in_box(who: str):
     st.caption(t("Signed in as **{who}**.", who=who))
     st.page_link(STAFF_PAGE, label=t("Data management: review, publish, history"), icon=":material/database:")
-    st.selectbox(t("What are you uploading?"), list(TABLE_LABELS), key="staff_table",
-                         format_func=lambda k: t(TABLE_LABELS[k]))
+    st.selectbox(t("What are you uploading?"), list(UPLOAD_KINDS), key="staff_table",
+                 format_func=lambda k: t(UPLOAD_KINDS[k]))
     st.radio(t("How to apply it"), MODES, key="staff_mode",
              format_func=lambda k: t(MODE_LABELS[k]))
     cfg = settings()
-    st.file_uploader(t("CSV or XLSX file (a Eurostat SDMX-CSV export is recognised)"),
+    st.file_uploader(t("CSV or XLSX file (Eurostat's SDMX-CSV exports and NUTS code lists and "
+                       "MIPEX's workbook are recognised)"),
                      type=["csv", "tsv", "txt", "xlsx"], accept_multiple_files=True,
                      key=_upload_key(), max_upload_size=max(1, math.ceil(cfg.max_upload_bytes / 2**20)),
                      help=t("Largest file: {mb} MB; at most {rows} rows.",
@@ -145,8 +150,9 @@ def _flash(kind: str, text: str):
     st.session_state.setdefault(FLASH_KEY, []).append((kind, text))
 
 
-SECTIONS = {"upload": N_("Upload and publish"), "templates": N_("Templates"),
-            "history": N_("History"), "proposals": N_("Proposals")}
+SECTIONS = {"upload": N_("Upload and publish"), "catalogue": N_("Measure catalogue"),
+            "templates": N_("Templates"), "history": N_("History"),
+            "proposals": N_("Proposals")}
 
 
 def section_choice() -> str:
@@ -171,10 +177,49 @@ def upload_section(who: str):
                      "after this check. Review again before publishing.",
                      current=state.version()))
         st.button(t("Review again"), key="staff_review_again_early", on_click=_forget_plan)
+    show_notes(plan)
     show_report(plan)
+    show_checks(plan)
     if plan.ok:
         show_preview(plan)
         publish_box(plan, who)
+
+
+def show_notes(plan: ImportPlan):
+    """What the import read, in words (which sheet, which format, which NUTS version)."""
+    from ui.practices import md_escape
+
+    if plan.notes:
+        st.info("  \n".join(md_escape(n) for n in plan.notes), icon=":material/description:")
+
+
+CHECK_NAMES = {"mipex": N_("MIPEX workbook")}
+
+
+def show_checks(plan: ImportPlan):
+    """The dashboard's figures against a source's own (the MIPEX workbook's strand and
+    overall scores): how many agree, every difference, all of them to download."""
+    for name, frame in plan.checks.items():
+        label = t(CHECK_NAMES.get(name, name))
+        st.subheader(t("Check against the {source}'s own figures", source=label))
+        differ = frame[~frame["same"]]
+        summary = t("{same} of {n} strand and overall scores the dashboard computes equal the "
+                    "workbook's to two decimals.", same=f"{int(frame['same'].sum()):,}",
+                    n=f"{len(frame):,}")
+        if differ.empty:
+            st.success(summary)
+        else:
+            st.warning(summary + " " + t("The {k} that differ are listed below (the warnings "
+                                         "above say why, where the workbook computes a figure "
+                                         "differently).", k=len(differ)))
+            shown = differ.drop(columns=["same"]).rename(columns={
+                "sheet": t("Sheet"), "region_id": t("Region code"), "year": t("Year"),
+                "what": t("Figure"), "cell": t("Cell"), "workbook": t("Workbook"),
+                "dashboard": t("Dashboard"), "difference": t("Difference")})
+            st.dataframe(shown.head(SHOW_ROWS), hide_index=True, width="stretch")
+        st.download_button(t("Download every figure compared (CSV)"), table_csv(frame),
+                           file_name=f"check_{name}.csv", mime="text/csv",
+                           key=f"dl_check_{name}", on_click="ignore")
 
 
 def current_plan(files) -> ImportPlan:
@@ -186,7 +231,9 @@ def current_plan(files) -> ImportPlan:
     if kept and kept[0] == sig:
         return kept[1]
     bar = st.progress(0.0, text=t("Reading the file…"))
-    uploads = [Upload(f.name, f.getvalue(), None if table == AUTO else table, mode) for f in files]
+    fmt = table if table in FORMAT_LABELS else None
+    uploads = [Upload(f.name, f.getvalue(), None if table in (AUTO, fmt) else table, mode, fmt)
+               for f in files]
     plan = plan_import(state.store(), uploads, settings(),
                        progress=lambda f, text: bar.progress(min(max(f, 0.0), 1.0), text=t(text)))
     bar.empty()
@@ -231,8 +278,11 @@ def show_report(plan: ImportPlan):
                                 "fix": st.column_config.TextColumn(t("fix"), width="large")})
     st.markdown(t("**Every problem** (row numbers as a spreadsheet shows them: the header is "
                   "row 1)"))
-    st.dataframe(_translated(problems.head(SHOW_ROWS)[DETAIL_ORDER]), hide_index=True,
-                 width="stretch",
+    detail = problems.head(SHOW_ROWS)[DETAIL_ORDER]
+    # a problem of the whole file or of a workbook cell (its address is in "column") has no
+    # row: an empty cell, not "None"
+    detail = detail.assign(row=detail["row"].astype("string").fillna(""))
+    st.dataframe(_translated(detail), hide_index=True, width="stretch",
                  column_config={"fix": st.column_config.TextColumn(t("fix"), width="large")})
     if len(problems) > SHOW_ROWS:
         st.caption(t("Showing the first {n} of {total} problems; download them all.",
@@ -284,7 +334,7 @@ def show_diff(d, table: str, key: str, past: bool = False):
                            file_name=f"changes_{table}.xlsx", on_click="ignore")
 
 
-def publish_box(plan: ImportPlan, who: str):
+def publish_box(plan: ImportPlan, who: str, forget=None):
     st.subheader(t("Publish"))
     note = st.text_input(t("Note (optional): what this version is"), key="staff_note",
                          max_chars=500)
@@ -301,7 +351,7 @@ def publish_box(plan: ImportPlan, who: str):
                        "published. Review again.", current=exc.current, base=exc.base))
             st.button(t("Review again"), key="staff_review_again", on_click=_forget_plan)
             return
-        _forget_plan()
+        (forget or _forget_plan)()
         st.session_state[UPLOAD_N_KEY] = st.session_state.get(UPLOAD_N_KEY, 0) + 1
         st.session_state.pop("staff_note", None)
         _flash("success", t("Published version {v}. Every open session sees it on its next "
@@ -311,6 +361,53 @@ def publish_box(plan: ImportPlan, who: str):
 
 def _forget_plan():
     st.session_state.pop(PLAN_KEY, None)
+
+
+# ------------------------------------------------------------------ measure catalogue
+
+CATALOGUE_PLAN_KEY = "_staff_catalogue_plan"
+
+
+def catalogue_section(who: str):
+    """Edit the measure catalogue in place; the edit goes through the same checks, preview
+    and publish as an uploaded measures table."""
+    if auth.current_staff() != who:
+        return
+    current = state.tables()["measures"]
+    st.markdown(t("What each outcome measure is: its label, unit, whether higher is better, the "
+                  "policy areas it speaks to (as in the indicators table; the first measure "
+                  "linked to an area is shown with it) and the two groups its gap compares. "
+                  "Imports add an entry for every new measure; they never change one that is "
+                  "here."))
+    spec = TABLES["measures"]
+    cfg = {c.name: st.column_config.Column(help=t(c.help)) for c in spec.columns}
+    cfg["direction"] = st.column_config.SelectboxColumn(help=t(spec.column("direction").help),
+                                                        options=[1, -1])
+    cfg["basis"] = st.column_config.SelectboxColumn(help=t(spec.column("basis").help),
+                                                    options=list(spec.column("basis").choices))
+    edited = st.data_editor(current, key="staff_catalogue_editor", hide_index=True,
+                            width="stretch", num_rows="dynamic", column_config=cfg)
+    if st.button(t("Check the changes"), key="staff_catalogue_check"):
+        content = table_csv(edited)
+        st.session_state[CATALOGUE_PLAN_KEY] = plan_import(
+            state.store(), [Upload("measures (edited).csv", content, "measures", "replace")],
+            settings())
+    plan = st.session_state.get(CATALOGUE_PLAN_KEY)
+    if plan is None:
+        return
+    if plan.base_version != state.version():
+        st.warning(t("The data changed since you started: version {current} was published "
+                     "after this check. Review again before publishing.",
+                     current=state.version()))
+    show_report(plan)
+    if plan.ok:
+        show_preview(plan)
+        publish_box(plan, who, forget=_forget_catalogue)
+
+
+def _forget_catalogue():
+    for key in (CATALOGUE_PLAN_KEY, "staff_catalogue_editor"):
+        st.session_state.pop(key, None)
 
 
 # ------------------------------------------------------------------ templates

@@ -16,6 +16,7 @@ import streamlit as st
 from data.config import Settings, settings
 from data.imports import ensure_default
 from data.query import Reader
+from data.schema import DEFAULT_FRAMEWORK, framework_of
 from data.store import Store, open_store
 from scoring import Cube, prepare
 from ui import memo
@@ -101,7 +102,7 @@ def reader() -> Reader:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _tables(path: str, version_id: str) -> dict[str, pd.DataFrame]:
+def _all_tables(path: str, version_id: str) -> dict[str, pd.DataFrame]:
     tabs = open_store(path).tables(version_id)
     # A new version: what the pages remembered refers to the old version's objects (and
     # keeps them in memory); forget it. Nothing is computed from these tables yet.
@@ -109,20 +110,88 @@ def _tables(path: str, version_id: str) -> dict[str, pd.DataFrame]:
     return tabs
 
 
+# ------------------------------------------------------------------ frameworks
+# A store may hold several indicator frameworks (MIPEX-R's regional indicators, MIPEX's
+# national ones): their scores cannot be mixed on one page, so every page shows one. The
+# framework in view is part of the "view version" the cached loaders are keyed on:
+# ``<version>`` for the version's default framework, ``<version>@<framework>`` for another.
+
+FRAMEWORK_PARAM = "fw"
+_SEP = "@"
+
+
+@memo.cached
+def _frameworks(indicators: pd.DataFrame) -> list[str]:
+    """The frameworks of a version, its default first (MIPEX-R when it is there)."""
+    found = sorted(set(framework_of(indicators)))
+    if DEFAULT_FRAMEWORK in found:
+        found.remove(DEFAULT_FRAMEWORK)
+        found.insert(0, DEFAULT_FRAMEWORK)
+    return found or [DEFAULT_FRAMEWORK]
+
+
+def _split(view_version: str) -> tuple[str, str | None]:
+    version_id, _, fw = view_version.partition(_SEP)
+    return version_id, fw or None
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _tables(path: str, version_id: str) -> dict[str, pd.DataFrame]:
+    """The tables of a view version: the indicators of its framework and their scores; the
+    other tables whole. With one framework in the version, the version's tables as they are."""
+    version, fw = _split(version_id)
+    tabs = _all_tables(path, version)
+    fws = _frameworks(tabs["indicators"])
+    if len(fws) == 1:
+        return tabs
+    fw = fw or fws[0]
+    ind = tabs["indicators"]
+    keep = (framework_of(ind) == fw).to_numpy()
+    ids = set(ind.loc[keep, "indicator_id"])
+    out = dict(tabs)
+    out["indicators"] = ind[keep].reset_index(drop=True)
+    out["scores"] = tabs["scores"][tabs["scores"]["indicator_id"].isin(ids)].reset_index(drop=True)
+    return out
+
+
+def frameworks() -> list[str]:
+    """The frameworks of the current version, the default one first."""
+    return _once("frameworks", lambda: _frameworks(
+        _all_tables(str(store().root), version())["indicators"]))
+
+
+def framework() -> str:
+    """The framework in view: the sidebar's choice, else the link's ``fw``, else the
+    version's default. An unknown one leaves a notice."""
+    options = frameworks()
+    chosen = st.session_state.get(f"w_{FRAMEWORK_PARAM}")
+    if chosen in options:
+        return chosen
+    return url_choice(FRAMEWORK_PARAM, options, options[0], t("Index"))
+
+
+def view_version() -> str:
+    """The key of what the pages show: the version, plus the framework when it is not the
+    version's default. Cached loaders take it where they took the version id."""
+    fw = framework()
+    return version() if fw == frameworks()[0] else f"{version()}{_SEP}{fw}"
+
+
 def tables() -> dict[str, pd.DataFrame]:
-    """The tables of the current version, **shared by every session: read-only**.
+    """The tables of the current version and framework, **shared by every session:
+    read-only**.
 
     A resource, not data: copying (unpickling) every table on every rerun cost more than
     anything the pages computed from them, and shared objects let :mod:`ui.memo` remember
     results computed from them. Derive (``assign``, ``copy``), never change in place;
     ``tests/test_memo.py`` runs every page and checks the tables are unchanged.
     """
-    return _once("tables", lambda: _tables(str(store().root), version()))
+    return _once("tables", lambda: _tables(str(store().root), view_version()))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _manifest(path: str, version_id: str) -> dict:
-    return open_store(path).manifest(version_id)
+    return open_store(path).manifest(_split(version_id)[0])  # a view version's manifest
 
 
 def manifest() -> dict:
@@ -133,11 +202,13 @@ def manifest() -> dict:
 def _cube(path: str, version_id: str) -> Cube:
     # A resource, not data: the cube's arrays can be large and are never mutated (scoring
     # functions return new arrays), so every session shares one copy instead of unpickling.
+    # ``version_id`` is a view version (see view_version): one cube per framework.
     tabs = _tables(path, version_id)
     scored = tabs["regions"].loc[tabs["regions"]["region_id"].isin(tabs["scores"]["region_id"]),
                                  "region_id"]
     cube = prepare(tabs["indicators"], tabs["scores"], regions=scored)
-    start_warming(tabs, cube)
+    if _split(version_id)[1] is None:  # the default framework's pages are warmed
+        start_warming(tabs, cube)
     return cube
 
 
@@ -175,7 +246,7 @@ def start_warming(tabs: dict, cube: Cube) -> threading.Thread | None:
 
 def cube() -> Cube:
     """The scoring cube of the current version (values from answers, dense arrays)."""
-    return _once("cube", lambda: _cube(str(store().root), version()))
+    return _once("cube", lambda: _cube(str(store().root), view_version()))
 
 
 def target_groups() -> list[str]:
@@ -196,8 +267,23 @@ def _groups_editions(scores: pd.DataFrame) -> tuple[list[str], list]:
     return groups, sorted(scores["edition"].dropna().unique().tolist(), reverse=True)
 
 
+def illustrative_flags(man: dict, fw: str | None = None) -> dict[str, bool]:
+    """The manifest's "illustrative" flags as they apply to the framework in view: the
+    default dataset holds the regional index only, so another framework's indicators and
+    scores came from an import and are not illustrative."""
+    flags = {t_: bool(v) for t_, v in (man.get("illustrative") or {}).items()}
+    if fw is not None and fw != DEFAULT_FRAMEWORK:
+        flags.update({"indicators": False, "scores": False})
+    return flags
+
+
+def framework_of_view(view_version_id: str) -> str | None:
+    """The framework a view version names (None: the version's default)."""
+    return _split(view_version_id)[1]
+
+
 def is_illustrative(table: str | None = None) -> bool:
-    flags = manifest().get("illustrative", {})
+    flags = illustrative_flags(manifest(), framework())
     return bool(flags.get(table)) if table else any(flags.values())
 
 

@@ -82,7 +82,8 @@ def test_staff_flow(staff_app, page):
     assert page.get_by_text("read as eurostat").count() == 1
     shot(page, "03_report")
 
-    page.get_by_role("button", name="Download the changes (XLSX)").scroll_into_view_if_needed()
+    # one per changed table: the outcomes, and the catalogue entry of the new measure
+    page.get_by_role("button", name="Download the changes (XLSX)").first.scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     assert page.get_by_text(re.compile(r"Outcomes: \d+ added")).count() == 1
     shot(page, "04_preview")

@@ -1,0 +1,119 @@
+"""Two indicator frameworks in one store (MIPEX-R's regions, MIPEX's countries): every page
+shows one of them, chosen in the sidebar and kept in the URL; none mixes them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data.config import Settings
+from data.imports import Upload, ensure_default, plan_import, publish_plan
+from data.store import Store
+from mipexfix import COMMENT, workbook
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture(scope="module")
+def two_frameworks(tmp_path_factory):
+    root = tmp_path_factory.mktemp("frameworks")
+    cfg = Settings(store_path=root / "store", keep_versions=5, max_upload_bytes=50 * 2**20,
+                   max_rows=1_000_000)
+    store = Store(cfg.store_path)
+    ensure_default(store)
+    publish_plan(store, plan_import(store, [Upload("mipex.xlsx", workbook())], cfg), who="t")
+    return store
+
+
+@pytest.fixture
+def app(two_frameworks, monkeypatch):
+    import streamlit as st
+
+    monkeypatch.setenv("MIPEXR_STORE", str(two_frameworks.root))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield two_frameworks
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def run(page=None, **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def table_with(at, column):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_default_is_the_regional_index_and_the_choice_is_offered(app):
+    at = run()
+    fw = at.sidebar.selectbox(key="w_fw")
+    assert fw.options == ["MIPEX-R — regions", "MIPEX — countries"]
+    assert fw.value == "MIPEX-R"
+    shown = table_with(at, "Overall score")
+    assert len(shown) == 25 and "EL" not in set(shown["Region code"])
+    assert at.sidebar.selectbox(key="w_edition").options == ["2024", "2021"]
+
+
+def test_the_national_index_from_the_url(app):
+    at = run(fw="MIPEX")
+    assert at.sidebar.selectbox(key="w_fw").value == "MIPEX"
+    shown = table_with(at, "Overall score").set_index("Region code")
+    assert set(shown.index) == {"DE", "EL"}  # countries only, no region of MIPEX-R
+    assert at.sidebar.selectbox(key="w_edition").options == ["2022", "2021", "2020", "2019"]
+    assert shown.loc["DE", "Overall score"] == pytest.approx(100)  # DE 2022: every score 100
+    areas = set(table_with(at, "Mean score across regions (0–100)")["Area"]) if any(
+        "Mean score across regions (0–100)" in d.value.columns for d in at.dataframe) else None
+    if areas is not None:
+        assert areas == {"labour market mobility", "health"}
+
+
+def test_switching_the_index_drops_what_belongs_to_the_other(app):
+    at = run("pages/region.py", region="ES51", area="health")
+    at.sidebar.selectbox(key="w_fw").set_value("MIPEX").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "region" not in at.query_params or at.query_params["region"] in ("DE", "EL",
+                                                                           ["DE"], ["EL"])
+    assert at.selectbox(key="w_region").value in ("DE", "EL")
+    assert not [i for i in at.info if "not in the data" in str(i.value)]
+
+
+def test_national_drilldown_and_methodology_show_answers_and_comments(app):
+    at = run("pages/region.py", fw="MIPEX", region="DE", edition="2020")
+    drill = table_with(at, "Answer means").set_index("Indicator")
+    assert drill.loc["aa1", "Answer"] == "50"
+    assert drill.loc["aa1", "Answer means"] == "A and (C or certain categories of B)"
+    assert drill.loc["aa1", "Note"] == COMMENT
+    at = run("pages/methodology.py", fw="MIPEX")
+    ind = table_with(at, "Answer options").set_index("Code")
+    assert set(ind.index) == {"aa1", "ab7ab8", "ab9", "ab9a", "ab9b", "145a", "146a", "152c"}
+    assert ind.loc["ab7ab8", "Answers → values"] == "100 → 100 · 67 → 67 · 33 → 33 · 0 → 0"
+    assert "152a=50 & 152b=50" in ind.loc["152c", "Answer options"]
+
+
+def test_an_unknown_index_in_the_link_gives_a_notice(app):
+    at = run(fw="NOPE")
+    assert at.sidebar.selectbox(key="w_fw").value == "MIPEX-R"
+    assert any("NOPE" in str(i.value) for i in at.info)
+
+
+def test_one_framework_shows_no_choice(monkeypatch, tmp_path):
+    import streamlit as st
+
+    store = Store(tmp_path / "store")
+    ensure_default(store)
+    monkeypatch.setenv("MIPEXR_STORE", str(store.root))
+    st.cache_resource.clear()
+    at = run()
+    assert not [s for s in at.sidebar.selectbox if s.key == "w_fw"]
+    st.cache_resource.clear()
