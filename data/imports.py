@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from data.answers import score_values
 from data.config import Settings
 from data.diff import TableDiff, diff_table
 from data.problems import Problems
 from data.readers import as_text, read_file
 from data.schema import TABLE_ORDER, TABLES, framework_of
 from data.store import Source, Store, canonical
-from data.validate import check_references, coerce, resolve_values
+from data.validate import check_references, coerce
 
 MODES = ("upsert", "replace")
 #: Row numbers of rows an import adds on its own (suggested countries, catalogue entries)
@@ -101,8 +102,9 @@ def derive(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     coordinates from their region's when not given."""
     out = dict(tables)
     sc = tables["scores"].copy()
-    resolved = resolve_values(sc, tables["indicators"])
-    sc["value"] = resolved.where(resolved.notna(), sc["value"])
+    # the answer-map rule (data.answers): a known code's value, else the value given
+    rule = score_values(sc, tables["indicators"])
+    sc["value"] = pd.Series(rule.value, index=sc.index).where(~rule.unknown, sc["value"])
     out["scores"] = sc
     pr = tables["practices"].copy()
     if len(pr):

@@ -255,9 +255,10 @@ def apply(practices: pd.DataFrame, f: Filters, regions: pd.DataFrame | None = No
 class GapSuggestions:
     """What :func:`gap_suggestions` found.
 
-    ``gaps``: the region's areas with ``score``, ``peer_mean``, ``gap_peers`` (negative =
-    below its peers), ``n_peers``, ``best_score``, ``best_region``, largest gap first,
-    ``chosen`` True for the areas practices were sought in. ``practices``: one row per
+    ``gaps``: the region's areas as :func:`scoring.priorities` gives them (``score``,
+    ``peer_mean``, ``gap_peers`` (negative = below its peers), ``n_peers``, ``best_score``,
+    ``best_region``, ``priority``, ``order``, ``reason``), priorities first, ``chosen`` True
+    for the areas practices were sought in (the priorities). ``practices``: one row per
     suggested practice (see :func:`gap_suggestions`). ``reason``: why nothing was found,
     if so (``no_scores``, ``no_gaps``, ``no_practices``), else ``""``.
     """
@@ -274,9 +275,11 @@ def gap_suggestions(practices: pd.DataFrame, regions: pd.DataFrame, area_scores:
     """Practices from other regions for the areas where ``region_id`` trails its peers most.
 
     Formula. ``area_scores`` is ``scoring.aggregate(cube, by=("area",))``. For the region's
-    target group and edition, ``gap_peers(area) = score − mean of the peers' scores``
-    (:func:`scoring.gaps`; peers = ``peer_ids``, default every other scored region). The
-    ``n_areas`` areas with the most negative gap are chosen. A practice qualifies when it
+    target group and edition, the areas are the region's priority areas,
+    :func:`scoring.priorities` — the ``n_areas`` largest shortfalls against the mean of its
+    peers (``gap_peers(area) = score − peer mean`` < 0; peers = ``peer_ids``, default every
+    other scored region; ties: lower own score) — the rule the profile, the brief and the
+    workshop use too. A practice qualifies when it
     comes from another region, lists one of those areas, and is for ``target_group``
     ("ALL": any). Its relevance sums, over the chosen areas it lists,
     ``−gap_peers(area) × source score(area) / 100`` — a big gap and a source region that
@@ -289,7 +292,7 @@ def gap_suggestions(practices: pd.DataFrame, regions: pd.DataFrame, area_scores:
     contributing most), gap (points below peers in that area, positive), own_score,
     source_score, source_rank, n_ranked (regions ranked in that area), relevance, rank.
     """
-    from scoring import gaps as score_gaps
+    from scoring import priorities as score_priorities
     from scoring.compare import rank_within
 
     region_id = str(region_id)
@@ -302,13 +305,15 @@ def gap_suggestions(practices: pd.DataFrame, regions: pd.DataFrame, area_scores:
                                   "relevance", "rank"])
     if peer_ids is None:
         peer_ids = t.loc[t["score"].notna(), "region_id"].unique().tolist()
-    g = score_gaps(t, region_id, peer_ids) if (t["region_id"] == region_id).any() else pd.DataFrame()
-    if g.empty or g["score"].notna().sum() == 0:
+    if not (t["region_id"] == region_id).any():
+        return GapSuggestions(pd.DataFrame(), empty, "no_scores")
+    # the areas to look in: the region's priority areas, by the one rule every page uses
+    g = score_priorities(t.assign(area=t["area"].astype(str)), region_id, peer_ids,
+                         str(target_group), edition, n=n_areas)
+    if g["score"].notna().sum() == 0:
         return GapSuggestions(g, empty, "no_scores")
-    g = g.sort_values(["gap_peers", "area"], na_position="last").reset_index(drop=True)
-    below = g[g["gap_peers"] < 0]
-    chosen = below["area"].head(n_areas).tolist()
-    g["chosen"] = g["area"].isin(chosen)
+    g["chosen"] = g["priority"]
+    chosen = g.loc[g["priority"]].sort_values("order")["area"].tolist()
     if not chosen:
         return GapSuggestions(g, empty, "no_gaps")
 

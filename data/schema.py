@@ -39,6 +39,27 @@ NUTS_VERSIONS = (2021, 2024)
 DEFAULT_FRAMEWORK = "MIPEX-R"
 #: How an outcome's population groups are defined (Eurostat's ``citizen`` / ``c_birth``).
 BASES = ("citizenship", "country of birth")
+#: The one rounding rule for figures shown and downloaded (screen, brief, CSV/XLSX): scores,
+#: gaps, differences and other figures to DISPLAY_DECIMALS decimals, shares (coverage) to
+#: SHARE_DECIMALS (0.1 %), half away from zero (31.25 → 31.3). Stated in the data
+#: dictionary (:data:`DOWNLOAD_RULES`); applied by ``ui.fmt.round_half_up``.
+DISPLAY_DECIMALS = 1
+SHARE_DECIMALS = 3
+#: The data dictionary's rows about downloaded tables (what their numbers are).
+DOWNLOAD_RULES = (
+    ("figures", "number", ("Scores, gaps, differences, peer means and other figures in the "
+                           "dashboard's CSV and XLSX downloads are rounded exactly as shown "
+                           "on screen and in the brief: one decimal, half away from zero "
+                           "(31.25 → 31.3). The XLSX file adds a sheet 'full precision' with "
+                           "the same table unrounded."), "71.2"),
+    ("coverage", "number", ("Coverage (the share of the indicator weight answered behind a "
+                            "score, 0–1) is rounded to three decimals (0.857 = 85.7 %), as "
+                            "shown on screen."), "0.857"),
+    ("rank", "whole number", ("Ranks are whole numbers (1 = best); the rank band is the 5th–"
+                              "95th percentile of the ranks under random weights, written "
+                              "'low–high'."), "21–25"),
+)
+
 #: Languages of the Integration Lab template and survey (ISO 639-1).
 LANGUAGES = ("en", "fr", "de", "it", "es", "pt", "sv")
 LANGUAGE_NAMES = ("English", "French", "German", "Italian", "Spanish", "Portuguese", "Swedish")

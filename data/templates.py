@@ -7,11 +7,12 @@ from pathlib import Path
 import pandas as pd
 
 from data.export import table_csv
-from data.schema import LIST_SEP, TABLES
+from data.schema import DOWNLOAD_RULES, LIST_SEP, TABLES
 
 
 def dictionary(table: str | None = None) -> pd.DataFrame:
-    """One row per column: table, column, type, required, allowed values, meaning, example."""
+    """One row per column: table, column, type, required, allowed values, meaning, example;
+    then (table "downloads") the rules every downloaded table follows, e.g. its rounding."""
     rows = []
     for spec in TABLES.values():
         if table and spec.name != table:
@@ -25,6 +26,10 @@ def dictionary(table: str | None = None) -> pd.DataFrame:
                          "required": "yes" if c.required else "no",
                          "key": "yes" if c.name in spec.key else "no",
                          "allowed": allowed, "meaning": c.help, "example": c.example})
+    if table in (None, "downloads"):  # what the numbers of every downloaded table are
+        for name, kind, meaning, example in DOWNLOAD_RULES:
+            rows.append({"table": "downloads", "column": name, "type": kind, "required": "no",
+                         "key": "no", "allowed": "", "meaning": meaning, "example": example})
     return pd.DataFrame(rows)
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from data.answers import score_values
 from data.problems import Problems
 from data.schema import LIST_SEP, PANDAS_DTYPES, TABLES, Column, parse_answers
 
@@ -360,37 +361,13 @@ def _check_score_refs(sc: pd.DataFrame, ind: pd.DataFrame, regions: set, problem
     _report(problems, sc, bad_tg, "target_group",
             "This target group is not one of the indicator's target groups.",
             "Use a group listed in the indicator's target_groups column (TCN or BIP).")
-    resolved = resolve_values(sc, ind)
-    has_answer = known & sc["answer"].notna()
-    unknown_answer = has_answer & resolved.isna()
+    rule = score_values(sc, ind)  # the one answer-map rule (data.answers)
+    unknown_answer = known & pd.Series(rule.unknown, index=sc.index)
     _report(problems, sc, unknown_answer, "answer",
             "This answer code is not in the indicator's answer map.",
             "Use one of the codes in the indicator's 'answers' column, or give a value instead.")
-    disagree = has_answer & ~unknown_answer & sc["value"].notna() & (
-        (resolved - sc["value"]).abs() > 1e-6)
+    disagree = known & pd.Series(rule.disagree, index=sc.index)
     _report(problems, sc, disagree, "value",
             "The value does not match the value of the answer code.",
             "Give the answer code or the value, or make them agree with the answer map.")
 
-
-def answer_table(ind: pd.DataFrame) -> pd.DataFrame:
-    """Indicators' answer maps as rows (indicator_id, answer, answer_value)."""
-    rows = []
-    for iid, text in ind[["indicator_id", "answers"]].dropna().itertuples(index=False):
-        try:
-            rows.extend((iid, code, val) for code, val in parse_answers(text).items())
-        except ValueError:
-            continue  # reported by _check_answer_maps
-    return pd.DataFrame(rows, columns=["indicator_id", "answer", "answer_value"]).astype(
-        {"indicator_id": "str", "answer": "str", "answer_value": "float64"})
-
-
-def resolve_values(sc: pd.DataFrame, ind: pd.DataFrame) -> pd.Series:
-    """The value of each score row's answer code (NaN where no answer or unknown code)."""
-    amap = answer_table(ind)
-    keys = pd.MultiIndex.from_frame(amap[["indicator_id", "answer"]])
-    lookup = pd.Series(amap["answer_value"].to_numpy(), index=keys)
-    if lookup.index.has_duplicates:
-        lookup = lookup[~lookup.index.duplicated()]
-    idx = pd.MultiIndex.from_arrays([sc["indicator_id"].fillna(""), sc["answer"].fillna("")])
-    return pd.Series(lookup.reindex(idx).to_numpy(), index=sc.index, dtype="float64")

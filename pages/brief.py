@@ -1,14 +1,15 @@
 """Region brief: a printable one-region policy brief, downloadable as PDF and HTML.
 
-URL: ``region``, ``edition`` and ``group`` (as everywhere), ``measure`` (the outcome measure
-of the policy–outcome section, as on the Region profile). The brief is built from the same
+URL: ``region``, ``edition`` and ``group`` (as everywhere), ``w`` (area weights) and ``peers``
+(the peer group), parsed as on every page (``ui/params.py``), and ``measure`` (the outcome
+measure of the policy–outcome section, as on the Region profile). The brief is built from the same
 data and charts as the Region profile (``ui/brief.py``); the page shows its headline and a
 preview, and makes the files only when a download button is clicked.
 """
 
 import streamlit as st
 
-from ui import brief, frame, profile, state
+from ui import brief, frame, params, profile, state
 from ui.i18n import language, t
 
 frame.require()
@@ -16,19 +17,20 @@ frame.require()
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _brief(path: str, version_id: str, region: str, group: str, edition, lang: str,
-           measure: str | None) -> brief.Brief:
+           weights: tuple = (), mode: str = "all", peer_list: tuple = (),
+           measure: str | None = None) -> brief.Brief:
     # keyed on the data version and the language: a publish or a language switch rebuilds it
     man = state._manifest(path, version_id)
     man = dict(man, illustrative=state.illustrative_flags(
         man, state.framework_of_view(version_id)))
     return brief.build(state._cube(path, version_id), state._tables(path, version_id), man,
-                       region, group, edition, measure)
+                       region, group, edition, dict(weights) or None, mode, peer_list, measure)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _file(path: str, version_id: str, region: str, group: str, edition, lang: str,
-          measure: str | None, kind: str):
-    b = _brief(path, version_id, region, group, edition, lang, measure)
+          weights: tuple, mode: str, peer_list: tuple, measure: str | None, kind: str):
+    b = _brief(path, version_id, region, group, edition, lang, weights, mode, peer_list, measure)
     return brief.to_pdf(b) if kind == "pdf" else brief.to_html(b)
 
 
@@ -36,10 +38,12 @@ edition, group, tabs, cube, regions = profile.scored_context()
 ids = regions["region_id"].tolist()
 labels = profile.region_label(tabs["regions"])
 notices = st.container()
+weights = params.url_weights(profile.area_order(cube))
 c1, c2 = st.columns([2, 2])
 with c1:
     region = state.url_widget(st.selectbox, "region", ids, ids[0], t("Region"),
                               format_func=lambda r: labels.get(r, r))
+mode, peer_list = params.url_peers(ids, region)
 measures, measure_labels = brief.measure_choices(tabs, region)
 measure = None
 if measures:
@@ -48,7 +52,8 @@ if measures:
                                    brief.default_measure(tabs, region), t("Outcome measure"),
                                    format_func=lambda m: measure_labels.get(m, m))
 s = state.store()
-key = (str(s.root), state.view_version(), region, str(group), edition, language(), measure)
+key = (str(s.root), state.view_version(), region, str(group), edition, language(),
+       params.weights_key(weights), mode, tuple(peer_list), measure)
 b = _brief(*key)
 
 st.title(t("Region brief: {name}", name=b.title))
@@ -63,12 +68,12 @@ c1.download_button(t("Download PDF"), lambda: _file(*key, "pdf"), f"{slug}.pdf",
 c2.download_button(t("Download HTML"), lambda: _file(*key, "html"), f"{slug}.html", "text/html",
                    key="dl-brief-html", on_click="ignore", icon=":material/html:", width="stretch")
 c3.page_link("pages/region.py", label=t("Back to the region profile"), icon=":material/location_on:",
-             query_params={"region": region, "edition": str(edition), "group": str(group)})
+             query_params=profile.handout_params(region, group, edition, weights, mode, peer_list))
 if b.illustrative:
     st.warning(brief.illustrative_text(b), icon=":material/warning:")
-cols = st.columns(4)
-for col, (label, value) in zip(cols, brief.headline_lines(b)):
-    col.metric(label, value)
+cards = st.container(horizontal=True)  # the Region profile's cards, same text
+for label, value, help_text in b.headline:
+    cards.metric(label, value, help=help_text)
 st.markdown(brief.summary_sentence(b))
 with st.expander(t("Preview of the brief"), expanded=False):
     # the HTML is escaped throughout (ui/brief.py) and its CSS is scoped to .brief

@@ -71,8 +71,9 @@ diff_cols = [labels[r] for r in (chosen[1:] if vs == "first" else chosen)]
 st.dataframe(G.styled(gaps, diff_cols, [t("Lowest coverage")], [ref_col]), hide_index=True,
              width="stretch", key="compare-gaps", placeholder=t("no data"),
              column_config={t("Lowest coverage"): st.column_config.NumberColumn(
+                 format="percent", step=0.001,
                  help=t("The lowest coverage among the compared regions in this row: the share "
-                        "of the indicators behind the score that have a value."))})
+                        "of the indicator weight answered behind the score."))})
 G.legend(t("behind the reference"), t("ahead of the reference"))
 components.downloads(gaps, f"compare-{axis}-gaps", key="compare-gaps")
 components.data_caption()

@@ -6,7 +6,7 @@ URL: ``axis`` (area|phase), ``gap`` (best|peers|target), ``peers`` (all|country)
 
 import streamlit as st
 
-from ui import charts, components, frame, sidebar, state
+from ui import charts, components, frame, sidebar, state, tables
 from ui import gaps as G
 from ui.i18n import t
 
@@ -59,7 +59,7 @@ ov_long = G.gap_long(ov, "overall", gap, target=target, peers=peers, countries=c
 wide = G.gap_wide(long, axis, order, names, ov_long)
 gap_cols = [*order, t("Overall")]
 st.dataframe(G.styled(wide, gap_cols, [t("Coverage")]) if len(wide) <= G.MAX_STYLED_ROWS
-             else wide, hide_index=True, width="stretch",
+             else tables.rounded(wide), hide_index=True, width="stretch",
              height=min(35 * (len(wide) + 1) + 3, 920), placeholder=t("no data"),
              column_config=G.matrix_columns(gap_cols), key="gap-matrix")
 if len(wide) <= G.MAX_STYLED_ROWS:
@@ -70,7 +70,7 @@ else:
 components.downloads(wide, f"gaps-{axis}-{gap}", key="gap-matrix")
 with st.expander(t("Every cell with its score, reference and coverage (text)")):
     cells = G.cell_table(long, axis, names)
-    st.dataframe(cells, hide_index=True, width="stretch", placeholder=t("no data"),
+    st.dataframe(tables.rounded(cells), hide_index=True, width="stretch", placeholder=t("no data"),
                  column_config=G.number_columns(cells), key="gap-cells")
     components.downloads(cells, f"gap-cells-{axis}-{gap}", key="gap-cells")
 

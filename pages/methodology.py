@@ -7,8 +7,7 @@ URL: ``area``, ``phase`` (comma-separated filters of the indicator list).
 import streamlit as st
 
 from ui import compare as C
-from ui import frame, sidebar, state, tables
-from ui import profile as P
+from ui import frame, profile, sidebar, state, tables
 from ui import gaps as G
 from ui.i18n import t
 
@@ -26,24 +25,51 @@ st.markdown(t(
     "answer option carries a value on 0–100 through the indicator's answer map (for example "
     "A → 100, B → 50, C → 0); 100 means the most favourable policy. Outcome indicators are "
     "rescaled to 0–100 ({outcome}) pooled over regions, groups and editions.\n"
-    "2. **Area (or phase) score** = the mean of the indicator values in that area, weighted by "
-    "the indicators' weights (all 1 by default: unweighted, the MIPEX rule).\n"
-    "3. **Overall score** = the mean of the area scores (unweighted by default; the Gaps page "
-    "lets you weight the areas and shows how the ranks move).\n"
-    "4. **Missing data** is never counted as 0: a missing indicator is left out and the weights "
-    "of the others are rescaled. **Coverage** = the share of the indicators (by weight) asked "
-    "for that target group that have a value; it is shown next to every score.\n"
-    "5. **Coverage threshold.** Below {thr:.0%} coverage there is no score: the dashboard shows "
+    "2. **Weights are data.** Each indicator's weight is the `weight` column of the indicators "
+    "table: a missing weight counts 1, a weight of 0 excludes the indicator (its answer is "
+    "shown, marked “excluded”, but counts in no score). With every weight 1 this is MIPEX's "
+    "published rule: plain means.\n"
+    "3. **Area (or phase) score** = the weighted mean of the indicator values in that area.\n"
+    "4. **Overall score** = the mean of the area scores, each area once. Area weights given in a "
+    "link (`w=health:2`, set on the Gaps page) multiply on top of the indicators' weights; every "
+    "page then says which weights it uses.\n"
+    "5. **Missing data** is never counted as 0: a missing indicator is left out and the weights "
+    "of the others are rescaled. **Coverage** — one meaning everywhere — is the share of the "
+    "indicator weight answered behind a score: for an area, the weight of its answered "
+    "indicators over the weight of those asked for that target group; for the overall score, "
+    "the same with each indicator weighted as it counts in the overall (the mean of the area "
+    "coverages, an area without a score counting 0). “Areas with a score” (e.g. 9 / 9) is a "
+    "different figure and is shown under that name.\n"
+    "6. **Coverage threshold.** Below {thr:.0%} coverage there is no score: the dashboard shows "
     "“no data”, in grey, with its own legend entry.\n"
-    "6. **TCN and BIP combined** (“ALL”): an indicator's value is the mean of its TCN and BIP "
+    "7. **TCN and BIP combined** (“ALL”): an indicator's value is the mean of its TCN and BIP "
     "values, only where every group it is asked for has one (rule “{rule}”).\n"
-    "7. **Geometric-mean guard.** The robustness check also aggregates with the geometric mean, "
+    "8. **Geometric-mean guard.** The robustness check also aggregates with the geometric mean, "
     "where a single 0 would zero a whole area; values below {eps:g} point are counted as "
     "{eps:g} point, and the number floored is reported.\n"
-    "8. **Rank bands.** {n:,} random variations of the weights (±{spread:.0%}), each scored "
-    "with both means, give each region a median rank and a 5–95 % band.",
-    thr=rules["threshold"], eps=rules["eps"], rule=rules["all_rule"], n=rules["n_draws"],
-    spread=rules["spread"], outcome=rules["outcome_method"]))
+    "9. **Ranks with their uncertainty.** {n:,} random variations of the weights (each "
+    "indicator and area weight drawn within ±{spread:.0%} of its value), each scored with both "
+    "means, give every region a 5–95 % rank band: “23rd (band 21–25)” means it ranks between "
+    "21st and 25th in 90 % of the variations. Regions whose bands overlap cannot be told apart "
+    "with confidence. Every page that shows a rank shows its band, from the same draws.\n"
+    "10. **Priority areas** (“what to work on”): the up to {k} areas where a region falls "
+    "furthest below the mean of its peer group (ties: the lower own score first); an area at "
+    "or above the peers' mean is never a priority. The Region profile, its “Practices for "
+    "these gaps” link, the Integration Lab, the brief and the workshop all use this rule, with "
+    "the shortfall as the reason.\n"
+    "11. **Rounding.** Figures are shown rounded to one decimal, half away from zero "
+    "(31.25 → 31.3), coverage to 0.1 %, the same on screen, in the brief and in downloads "
+    "(see the data dictionary).",
+    thr=rules["threshold"], eps=rules["eps"], rule=rules["all_rule"],
+    n=2 * profile.band_draws(len(state.cube().regions)),
+    spread=rules["spread"], outcome=rules["outcome_method"], k=profile.N_PRIORITIES))
+
+weights_table = C.weight_table(ind)
+if weights_table.empty:
+    st.caption(t("Every indicator in the data has weight 1."))
+else:
+    st.markdown(t("Indicators whose weight is not 1 in this data version:"))
+    tables.show_table(weights_table, "indicator-weights", key="indicator-weights")
 
 st.header(t("Indicators"))
 if len(state.frameworks()) > 1:
@@ -87,11 +113,11 @@ st.markdown(t(
     rule=t("An outcome shown next to a policy edition is the nearest year not after the "
            "edition (2022 for the 2024 edition when 2023 is not published); only when every "
            "year is after the edition, the nearest year after it. The year is always shown.")))
-catalogue = P.measure_catalogue(state.tables().get("measures"), state.tables()["outcomes"])
+catalogue = profile.measure_catalogue(state.tables().get("measures"), state.tables()["outcomes"])
 if catalogue.empty:
     st.info(t("No outcome figures are published."))
 else:
-    tables.show_table(P.measure_list(catalogue), "measures", key="measures",
+    tables.show_table(profile.measure_list(catalogue), "measures", key="measures",
                       caption=t("The measure catalogue: built when outcomes are imported, "
                                 "corrected by staff (the measures table)."))
 

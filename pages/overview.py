@@ -6,7 +6,7 @@ URL: ``edition`` and ``group`` (sidebar), ``w`` (area weights, e.g. health:2,hou
 
 import streamlit as st
 
-from ui import charts, components, fmt, frame, profile, sidebar, state, tables
+from ui import charts, components, fmt, frame, params, profile, sidebar, state, tables
 from ui.i18n import N_, t
 
 frame.require()
@@ -14,9 +14,7 @@ frame.require()
 view = sidebar.view()
 edition, group = view["edition"], view["target_group"]
 tabs, cube, man = state.tables(), state.cube(), state.manifest()
-weights, problem = profile.parse_weights(st.query_params.get(profile.WEIGHTS_PARAM), profile.area_order(cube))
-if problem:
-    state.notice(problem)
+weights = params.url_weights(profile.area_order(cube))
 state.show_notices()
 st.title(t("Regional integration policy at a glance"))
 if edition is None or group is None:
@@ -33,7 +31,7 @@ with st.expander(t("What this data is"), expanded=illustrative):
                  who=man.get("who", "?"), rows=", ".join(f"{k} {v}" for k, v in man.get("rows", {}).items())))
 if weights:
     st.caption(t("Area weights from the link: {w} (other areas 1). Without them every area counts "
-                 "equally, the MIPEX rule.", w=", ".join(f"{k} × {v:g}" for k, v in weights.items())))
+                 "equally, the MIPEX rule.", w=params.weights_text(weights)))
 
 parts = profile.overview_parts(cube, tabs["regions"], edition, group, weights)
 table, labels = parts["table"], parts["labels"]
@@ -66,7 +64,8 @@ st.markdown(t("Most favourable: **{s}**. Least favourable: **{w}**.", s=", ".joi
               w=", ".join(weak) or "–"))
 charts.show_chart(parts["area_bars"], summary, "areas-across-regions", key="areas",
                   caption=t("Mean over the regions with a score; a missing score is left out, "
-                            "never counted as 0. Coverage: share of indicators with a value."))
+                            "never counted as 0. Coverage: the share of the indicator weight "
+                            "answered behind a score."))
 
 st.subheader(t("All regions"))
 tables.show_table(parts["shown"], "overview", key="overview")

@@ -8,17 +8,14 @@ outcome measure is shown first), ``measure`` (the outcome measure).
 
 import streamlit as st
 
-from ui import charts, frame, profile, state
+from ui import charts, frame, params, profile, state
 from ui.i18n import column_title, t
 
 frame.require()
 
 edition, group, tabs, cube, regions = profile.scored_context()
 labels = profile.region_label(tabs["regions"])
-weights, problem = profile.parse_weights(st.query_params.get(profile.WEIGHTS_PARAM),
-                                         profile.area_order(cube))
-if problem:
-    state.notice(problem)
+weights = params.url_weights(profile.area_order(cube))
 
 ids = regions["region_id"].tolist()
 notices = st.container()  # filled at the end, when every URL parameter has been read
@@ -34,10 +31,12 @@ with c3:
 name = labels.get(region, region)
 st.title(name)
 profile.show_headline(cube, tabs["regions"], region, group, edition, weights)
-profile.show_handout_links(region, group, edition)
+handouts = st.container()  # filled once the peer group is read: the links carry it
 
 table = profile.axis_table(cube, axis)
 mode, peer_list = profile.show_peer_controls(table, regions, region, labels)
+with handouts:
+    profile.show_handout_links(region, group, edition, weights, mode, peer_list)
 peers = profile.peer_ids(table, region, mode, peer_list, tabs["regions"], group, edition)
 radar = profile.radar_frame(table, region, peers, group, edition, labels)
 profile.show_profile_chart(radar, axis, profile.area_order(cube, axis), name, len(peers))
@@ -65,7 +64,7 @@ st.subheader(t("Indicator by indicator"))
 profile.show_drilldown(cube, tabs, region, group, edition)
 
 st.subheader(t("Learn from other regions"))
-profile.show_practice_links(cube, tabs["practices"], region, group, edition, labels)
+profile.show_practice_links(cube, tabs, region, group, edition, labels, mode, peer_list)
 
 with notices:
     state.show_notices()

@@ -1,14 +1,15 @@
 """Workshop mode: a region walked through in six steps, for a room and a projector.
 
 URL: ``region``, ``step`` (1–6 or its name: standing, profile, cycle, gaps, practices,
-whatif), ``edition`` and ``group`` (as everywhere), ``guess=1`` (names hidden: regions are
+whatif), ``edition`` and ``group`` (as everywhere), ``w`` (area weights) and ``peers`` (the
+peer group), parsed as on every page (``ui/params.py``), ``guess=1`` (names hidden: regions are
 letters), ``reveal=1`` (names shown again), ``indicator`` / ``answer`` (step 6, the
 what-if). Logic and layout: ``ui/workshop.py``.
 """
 
 import streamlit as st
 
-from ui import frame, profile, state
+from ui import fmt, frame, params, profile, state
 from ui import workshop as ws
 from ui.i18n import t
 
@@ -18,6 +19,7 @@ ws.presentation_view()
 edition, group, tabs, cube, regions = profile.scored_context()
 
 ids = regions["region_id"].tolist()
+weights = params.url_weights(profile.area_order(cube))
 step, problem = ws.parse_step(st.query_params.get("step"))
 if problem:
     state.notice(problem)
@@ -32,8 +34,11 @@ with st.expander(t("Trainer controls")):
     region = state.url_widget(st.selectbox, "region", ids,
                               ws.DEFAULT_REGION if ws.DEFAULT_REGION in ids else ids[0],
                               t("Region"), format_func=lambda r: names.get(r, r))
+    mode, peer_list = params.url_peers(ids, region)
+    view = {"weights": weights, "mode": mode, "peer_list": tuple(peer_list)}
     st.markdown(t("The walk-through as links, to prepare a session (each opens one step):"))
-    st.code("\n".join(ws.step_urls("/workshop", region, edition, group, guess)), language=None)
+    st.code("\n".join(ws.step_urls("/workshop", region, edition, group, guess, view)),
+            language=None)
 
     def toggle_guess():
         state.set_param("guess", 1 if st.session_state["ws-guess"] else None)
@@ -50,11 +55,15 @@ with body:
     st.title(ws.step_titles()[step - 1])
     st.header(names.get(region, region) if guess is None or revealed
               else t("Mystery region: {name}", name=names.get(region, region)))
-    ws.STEP_VIEWS[step - 1](cube, tabs, region, group, edition, names)
+    ws.STEP_VIEWS[step - 1](cube, tabs, region, group, edition, names, view)
 with nav:
     if guess is not None and not revealed:
         st.button(t("Reveal the names"), key="ws-reveal", icon=":material/visibility:",
                   on_click=lambda: st.query_params.update(reveal="1"))
     elif revealed:
-        st.markdown(t("It was **{name}**.", name=real.get(region, region)))
-    ws.navigation(step, region, edition, group, guess)
+        head = profile.headline(cube, tabs["regions"], region, group, edition, weights)
+        st.markdown(t("It was **{name}**, ranked {rank} among {n} regions.",
+                      name=real.get(region, region), n=head["n_ranked"],
+                      rank=fmt.rank_band(head["rank"], head["rank_low"], head["rank_high"])),
+                    help=profile.band_help(len(cube.regions)))
+    ws.navigation(step, region, edition, group, guess, view)

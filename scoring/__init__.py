@@ -8,10 +8,14 @@ stage by stage (COINr style — each stage a function, its parameters explicit):
    dense ``values[region, group, edition, indicator]`` array with NaN = no value.
 2. ``aggregate(cube, by=("area",))`` — any axis or pair of axes (area, phase, system,
    indicator_id); ``overall(cube)`` — indicators → areas → overall (the MIPEX rule by
-   default: unweighted means), with ranks. Missing data are dropped and weights rescaled;
-   every aggregate carries ``coverage``; below ``threshold`` the score is NaN, never 0.
+   default: means weighted by the indicators' ``weight`` column — the weights are data, a
+   missing weight is 1 and 0 excludes an indicator; ``weights="equal"`` for MIPEX's
+   unweighted rule; area weights multiply on top), with ranks. Missing data are dropped and
+   weights rescaled; every aggregate carries ``coverage`` (the share of the indicator
+   weight answered behind it); below ``threshold`` the score is NaN, never 0.
 3. Comparison on those tables: ``ranks``, ``distances``, ``peers``, ``gaps``, ``profile``,
-   ``tcn_bip_gap``; on the cube: ``edition_change``, ``strengths_weaknesses``.
+   ``tcn_bip_gap``, ``priorities`` (what a region should work on first: the one rule);
+   on the cube: ``edition_change``, ``strengths_weaknesses``.
 4. ``policy_outcome_gap(area_table, outcomes, area, target_group=..., measure=...)`` for a
    quadrant chart; ``pair_year`` (the outcome year shown with an edition), ``combined_flag``
    (the flag of a derived figure) and ``comparison`` (which two groups a gap compares).
@@ -25,16 +29,16 @@ indicator's TCN and BIP values where every asked group has one (``all_rule="both
 """
 
 from scoring.aggregate import GEO_EPS, aggregate, membership, overall
-from scoring.compare import (distances, edition_change, gaps, peers, profile, rank_within,
-                             ranks, strengths_weaknesses, tcn_bip_gap)
+from scoring.compare import (distances, edition_change, gaps, peers, priorities, profile,
+                             rank_within, ranks, strengths_weaknesses, tcn_bip_gap)
 from scoring.normalise import normalise
 from scoring.outcome import combined_flag, comparison, pair_year, policy_outcome_gap
-from scoring.robustness import robustness, what_if
+from scoring.robustness import changed_cube, robustness, what_if
 from scoring.values import ALL, Cube, derive, prepare
 
 __all__ = [
-    "ALL", "GEO_EPS", "Cube", "aggregate", "combined_flag", "comparison", "derive", "distances",
-    "edition_change", "gaps", "membership", "normalise", "overall", "pair_year", "peers",
-    "policy_outcome_gap", "prepare", "profile",
+    "ALL", "GEO_EPS", "Cube", "aggregate", "changed_cube", "combined_flag", "comparison",
+    "derive", "distances", "edition_change", "gaps", "membership", "normalise", "overall",
+    "pair_year", "peers", "policy_outcome_gap", "prepare", "priorities", "profile",
     "rank_within", "ranks", "robustness", "strengths_weaknesses", "tcn_bip_gap", "what_if",
 ]

@@ -74,22 +74,26 @@ def membership(cube: Cube, by=("area",), kinds=None) -> tuple[np.ndarray, pd.Dat
 def indicator_weights(cube: Cube, weights=None) -> np.ndarray:
     """Weights per indicator, shape (I,).
 
-    ``None`` → all 1 (the MIPEX rule, unweighted); ``"column"`` → the indicators table's
-    ``weight`` (NaN → 1); a mapping indicator_id → weight overrides 1 for those named (others
-    stay 1); an array of length I is used as is. Negative weights raise ``ValueError``.
+    ``None`` (the default everywhere) or ``"column"`` → the indicators table's ``weight``
+    column: the weights are data (a missing weight counts 1; 0 excludes the indicator — its
+    value is shown but counts in no score and no coverage). ``"equal"`` → all 1 (MIPEX's
+    published rule, whatever the data says). A mapping indicator_id → weight overrides the
+    column for those named; an array of length I is used as is. Negative weights raise
+    ``ValueError``.
     """
     meta = cube.indicators
-    if weights is None:
-        w = np.ones(len(meta))
-    elif isinstance(weights, str):
-        if weights != "column":
-            raise ValueError("weights must be None, 'column', a mapping or an array")
+    if weights is None or (isinstance(weights, str) and weights == "column"):
         w = meta["weight"].to_numpy(float)
+    elif isinstance(weights, str):
+        if weights != "equal":
+            raise ValueError("weights must be None, 'column', 'equal', a mapping or an array")
+        w = np.ones(len(meta))
     elif isinstance(weights, Mapping):
         unknown = set(weights) - set(meta["indicator_id"])
         if unknown:
             raise ValueError(f"weights name unknown indicators: {sorted(unknown)}")
-        w = meta["indicator_id"].map(lambda k: weights.get(k, 1.0)).to_numpy(float)
+        base = meta["weight"].to_numpy(float)
+        w = np.array([float(weights.get(k, b)) for k, b in zip(meta["indicator_id"], base)])
     else:
         w = np.asarray(weights, dtype=float)
         if w.shape != (len(meta),):
@@ -126,12 +130,14 @@ def aggregate_arrays(values, asked, M, w, method="mean", threshold=0.5, eps=GEO_
     """Array core of :func:`aggregate`.
 
     values (R, G, E, I), asked (I, G), M (I, K), w (I,). Returns a dict of arrays shaped
-    (R, G, E, K): score, coverage, n_present, n_total, floored.
+    (R, G, E, K): score, coverage, n_present, n_total, floored. Indicators of weight 0 are
+    excluded: they count in no score, no coverage and neither count.
     """
     lead = values.shape[:-1]
     V = values.reshape(-1, values.shape[-1])
     P = ~np.isnan(V)
     wM = w[:, None] * M
+    M = M * (w > 0)[:, None]  # the counts leave excluded indicators out too
     Pf = P.astype(float)
     present_w = Pf @ wM
     n_present = Pf @ M
@@ -160,17 +166,28 @@ def aggregate_arrays(values, asked, M, w, method="mean", threshold=0.5, eps=GEO_
             "n_total": np.broadcast_to(n_total, shape), "floored": floored}
 
 
-def combine_groups(score, applicable, gw, method="mean", threshold=0.5, eps=GEO_EPS) -> dict:
+def combine_groups(score, applicable, gw, method="mean", threshold=0.5, eps=GEO_EPS,
+                   coverage=None) -> dict:
     """Array core of :func:`overall`: group scores (R, G, E, K) → overall (R, G, E).
 
-    Formula: weighted (or geometric) mean of the group scores that have a value; coverage =
-    weight of those groups / weight of the groups that apply to the target group
-    (``applicable`` (G, K): the group has an indicator asked for that target group).
+    Formula: weighted (or geometric) mean of the group scores that have a value, with the
+    group weights ``gw`` of the groups that apply to the target group (``applicable``
+    (G, K): the group holds an indicator of positive weight asked for that target group).
+    Coverage (the one meaning of the word: the share of the indicator weight answered
+    behind the score) = Σ_k gw_k·coverage_k / Σ_k gw_k over the applicable groups, where
+    ``coverage`` is the groups' own coverage (R, G, E, K) and a group without a score
+    counts 0 (its answers are in no score) — i.e. each indicator weighs what it weighs in
+    the overall score when everything is answered. The score is NaN when that coverage is
+    below ``threshold`` or no group has a score. ``n_present`` / ``n_total`` count the groups with
+    a score / that apply ("areas with a score: 8 / 9").
     """
     app = applicable[None, :, None, :].astype(float) * gw
     P = ~np.isnan(score)
     present_w = (P * app).sum(-1)
     total_w = app.sum(-1)
+    if coverage is None:  # without the groups' coverage, every group counts as answered
+        coverage = np.where(applicable[None, :, None, :], 1.0, np.nan)
+    covered = (np.where(P, np.nan_to_num(np.asarray(coverage, float)), 0.0) * app).sum(-1)
     if method == "mean":
         num = (np.where(P, score, 0.0) * app).sum(-1)
         floored = np.zeros_like(num)
@@ -179,12 +196,12 @@ def combine_groups(score, applicable, gw, method="mean", threshold=0.5, eps=GEO_
             num = (np.where(P, np.log(np.maximum(score, eps)), 0.0) * app).sum(-1)
         floored = (P & (score < eps) & (app > 0)).sum(-1).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        coverage = np.where(total_w > 0, present_w / total_w, np.nan)
+        cov = np.where(total_w > 0, covered / total_w, np.nan)
         out = num / present_w
     if method == "geometric":
         out = np.exp(out)
-    ok = (present_w > 0) & (coverage >= threshold - _TOL)
-    return {"score": np.where(ok, out, np.nan), "coverage": coverage,
+    ok = (present_w > 0) & (cov >= threshold - _TOL)
+    return {"score": np.where(ok, out, np.nan), "coverage": cov,
             "n_present": (P & (app > 0)).sum(-1).astype(float),
             "n_total": np.broadcast_to((app > 0).sum(-1).astype(float), num.shape),
             "floored": floored}
@@ -235,7 +252,8 @@ def aggregate(cube: Cube, by=("area",), weights=None, method: str = "mean",
     point) are floored to it so a 0 does not zero the group; ``floored`` counts them.
     Inputs: ``by`` an axis or tuple of axes (area, phase, system, indicator_id), e.g.
     ``("area", "phase")`` for a heatmap, ``()`` for all indicators together; ``weights``
-    see :func:`indicator_weights` (None = unweighted, the MIPEX rule); ``kinds`` e.g.
+    see :func:`indicator_weights` (None = the indicators' ``weight`` column; ``"equal"``
+    = unweighted, MIPEX's published rule); ``kinds`` e.g.
     ``("policy",)``.
     Missing data: missing indicators are dropped and the weights rescaled; coverage =
     Σ_{present} w / Σ_{asked for this target group} w; score is NaN (never 0) when coverage
@@ -252,7 +270,8 @@ def aggregate(cube: Cube, by=("area",), weights=None, method: str = "mean",
     arrays = aggregate_arrays(cube.values, cube.asked, M, w, method, threshold, eps)
     out = _frame(cube, arrays, labels if by else None)
     out.attrs.update({"by": by, "method": method, "threshold": threshold, "eps": eps,
-                      "weights": "unweighted" if weights is None else "custom"})
+                      "weights": "column" if weights is None else
+                      weights if isinstance(weights, str) else "custom"})
     return out
 
 
@@ -267,7 +286,8 @@ def overall_arrays(cube: Cube, by=("area",), weights=None, group_weights=None,
     groups = aggregate_arrays(vals, cube.asked, M, w, method, threshold, eps)
     applicable = (cube.asked.T.astype(float) @ (w[:, None] * M)) > 0  # (G, K)
     gw = group_weight_vector(labels, group_weights)
-    res = combine_groups(groups["score"], applicable, gw, method, threshold, eps)
+    res = combine_groups(groups["score"], applicable, gw, method, threshold, eps,
+                         coverage=groups["coverage"])
     res["floored"] = res["floored"] + groups["floored"].sum(-1)
     return res
 
@@ -277,12 +297,17 @@ def overall(cube: Cube, by=("area",), weights=None, group_weights=None, method: 
             regions: pd.DataFrame | None = None) -> pd.DataFrame:
     """Overall score: indicators → groups of ``by`` (the areas by default) → overall.
 
-    Formula (MIPEX rule by default): group score as in :func:`aggregate` (threshold applied),
-    then overall = Σ_k gw_k·s_k / Σ_k gw_k over groups with a score (``group_weights``
-    default 1 each); geometric: exp of the weighted mean of ln max(s_k, eps).
-    Missing data: groups without a score are dropped and the group weights rescaled;
-    coverage = weight of groups with a score / weight of groups that apply to the target
-    group; NaN below ``threshold``. ``floored`` counts floored values at both levels.
+    Formula (MIPEX's rule with the data's weights): group score as in :func:`aggregate`
+    (indicator ``weights``, default the indicators' ``weight`` column; threshold applied),
+    then overall = Σ_k gw_k·s_k / Σ_k gw_k over groups with a score (``group_weights``, e.g.
+    area weights from a link, default 1 each: they multiply on top of the indicator
+    weights); geometric: exp of the weighted mean of ln max(s_k, eps).
+    Missing data: groups without a score are dropped and the group weights rescaled.
+    coverage = share of the indicator weight answered behind the score = Σ_k gw_k·coverage_k
+    / Σ_k gw_k over the groups that apply, a group without a score counting 0 (see
+    :func:`combine_groups`); the score is NaN
+    below ``threshold``. ``n_present`` / ``n_total``: groups with a score / groups that
+    apply. ``floored`` counts floored values at both levels.
     Ranks: ``rank`` among all regions (same target_group and edition; method "min", 1 =
     best, NaN score → no rank); ``rank_country`` within the region's country when
     ``regions`` (region_id, country) is given, else missing.

@@ -165,22 +165,38 @@ def gaps(table: pd.DataFrame, region_id, peer_ids=None, target=None) -> pd.DataF
     axis = axis_columns(table)
     keys = ["target_group", "edition", *axis]
     t = table[["region_id", *keys, "score", *(["coverage"] if "coverage" in table else [])]]
-    t = t.assign(region_id=t["region_id"].astype(str))
-    scored = t[t["score"].notna()]
-    best = scored.groupby(keys, observed=True)["score"].max().rename("best_score")
-    tops = scored.merge(best.reset_index(), on=keys)
-    tops = tops[tops["score"] == tops["best_score"]]
-    best_region = (tops.sort_values("region_id").groupby(keys, observed=True)["region_id"]
-                   .agg(";".join).rename("best_region"))
-    own = t[t["region_id"] == str(region_id)]
-    out = own.merge(best.reset_index(), on=keys, how="left") \
-        .merge(best_region.reset_index(), on=keys, how="left")
-    out["gap_best"] = out["score"] - out["best_score"]
+    # Vectorised over the key groups (one pass of NumPy instead of merges and groupbys on
+    # categoricals): every page asks for gaps several times per view.
+    rid = t["region_id"].astype(str).to_numpy(dtype=object)
+    score = t["score"].to_numpy(dtype=float, na_value=np.nan)
+    combined = np.zeros(len(t), np.int64)
+    for c in keys:
+        codes, uniques = pd.factorize(t[c], use_na_sentinel=False)
+        combined = combined * (len(uniques) + 1) + codes
+    _, kc = np.unique(combined, return_inverse=True)
+    K = int(kc.max()) + 1 if len(kc) else 0
+    present = ~np.isnan(score)
+    best = np.full(K, -np.inf)
+    np.maximum.at(best, kc[present], score[present])
+    best[np.isinf(best)] = np.nan
+    tops = present & (score == best[kc])
+    best_region = np.full(K, None, dtype=object)
+    for k in np.unique(kc[tops]):
+        best_region[k] = ";".join(sorted(rid[tops & (kc == k)]))
     wanted = {str(i) for i in (peer_ids if peer_ids is not None else [])} - {str(region_id)}
-    pm = (scored[scored["region_id"].isin(wanted)].groupby(keys, observed=True)["score"]
-          .agg(peer_mean="mean", n_peers="count").reset_index())
-    out = out.merge(pm, on=keys, how="left")
-    out["n_peers"] = out["n_peers"].fillna(0).astype("int64")
+    is_peer = present & np.isin(rid, np.asarray(sorted(wanted), dtype=object))
+    n_peers = np.bincount(kc[is_peer], minlength=K)
+    total = np.bincount(kc[is_peer], weights=score[is_peer], minlength=K)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        peer_mean = np.where(n_peers > 0, total / np.maximum(n_peers, 1), np.nan)
+    own = rid == str(region_id)
+    ko = kc[own]
+    out = t[own].assign(region_id=rid[own]).reset_index(drop=True)
+    out["best_score"] = best[ko]
+    out["best_region"] = best_region[ko]
+    out["gap_best"] = out["score"] - out["best_score"]
+    out["peer_mean"] = peer_mean[ko]
+    out["n_peers"] = n_peers[ko].astype("int64")
     out["gap_peers"] = out["score"] - out["peer_mean"]
     if isinstance(target, dict):
         out["target"] = out[axis[0]].astype(object).map(target).astype(float) if axis \
@@ -346,3 +362,57 @@ def strengths_weaknesses(cube: Cube, region_id, peer_ids, target_group, edition=
     top = top.assign(type="strength", order=np.arange(1, len(top) + 1))
     bottom = bottom.assign(type="weakness", order=np.arange(1, len(bottom) + 1))
     return pd.concat([top, bottom], ignore_index=True)
+
+
+#: What :func:`priorities` says about each area (``reason``), one code per case.
+PRIORITY_REASONS = ("below_peers", "below_peers_not_chosen", "at_or_above_peers", "no_score",
+                    "no_peer_score")
+#: A shortfall smaller than this is float noise, not a shortfall (scores are on 0–100).
+_SHORTFALL_EPS = 1e-9
+
+
+def priorities(table: pd.DataFrame, region_id, peer_ids, target_group, edition=None,
+               n: int = 3) -> pd.DataFrame:
+    """What a region should work on first: its priority areas, and why — the one rule every
+    page uses (profile, brief, workshop, the Integration Lab's "practices for my gaps").
+
+    Rule: the priority areas are the (up to) ``n`` values of the table's axis (areas) where
+    the region falls furthest **below the mean of its peer group** (``gap_peers`` =
+    score − peer mean < 0, as in :func:`gaps`); ties are broken by the lower own score, then
+    by name. An area where the region is at or above its peers is never a priority, so a
+    region ahead of its peers everywhere has none.
+    Reasons (``reason``): "below_peers" (a priority, ``order`` 1…n), "below_peers_not_chosen"
+    (below its peers but not among the ``n`` largest shortfalls), "at_or_above_peers",
+    "no_score" (the region has no score there), "no_peer_score" (no peer has one).
+    Inputs: a single-axis aggregate table (e.g. ``aggregate(cube, by="area")``), the peers'
+    region ids (the region itself is left out), one target group and edition (None → the
+    latest). Missing data: a missing own or peer score gives no gap and no priority.
+    Output: one row per axis value — <axis>, score, coverage, peer_mean, n_peers, gap_peers,
+    shortfall (= −gap_peers, points below the peers), best_score, best_region, priority
+    (bool), order (Int64, 1 = first priority), reason — priorities first (in order), then
+    the other areas by gap.
+    """
+    axis = axis_columns(table)
+    if len(axis) != 1:
+        raise ValueError("priorities need a table aggregated along exactly one axis")
+    t, edition = _slice(table, target_group, edition)
+    g = gaps(t, region_id, peer_ids)
+    a = axis[0]
+    g = g.assign(**{a: g[a].astype(str)})
+    g = g.assign(_gap=g["gap_peers"].fillna(np.inf), _score=g["score"].fillna(np.inf))
+    g = g.sort_values(["_gap", "_score", a]).reset_index(drop=True)
+    rank = g["gap_peers"] < -_SHORTFALL_EPS  # sorted: every shortfall comes first
+    order = rank.cumsum().where(rank)
+    chosen = rank & (order <= n)
+    reason = np.select(
+        [g["score"].isna(), g["peer_mean"].isna(), chosen, rank],
+        ["no_score", "no_peer_score", "below_peers", "below_peers_not_chosen"],
+        default="at_or_above_peers")
+    out = g.assign(shortfall=-g["gap_peers"], priority=chosen.to_numpy(bool),
+                   order=pd.array(order.where(chosen), dtype="Int64"), reason=reason)
+    cols = [a, "score", "coverage", "peer_mean", "n_peers", "gap_peers", "shortfall",
+            "best_score", "best_region", "priority", "order", "reason"]
+    out = out[[c for c in cols if c in out.columns]].reset_index(drop=True)
+    out.attrs["by"] = (a,)
+    out.attrs["rule"] = "largest shortfall against the peer-group mean; ties: lower own score"
+    return out

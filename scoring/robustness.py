@@ -58,13 +58,15 @@ def _overall_draws(V, asked_g, M, W, GW, method, threshold, eps):
     ok = ~np.isnan(s)
     gpw = (ok * app).sum(-1)
     gtw = app.sum(-1)
+    # coverage of the overall, as scoring.aggregate.combine_groups: Σ gw·coverage / Σ gw
+    gcw = (np.where(ok, np.nan_to_num(cov), 0.0) * app).sum(-1)
     if method == "mean":
         gnum = (np.where(ok, s, 0.0) * app).sum(-1)
     else:
         gnum = (np.where(ok, np.log(np.maximum(np.where(ok, s, eps), eps)), 0.0) * app).sum(-1)
     with np.errstate(divide="ignore", invalid="ignore"):
         o = gnum / gpw
-        gcov = gpw / gtw
+        gcov = gcw / gtw
     if method == "geometric":
         o = np.exp(o)
     return np.where((gpw > 0) & (gcov >= threshold - 1e-9), o, np.nan)
@@ -74,18 +76,24 @@ def robustness(cube: Cube, target_group, edition=None, *, n_draws: int = 1000, s
                scheme: str = "uniform", spread: float = 0.25, concentration: float = 20.0,
                by=("area",), weights=None, group_weights=None,
                methods=("mean", "geometric"), threshold: float = 0.5, eps: float = GEO_EPS,
-               kinds=None) -> pd.DataFrame:
+               kinds=None, regions: pd.DataFrame | None = None) -> pd.DataFrame:
     """Rank stability of the overall score under random weights and both aggregations.
 
     Procedure: ``n_draws`` indicator-weight vectors and group-weight vectors are drawn around
-    the nominal ones (:func:`draw_weights`, seeded by ``seed``); each draw is scored with
+    the nominal ones (:func:`draw_weights`, seeded by ``seed``) — the nominal indicator
+    weights are ``weights`` (default: the indicators' ``weight`` column, as every score
+    uses), the nominal group weights ``group_weights`` (default 1); each draw is scored with
     every method in ``methods`` (mean, geometric), giving n_draws·len(methods) runs; in each
     run regions are ranked (min method, 1 = best). Per region: the nominal rank (nominal
-    weights, first method), the median rank and the 5th–95th percentile rank band.
+    weights, first method), the median rank and the 5th–95th percentile rank band (whole
+    ranks that occurred: see :func:`_band`).
     Missing data: as in :func:`scoring.overall` (drop and rescale, NaN below threshold); a
     region without a score in a run has no rank in that run; ``n_runs`` counts ranked runs.
+    With ``regions`` (region_id, country) the same is done within each country:
+    nominal_rank_country, rank_country_p05, rank_country_p95 (else missing).
     Output: region_id, target_group, edition, nominal_score, nominal_rank, median_rank,
-    rank_p05, rank_p95, n_runs — one row per region.
+    rank_p05, rank_p95, n_runs, nominal_rank_country, rank_country_p05, rank_country_p95 —
+    one row per region.
     """
     by = _as_tuple(by)
     for m in methods:
@@ -95,7 +103,11 @@ def robustness(cube: Cube, target_group, edition=None, *, n_draws: int = 1000, s
     w0 = indicator_weights(cube, weights)
     gw0 = group_weight_vector(labels, group_weights)
     rng = np.random.default_rng(seed)
-    W = draw_weights(w0, n_draws, rng, scheme, spread, concentration)
+    # draws in the order of the indicator ids, not of the table's rows: the same data in
+    # another row order gives the same bands
+    order = np.argsort(cube.indicators["indicator_id"].to_numpy(dtype=str), kind="stable")
+    W = np.empty((n_draws, len(w0)))
+    W[:, order] = draw_weights(w0[order], n_draws, rng, scheme, spread, concentration)
     GW = draw_weights(gw0, n_draws, rng, scheme, spread, concentration)
     V = cube.values[:, g, e, :]
     asked_g = cube.asked[:, g]
@@ -107,21 +119,49 @@ def robustness(cube: Cube, target_group, edition=None, *, n_draws: int = 1000, s
             runs.append(_overall_draws(V, asked_g, M, W[lo:lo + chunk], GW[lo:lo + chunk], m,
                                        threshold, eps))
     S = np.concatenate(runs)  # (runs, R)
-    rk = rank_within(S.ravel(), np.repeat(np.arange(S.shape[0]), R)).reshape(S.shape)
+    run_keys = np.repeat(np.arange(S.shape[0]), R)
+    rk = rank_within(S.ravel(), run_keys).reshape(S.shape)
     nominal = _overall_draws(V, asked_g, M, w0[None], gw0[None], methods[0], threshold, eps)[0]
     n_runs = (~np.isnan(rk)).sum(axis=0)
-    safe = np.where(np.isnan(rk).all(axis=0), 0.0, 1.0)  # avoid all-NaN warnings
-    with np.errstate(invalid="ignore"):
-        rk_s = np.where(safe > 0, rk, 0.0)
-        med = np.where(n_runs > 0, np.nanmedian(rk_s, axis=0), np.nan)
-        p05 = np.where(n_runs > 0, np.nanpercentile(rk_s, 5, axis=0), np.nan)
-        p95 = np.where(n_runs > 0, np.nanpercentile(rk_s, 95, axis=0), np.nan)
-    return pd.DataFrame({
+    med, p05, p95 = _band(rk, n_runs)
+    out = pd.DataFrame({
         "region_id": cube.regions.astype(str), "target_group": target_group,
         "edition": cube.editions[e], "nominal_score": nominal,
         "nominal_rank": pd.array(rank_within(nominal)).astype("Int64"),
         "median_rank": med, "rank_p05": p05, "rank_p95": p95, "n_runs": n_runs,
     })
+    c_nom = c05 = c95 = np.full(R, np.nan)
+    if regions is not None:
+        country = pd.Series(cube.regions.astype(str)).map(
+            regions.drop_duplicates("region_id").set_index(
+                regions.drop_duplicates("region_id")["region_id"].astype(str))["country"])
+        codes = pd.factorize(country)[0].astype(np.int64)  # −1: no country
+        width = codes.max(initial=0) + 2
+        keys = run_keys * width + np.tile(codes + 1, S.shape[0])
+        rkc = rank_within(S.ravel(), keys).reshape(S.shape)
+        rkc[:, codes < 0] = np.nan
+        _, c05, c95 = _band(rkc, (~np.isnan(rkc)).sum(axis=0))
+        c_nom = rank_within(nominal, codes)
+        c_nom[codes < 0] = np.nan
+    out["nominal_rank_country"] = pd.array(c_nom).astype("Int64")
+    out["rank_country_p05"], out["rank_country_p95"] = c05, c95
+    return out
+
+
+def _band(rk: np.ndarray, n_runs: np.ndarray):
+    """Median and 5th/95th percentile of each column's ranks (NaN where never ranked).
+
+    The band's ends are ranks that occurred (percentiles taken "lower" and "higher"): a
+    whole-number band that holds at least 90 % of the runs, never "rank 21.4".
+    """
+    safe = np.where(np.isnan(rk).all(axis=0), 0.0, 1.0)  # avoid all-NaN warnings
+    with np.errstate(invalid="ignore"):
+        rk_s = np.where(safe > 0, rk, 0.0)
+        med = np.where(n_runs > 0, np.nanmedian(rk_s, axis=0), np.nan)
+        p05 = np.where(n_runs > 0, np.nanpercentile(rk_s, 5, axis=0, method="lower"), np.nan)
+        p95 = np.where(n_runs > 0, np.nanpercentile(rk_s, 95, axis=0, method="higher"),
+                       np.nan)
+    return med, p05, p95
 
 
 def _apply_changes(cube: Cube, r, e, changes: Mapping) -> np.ndarray:
@@ -144,6 +184,14 @@ def _apply_changes(cube: Cube, r, e, changes: Mapping) -> np.ndarray:
     return raw
 
 
+def changed_cube(cube: Cube, region_id, changes: Mapping, edition=None) -> Cube:
+    """The cube after changing some of ``region_id``'s answers or values in ``edition``
+    (``changes`` as in :func:`what_if`), everything derived again (outcome normalisation,
+    the ALL group) — e.g. to recompute rank bands under a what-if."""
+    r, e = cube.region_index(str(region_id)), cube.edition_index(edition)
+    return derive(cube, _apply_changes(cube, r, e, changes))
+
+
 def what_if(cube: Cube, region_id, changes: Mapping, edition=None, *, by=("area",),
             weights=None, group_weights=None, method: str = "mean", threshold: float = 0.5,
             eps: float = GEO_EPS, kinds=None) -> pd.DataFrame:
@@ -161,7 +209,7 @@ def what_if(cube: Cube, region_id, changes: Mapping, edition=None, *, by=("area"
     by = _as_tuple(by)
     _check(by, method)
     r, e = cube.region_index(str(region_id)), cube.edition_index(edition)
-    new_cube = derive(cube, _apply_changes(cube, r, e, changes))
+    new_cube = changed_cube(cube, region_id, changes, edition)
     M, labels = membership(cube, by, kinds)
     w = indicator_weights(cube, weights)
     names = [" × ".join(map(str, row)) for row in labels.itertuples(index=False)]

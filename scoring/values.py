@@ -14,7 +14,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from data.schema import parse_answers, split_list
+from data.answers import answer_maps as parse_answer_maps
+from data.answers import answer_values
+from data.schema import split_list
 from scoring.normalise import normalise
 
 ALL = "ALL"  # the pseudo target group "both groups combined"
@@ -110,34 +112,18 @@ def _sorted_codes(series: pd.Series, as_str: bool = True):
     return codes, np.asarray(uniques, dtype=object)
 
 
-def _values_from_rows(scores, ind_pos, n_ind, answer_maps):
-    """Per row: the answer mapped through the indicator's map, else the given value."""
-    value = pd.to_numeric(scores["value"], errors="coerce").to_numpy(float) \
-        if "value" in scores.columns else np.full(len(scores), np.nan)
-    if "answer" not in scores.columns:
-        return value
-    a_codes, a_uniques = pd.factorize(scores["answer"])
-    if len(a_uniques) == 0:
-        return value
-    a_index = {str(a).strip(): j for j, a in enumerate(a_uniques)}
-    # lookup[i, a] = value of answer a for indicator i (NaN when not in the map): one
-    # fancy-index replaces a per-row dict lookup, which matters at 24M rows.
-    lookup = np.full((n_ind, len(a_uniques)), np.nan)
-    for i, amap in enumerate(answer_maps):
-        for code, v in amap.items():
-            if code in a_index:
-                lookup[i, a_index[code]] = v
-    has_answer = a_codes >= 0
-    from_answer = np.full(len(scores), np.nan)
-    from_answer[has_answer] = lookup[ind_pos[has_answer], a_codes[has_answer]]
-    unknown = has_answer & np.isnan(from_answer)
-    if unknown.any():
-        rows = scores.loc[unknown, ["indicator_id", "answer"]].drop_duplicates().head(10)
+def _values_from_rows(scores, ind_pos, answer_maps):
+    """Per row: the answer mapped through the indicator's map, else the given value — the
+    one answer-map rule of :mod:`data.answers`, shared with validation and the import."""
+    answers = scores["answer"] if "answer" in scores.columns else np.full(len(scores), None)
+    given = pd.to_numeric(scores["value"], errors="coerce").to_numpy(float) \
+        if "value" in scores.columns else None
+    rule = answer_values(ind_pos, answers, answer_maps, given)
+    if rule.unknown.any():
+        rows = scores.loc[rule.unknown, ["indicator_id", "answer"]].drop_duplicates().head(10)
         pairs = ", ".join(f"{r.indicator_id}={r.answer}" for r in rows.itertuples())
         raise ValueError(f"answers not in the indicator's answer map: {pairs}")
-    # The answer wins when both are given: the map is the published rule (they must agree;
-    # validation upstream reports disagreement).
-    return np.where(has_answer, from_answer, value)
+    return rule.value
 
 
 def prepare(indicators: pd.DataFrame, scores: pd.DataFrame, *, outcome_method: str = "minmax",
@@ -164,9 +150,7 @@ def prepare(indicators: pd.DataFrame, scores: pd.DataFrame, *, outcome_method: s
         raise ValueError(f"all_rule must be one of {ALL_RULES}")
     meta = _indicator_meta(indicators)
     n_ind = len(meta)
-    answers_col = indicators["answers"] if "answers" in indicators.columns \
-        else pd.Series([None] * n_ind)
-    answer_maps = [parse_answers(a) for a in answers_col.reset_index(drop=True)]
+    answer_maps = parse_answer_maps(indicators.reset_index(drop=True))
     asked_lists = [split_list(t) for t in (indicators["target_groups"].reset_index(drop=True)
                                            if "target_groups" in indicators.columns
                                            else [None] * n_ind)]
@@ -192,7 +176,7 @@ def prepare(indicators: pd.DataFrame, scores: pd.DataFrame, *, outcome_method: s
                                       as_str=False)
     e_labels = e_labels.astype(np.int64)
 
-    row_values = _values_from_rows(scores, ind_pos, n_ind, answer_maps)
+    row_values = _values_from_rows(scores, ind_pos, answer_maps)
     R, G0, E = len(r_labels), len(groups), len(e_labels)
     flat = ((r_codes.astype(np.int64) * G0 + g_codes) * E + e_codes) * n_ind + ind_pos
     counts = np.bincount(flat, minlength=R * G0 * E * n_ind)

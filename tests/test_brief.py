@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui import brief, profile
+from ui import brief, fmt, profile
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -89,10 +89,12 @@ def test_pdf_of_a_partner_region(demo, catalonia):
                           text=True, check=True).stdout
     row = profile.overall_table(cube, tabs["regions"], cube.editions[-1], "TCN") \
         .set_index("region_id").loc["ES51"]
-    n = catalonia.n_ranked
+    flat = " ".join(text.split())  # table cells wrap: compare without line breaks
     assert "Cataluña (ES51)" in text
-    assert re.search(rf"\b{row['score']:.1f}\b", text), text[:800]
-    assert re.search(rf"\b{row['rank']} of {n}\b", text), text[:800]
+    assert re.search(rf"\b{re.escape(fmt.number(row['score']))}\b", text), text[:800]
+    # the rank with its band, as the Region profile shows it
+    band = fmt.rank_band(row["rank"], row["rank_low"], row["rank_high"])
+    assert f"ranks {band} among {catalonia.n_ranked} regions" in flat, flat[:800]
     assert "Illustrative data" in text and "v-test" in text
     for heading in ("Profile against peers", "Strengths and weaknesses", "Gaps to peers",
                     "Policy cycle", "Policy and outcomes", "Suggested practices",
@@ -119,5 +121,8 @@ def test_brief_page_renders(monkeypatch, tmp_path, demo):
     row = profile.overall_table(cube, tabs["regions"], cube.editions[-1], "TCN") \
         .set_index("region_id").loc["PT20"]
     values = {m.label: m.value for m in at.metric}
-    assert values["Overall score"] == f"{row['score']:.1f}"
-    assert values["Rank"].startswith(f"{row['rank']} of ")
+    assert values["Overall score"] == fmt.number(row["score"])
+    n = int(profile.overall_table(cube, tabs["regions"], cube.editions[-1], "TCN")["score"]
+            .notna().sum())
+    assert values[f"Rank among {n} regions"] == fmt.rank_band(row["rank"], row["rank_low"],
+                                                              row["rank_high"])

@@ -117,13 +117,18 @@ def test_pages_leave_the_shared_tables_unchanged(monkeypatch, tmp_path):
     store = open_store(tmp_path / "store")
     shared = state._tables(str(store.root), store.current_id())
     before = table_hashes(shared)
+    from ui import i18n
+
     for lang in ("en", "de"):
-        at.query_params["lang"] = lang
+        at.query_params["lang"] = lang  # a link's language wins over the session's choice
         for group in ("TCN", "BIP"):
             at.query_params["group"] = group
             for page in PAGES:
                 at.switch_page(page)
                 at.run()
+                # AppTest formats the tree's widget values in this thread before the next
+                # run: its language must be the one of the tree just rendered
+                i18n.set_language(lang)
                 assert not at.exception, (page, [e.value for e in at.exception])
                 first = [d.value.copy() for d in at.dataframe]
                 at.run()
@@ -131,6 +136,7 @@ def test_pages_leave_the_shared_tables_unchanged(monkeypatch, tmp_path):
                 assert len(first) == len(second), page
                 for a, b in zip(first, second):
                     pd.testing.assert_frame_equal(a, b)
+    i18n.set_language("en")
     assert state._tables(str(store.root), store.current_id()) is shared
     assert table_hashes(shared) == before
 

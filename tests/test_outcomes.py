@@ -219,7 +219,7 @@ def test_default_measure_is_the_one_linked_to_the_area_in_view(app_env):
 def test_brief_shows_the_chosen_measure(app_env):
     store = app_env
     tabs = store.tables()
-    b = brief.build(_cube(store), tabs, store.manifest(), "ES51", "TCN", 2024, MEASURE)
+    b = brief.build(_cube(store), tabs, store.manifest(), "ES51", "TCN", 2024, measure=MEASURE)
     assert b.outcome is not None and "Unemployment rate, 15–64" in " ".join(b.outcome["Figure"])
     assert "compared with all residents (TOTAL)" in b.outcome_text
     assert "Outcome year 2022" in b.outcome_text

@@ -19,6 +19,8 @@ from data.demo import build_demo
 from data.imports import derive
 from ui import compare as C
 from ui import gaps as G
+from ui import params
+from ui.fmt import round_half_up as shown_as
 
 EDITION, GROUP = 2024, "TCN"
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,18 +76,17 @@ def in_view(frame):
 def test_weights_roundtrip_and_bad_values():
     areas = ["labour market", "health", "culture & religion", "a,b:c"]
     w = {"labour market": 2.0, "health": 1.0, "culture & religion": 0.5, "a,b:c": 3.0}
-    raw = G.encode_weights(w)
+    raw = params.encode_weights(w)
     assert raw == "labour market:2,culture & religion:0.5,a%2Cb%3Ac:3"
-    assert G.parse_weights(raw, areas) == ({k: v for k, v in w.items() if v != 1}, [])
-    parsed, problems = G.parse_weights("Labour Market:3, health:x,nope:2,housing,health:-1,"
-                                       "health:99,health:nan", areas)
+    assert params.parse_weights(raw, areas) == ({k: v for k, v in w.items() if v != 1}, [])
+    parsed, problems = params.parse_weights("Labour Market:3, health:x,nope:2,housing,health:-1,"
+                                            "health:99,health:nan", areas)
     assert parsed == {"labour market": 3.0}
     assert [r for _, r in problems] == ["number", "area", "form", "range", "range", "range"]
-    parsed, problems = G.parse_weights(",".join(f"{a}:0" for a in ["labour market", "health",
-                                                                  "culture & religion"])
-                                       + ",a%2Cb%3Ac:0", areas)
+    parsed, problems = params.parse_weights(",".join(f"{a}:0" for a in [
+        "labour market", "health", "culture & religion"]) + ",a%2Cb%3Ac:0", areas)
     assert parsed == {} and problems[-1][1] == "zero"
-    assert G.encode_weights(dict.fromkeys(areas, 1.0)) is None
+    assert params.encode_weights(dict.fromkeys(areas, 1.0)) is None
 
 
 def test_gap_long_matches_scoring_gaps(demo):
@@ -144,14 +145,14 @@ def test_compare_url_values_match_scoring(tmp_path, monkeypatch, demo):
     gaps = frame_of(at, "compare-gaps").set_index("Area")
     agg = in_view(scoring.aggregate(cube))
     hs = agg[agg["area"] == "health"].set_index("region_id")["score"]
-    assert gaps.loc["health", "Mean of all regions"] == pytest.approx(hs.mean())
+    assert gaps.loc["health", "Mean of all regions"] == pytest.approx(shown_as(hs.mean()))
     col = [c for c in gaps.columns if c.startswith("ITF4")][0]
-    assert gaps.loc["health", col] == pytest.approx(hs["ITF4"] - hs.mean())
+    assert gaps.loc["health", col] == pytest.approx(shown_as(hs["ITF4"] - hs.mean()))
     # ITF4 lacks social security in 2024: no data, never 0
     ss = agg[(agg["area"] == "social security")].set_index("region_id")["score"]
     assert np.isnan(ss["ITF4"]) and np.isnan(gaps.loc["social security", col])
     ov = in_view(scoring.overall(cube)).set_index("region_id")["score"]
-    assert gaps.loc["Overall", col] == pytest.approx(ov["ITF4"] - ov.mean())
+    assert gaps.loc["Overall", col] == pytest.approx(shown_as(ov["ITF4"] - ov.mean()))
 
 
 def test_compare_change_axis_and_regions(tmp_path, monkeypatch, demo):
@@ -169,9 +170,9 @@ def test_compare_change_axis_and_regions(tmp_path, monkeypatch, demo):
     ph = in_view(scoring.aggregate(cube, by=("phase",)))
     ev = ph[ph["phase"] == "evaluation"].set_index("region_id")["score"]
     ref = [c for c in gaps.columns if c.endswith("(score)")][0]
-    assert gaps.loc["evaluation", ref] == pytest.approx(ev["ES51"])
+    assert gaps.loc["evaluation", ref] == pytest.approx(shown_as(ev["ES51"]))
     col = [c for c in gaps.columns if c.startswith("DE3")][0]
-    assert gaps.loc["evaluation", col] == pytest.approx(ev["DE3"] - ev["ES51"])
+    assert gaps.loc["evaluation", col] == pytest.approx(shown_as(ev["DE3"] - ev["ES51"]))
     at.selectbox(key="w_sort").set_value("DE3").run()
     body = frame_of(at, "compare-gaps")[col].iloc[:-1]
     assert body.is_monotonic_increasing
@@ -202,16 +203,16 @@ def test_gaps_default_matches_scoring(tmp_path, monkeypatch, demo):
     wide = frame_of(at, "gap-matrix").set_index("Code")
     agg = scoring.aggregate(cube)
     ref = in_view(scoring.gaps(agg, "ES51")).set_index("area")["gap_best"]
-    np.testing.assert_allclose(wide.loc["ES51", ref.index].to_numpy(float), ref.to_numpy(),
-                               equal_nan=True)
+    np.testing.assert_allclose(wide.loc["ES51", ref.index].to_numpy(float),
+                               shown_as(ref.to_numpy()), equal_nan=True)
     assert np.isnan(wide.loc["ITF4", "social security"])
     ov = in_view(scoring.overall(cube)).set_index("region_id")
-    assert wide.loc["ES51", "Overall"] == pytest.approx(ov.loc["ES51", "score"]
-                                                        - ov["score"].max())
-    assert wide.loc["ES51", "Coverage"] == pytest.approx(ov.loc["ES51", "coverage"])
+    assert wide.loc["ES51", "Overall"] == pytest.approx(shown_as(ov.loc["ES51", "score"]
+                                                                 - ov["score"].max()))
+    assert wide.loc["ES51", "Coverage"] == pytest.approx(shown_as(ov.loc["ES51", "coverage"], 3))
     bands = frame_of(at, "table-data-rank-bands").set_index("Code")
     rb = scoring.robustness(cube, GROUP, EDITION).set_index("region_id")
-    assert bands.loc["ES51", "Median rank"] == pytest.approx(rb.loc["ES51", "median_rank"])
+    assert bands.loc["ES51", "Median rank"] == pytest.approx(shown_as(rb.loc["ES51", "median_rank"]))
     assert bands.loc["ES51", "Rank, 95th percentile"] == pytest.approx(rb.loc["ES51", "rank_p95"])
 
 
@@ -222,16 +223,16 @@ def test_gaps_target_peers_and_phase(tmp_path, monkeypatch, demo):
     wide = frame_of(at, "gap-matrix").set_index("Code")
     ph = in_view(scoring.aggregate(cube, by=("phase",)))
     s = ph[(ph["region_id"] == "ES51") & (ph["phase"] == "evaluation")]["score"].iloc[0]
-    assert wide.loc["ES51", "evaluation"] == pytest.approx(s - 60)
+    assert wide.loc["ES51", "evaluation"] == pytest.approx(shown_as(s - 60))
     at.number_input(key="w_target").set_value(75.0).run()
     assert at.query_params["target"] == "75"
     wide = frame_of(at, "gap-matrix").set_index("Code")
-    assert wide.loc["ES51", "evaluation"] == pytest.approx(s - 75)
+    assert wide.loc["ES51", "evaluation"] == pytest.approx(shown_as(s - 75))
     at.radio(key="w_gap").set_value("peers").run()
     wide = frame_of(at, "gap-matrix").set_index("Code")
     want = in_view(scoring.gaps(ph, "ES51", peer_ids=list(cube.regions)))
     want = want.set_index("phase")["gap_peers"]
-    assert wide.loc["ES51", "evaluation"] == pytest.approx(want["evaluation"])
+    assert wide.loc["ES51", "evaluation"] == pytest.approx(shown_as(want["evaluation"]))
 
 
 def test_gaps_weights_rescore_and_reset(tmp_path, monkeypatch, demo):
@@ -241,10 +242,10 @@ def test_gaps_weights_rescore_and_reset(tmp_path, monkeypatch, demo):
     weights = {"health": 3.0, "labour market": 0.5}
     ov = in_view(scoring.overall(cube, group_weights=weights)).set_index("region_id")["score"]
     wide = frame_of(at, "gap-matrix").set_index("Code")
-    assert wide.loc["ES51", "Overall"] == pytest.approx(ov["ES51"] - ov.max())
+    assert wide.loc["ES51", "Overall"] == pytest.approx(shown_as(ov["ES51"] - ov.max()))
     bands = frame_of(at, "table-data-rank-bands").set_index("Code")
     rb = scoring.robustness(cube, GROUP, EDITION, group_weights=weights).set_index("region_id")
-    assert bands.loc["ES51", "Median rank"] == pytest.approx(rb.loc["ES51", "median_rank"])
+    assert bands.loc["ES51", "Median rank"] == pytest.approx(shown_as(rb.loc["ES51", "median_rank"]))
     at.number_input(key="weight::housing").set_value(2.0).run()
     assert set(at.query_params["w"].split(",")) == {"labour market:0.5", "health:3", "housing:2"}
     at.button(key="weights-reset").click().run()
@@ -252,7 +253,7 @@ def test_gaps_weights_rescore_and_reset(tmp_path, monkeypatch, demo):
     assert at.number_input(key="weight::health").value == 1.0
     ov = in_view(scoring.overall(cube)).set_index("region_id")["score"]
     wide = frame_of(at, "gap-matrix").set_index("Code")
-    assert wide.loc["ES51", "Overall"] == pytest.approx(ov["ES51"] - ov.max())
+    assert wide.loc["ES51", "Overall"] == pytest.approx(shown_as(ov["ES51"] - ov.max()))
 
 
 def test_gaps_bad_url(tmp_path, monkeypatch):

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import scoring
-from ui import profile
+from ui import fmt, profile
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -59,6 +59,11 @@ def notices(at) -> str:
     return " ".join(str(e.value) for e in [*at.info, *at.warning])
 
 
+def shown_as(values, decimals=1):
+    """What a table shows (and a CSV holds): the one display rounding rule."""
+    return fmt.round_half_up(np.asarray(values, dtype=float), decimals)
+
+
 def expected_overall(cube, group, edition, weights=None):
     ov = scoring.overall(cube, group_weights=weights)
     ov = ov[(ov["target_group"] == group) & (ov["edition"] == edition)]
@@ -74,11 +79,11 @@ def test_overview_default_matches_scoring(monkeypatch, store_dir, demo):
     shown = frame_with(at, "Overall score").set_index("Region code")
     assert len(shown) == 25
     np.testing.assert_allclose(shown["Overall score"].astype(float),
-                               exp.loc[shown.index, "score"].to_numpy(), rtol=1e-9)
+                               shown_as(exp.loc[shown.index, "score"]), rtol=1e-9)
     assert shown["Rank"].tolist() == exp.loc[shown.index, "rank"].astype(int).tolist()
     assert shown["Rank"].tolist() == sorted(shown["Rank"].tolist())
     assert "Coverage" in shown.columns
-    assert metric(at, "Median overall score") == f"{exp['score'].median():.1f}"
+    assert metric(at, "Median overall score") == fmt.number(exp['score'].median())
     assert at.get("deck_gl_json_chart"), "the map is drawn"
     assert len(at.get("vega_lite_chart")) >= 2
 
@@ -91,7 +96,7 @@ def test_overview_strongest_and_weakest_areas(monkeypatch, store_dir, demo):
     a = a[(a["target_group"] == "TCN") & (a["edition"] == 2024)]
     exp = a.groupby("area", observed=True)["score"].mean().sort_values(ascending=False)
     assert shown["area"].tolist() == [str(x) for x in exp.index]
-    np.testing.assert_allclose(shown["mean_score"], exp.to_numpy())
+    np.testing.assert_allclose(shown["mean_score"], shown_as(exp))
     # REGIN: health and education most favourable, housing among the least
     strongest = shown.loc[shown["standing"] == "strongest", "area"].tolist()
     assert "health" in strongest and "education" in strongest
@@ -105,7 +110,7 @@ def test_overview_group_and_edition_from_url(monkeypatch, store_dir, demo, group
     exp = expected_overall(cube, group, edition)
     shown = frame_with(at, "Overall score").set_index("Region code")
     np.testing.assert_allclose(shown["Overall score"].astype(float),
-                               exp.loc[shown.index, "score"].to_numpy())
+                               shown_as(exp.loc[shown.index, "score"]))
     assert qp(at, "group") == group
 
 
@@ -115,7 +120,7 @@ def test_overview_weights_from_url(monkeypatch, store_dir, demo):
     exp = expected_overall(cube, "TCN", 2024, {"health": 3.0, "housing": 0.0})
     shown = frame_with(at, "Overall score").set_index("Region code")
     np.testing.assert_allclose(shown["Overall score"].astype(float),
-                               exp.loc[shown.index, "score"].to_numpy())
+                               shown_as(exp.loc[shown.index, "score"]))
     assert not np.allclose(exp["score"], expected_overall(cube, "TCN", 2024)["score"])
 
 
@@ -128,7 +133,7 @@ def test_overview_bad_link_gives_notices_and_defaults(monkeypatch, store_dir, de
     exp = expected_overall(cube, "TCN", 2024)
     shown = frame_with(at, "Overall score").set_index("Region code")
     np.testing.assert_allclose(shown["Overall score"].astype(float),
-                               exp.loc[shown.index, "score"].to_numpy())
+                               shown_as(exp.loc[shown.index, "score"]))
 
 
 # ---------------------------------------------------------------------- region profile
@@ -138,8 +143,11 @@ def test_region_default_renders(monkeypatch, store_dir, demo):
     at = run(monkeypatch, store_dir, "pages/region.py")
     region = qp(at, "region")
     exp = expected_overall(cube, "TCN", 2024)
-    assert metric(at, "Overall score") == f"{exp.loc[region, 'score']:.1f}"
-    assert metric(at, "Rank") == f"{int(exp.loc[region, 'rank'])} / 25"
+    assert metric(at, "Overall score") == fmt.number(exp.loc[region, 'score'])
+    bands = profile.rank_bands(cube, tabs["regions"], 2024, "TCN").set_index("region_id")
+    assert metric(at, "Rank among 25 regions") == fmt.rank_band(
+        exp.loc[region, "rank"], bands.loc[region, "rank_p05"], bands.loc[region, "rank_p95"])
+    assert "(band " in metric(at, "Rank among")
     charts = at.get("vega_lite_chart")
     assert len(charts) >= 2  # radar + heatmap
 
@@ -149,7 +157,7 @@ def test_region_from_url_with_country_peers(monkeypatch, store_dir, demo):
     at = run(monkeypatch, store_dir, "pages/region.py", region="ES51", group="BIP",
              edition="2021", peers="country")
     exp = expected_overall(cube, "BIP", 2021)
-    assert metric(at, "Overall score") == f"{exp.loc['ES51', 'score']:.1f}"
+    assert metric(at, "Overall score") == fmt.number(exp.loc['ES51', 'score'])
     table = scoring.aggregate(cube, by="area")
     peers = scoring.peers(table, "ES51", "country", target_group="BIP", edition=2021,
                           regions=tabs["regions"])["region_id"].tolist()
@@ -157,12 +165,12 @@ def test_region_from_url_with_country_peers(monkeypatch, store_dir, demo):
     g = scoring.gaps(table[(table["target_group"] == "BIP") & (table["edition"] == 2021)],
                      "ES51", peer_ids=peers).set_index("area")
     shown = frame_with(at, "Peers").set_index("Area")  # the radar's table, beside it
-    np.testing.assert_allclose(shown["Peers"], g.loc[shown.index, "peer_mean"])
-    np.testing.assert_allclose(shown["Best"], g.loc[shown.index, "best_score"])
+    np.testing.assert_allclose(shown["Peers"], shown_as(g.loc[shown.index, "peer_mean"]))
+    np.testing.assert_allclose(shown["Best"], shown_as(g.loc[shown.index, "best_score"]))
     np.testing.assert_allclose(shown["ES51"].astype(float),
-                               g.loc[shown.index, "score"].astype(float))
+                               shown_as(g.loc[shown.index, "score"]))
     np.testing.assert_allclose(shown["Coverage"].astype(float),
-                               g.loc[shown.index, "coverage"].astype(float))
+                               shown_as(g.loc[shown.index, "coverage"], 3))
     assert qp(at, "peers") == "country"
 
 
@@ -177,7 +185,7 @@ def test_region_peer_groups(monkeypatch, store_dir, demo, peers, mode):
     g = scoring.gaps(table[(table["target_group"] == "TCN") & (table["edition"] == 2024)],
                      "ES51", peer_ids=exp_peers).set_index("area")
     shown = frame_with(at, "Peers").set_index("Area")
-    np.testing.assert_allclose(shown["Peers"], g.loc[shown.index, "peer_mean"])
+    np.testing.assert_allclose(shown["Peers"], shown_as(g.loc[shown.index, "peer_mean"]))
     assert at.radio(key="w_peers_mode").value == mode
     similar = frame_with(at, "Distance")
     exp_sim = scoring.peers(table, "ES51", "similar", target_group="TCN", edition=2024, k=5)
@@ -187,10 +195,10 @@ def test_region_peer_groups(monkeypatch, store_dir, demo, peers, mode):
 def test_region_switch_tcn_bip_on_page(monkeypatch, store_dir, demo):
     _, cube = demo
     at = run(monkeypatch, store_dir, "pages/region.py", region="ITF3")
-    assert metric(at, "Overall score") == f"{expected_overall(cube, 'TCN', 2024).loc['ITF3', 'score']:.1f}"
+    assert metric(at, "Overall score") == fmt.number(expected_overall(cube, 'TCN', 2024).loc['ITF3', 'score'])
     at.radio(key="region_group").set_value("BIP").run()
     assert not at.exception
-    assert metric(at, "Overall score") == f"{expected_overall(cube, 'BIP', 2024).loc['ITF3', 'score']:.1f}"
+    assert metric(at, "Overall score") == fmt.number(expected_overall(cube, 'BIP', 2024).loc['ITF3', 'score'])
     assert qp(at, "group") == "BIP"
     assert at.session_state["w_group"] == "BIP"  # the sidebar follows
 
@@ -201,9 +209,9 @@ def test_region_pick_region_and_edition(monkeypatch, store_dir, demo):
     at.selectbox(key="w_region").set_value("PT20").run()
     assert not at.exception
     assert qp(at, "region") == "PT20"
-    assert metric(at, "Overall score") == f"{expected_overall(cube, 'TCN', 2024).loc['PT20', 'score']:.1f}"
+    assert metric(at, "Overall score") == fmt.number(expected_overall(cube, 'TCN', 2024).loc['PT20', 'score'])
     at.sidebar.selectbox(key="w_edition").set_value(2021).run()
-    assert metric(at, "Overall score") == f"{expected_overall(cube, 'TCN', 2021).loc['PT20', 'score']:.1f}"
+    assert metric(at, "Overall score") == fmt.number(expected_overall(cube, 'TCN', 2021).loc['PT20', 'score'])
     assert "first edition" in notices(at)  # nothing to compare 2021 with
 
 
@@ -215,13 +223,14 @@ def test_region_change_since_previous_edition(monkeypatch, store_dir, demo):
     exp = exp[(exp["region_id"] == "ES51") & (exp["target_group"] == "TCN")]
     exp = exp.assign(area=exp["area"].astype(str)).set_index("area")
     areas = [a for a in shown.index if a in exp.index]
-    np.testing.assert_allclose(shown.loc[areas, "Change"].astype(float), exp.loc[areas, "change"])
+    np.testing.assert_allclose(shown.loc[areas, "Change"].astype(float),
+                               shown_as(exp.loc[areas, "change"]))
     flags = np.where(exp.loc[areas, "comparable"], "comparable", "not comparable")
     assert shown.loc[areas, "Comparable?"].tolist() == flags.tolist()
     assert "not comparable" in shown["Comparable?"].tolist()
     total = scoring.edition_change(cube, by=None, edition_to=2024)
     total = total[(total["region_id"] == "ES51") & (total["target_group"] == "TCN")]
-    assert shown.loc["Overall", "Change"] == pytest.approx(float(total["change"].iloc[0]))
+    assert shown.loc["Overall", "Change"] == pytest.approx(shown_as(total["change"].iloc[0]))
 
 
 def test_region_outcome_gap_and_proxy(monkeypatch, store_dir, demo):
@@ -277,7 +286,7 @@ def test_region_bars_alternative_and_axis(monkeypatch, store_dir, demo):
     p = p[(p["region_id"] == "ES51") & (p["target_group"] == "TCN") & (p["edition"] == 2024)]
     exp = p.assign(phase=p["phase"].astype(str)).set_index("phase")["score"]
     np.testing.assert_allclose(shown.set_index("Phase")["Cataluña (ES51)"].astype(float),
-                               exp.loc[shown["Phase"]].to_numpy())
+                               shown_as(exp.loc[shown["Phase"]]))
 
 
 def test_region_heatmap_numbers(monkeypatch, store_dir, demo):
@@ -286,7 +295,7 @@ def test_region_heatmap_numbers(monkeypatch, store_dir, demo):
     shown = frame_with(at, "Weakest phase of the area")
     h = scoring.aggregate(cube, by=("area", "phase"))
     h = h[(h["region_id"] == "ES62") & (h["target_group"] == "ALL") & (h["edition"] == 2024)]
-    np.testing.assert_allclose(shown["Score"].astype(float), h["score"].to_numpy())
+    np.testing.assert_allclose(shown["Score"].astype(float), shown_as(h["score"]))
     assert shown["Score"].isna().sum() == h["score"].isna().sum()
 
 
@@ -323,45 +332,53 @@ def test_region_practice_links(monkeypatch, store_dir, demo):
     tabs, cube = demo
     at = run(monkeypatch, store_dir, "pages/region.py", region="ES51")
     a = scoring.aggregate(cube, by="area")
-    own = a[(a["region_id"] == "ES51") & (a["target_group"] == "TCN") & (a["edition"] == 2024)]
-    weakest = own.dropna(subset=["score"]).sort_values(["score", "area"])["area"].astype(str)
+    peers = [r for r in map(str, cube.regions) if r != "ES51"]
+    prio = scoring.priorities(a, "ES51", peers, "TCN", 2024, n=profile.N_PRIORITIES)
+    chosen = prio[prio["priority"]]
     text = " ".join(m.value for m in at.markdown)
-    assert "Weakest areas: **" + ", ".join(weakest.head(3)) + "**" in text
-    found = profile.practices_for(tabs["practices"], weakest.head(3).tolist(), "ES51", "TCN")
-    assert (found["region_id"] != "ES51").all()
+    assert "**Priority areas**" in text
+    for _, r in chosen.iterrows():  # each priority with its reason, in order
+        assert f"{int(r['order'])}. **{r['area']}** — {profile.priority_reason(r)}" in text
     if (Path(APP).parent / "pages" / "practices.py").exists():
         links = [p for p in at.get("page_link") if "practices" in p.proto.page]
-        assert links and "for_gaps=1" in links[0].proto.query_string \
-            and "region=ES51" in links[0].proto.query_string
+        qs = links[0].proto.query_string
+        assert links and "for_gaps=1" in qs and "region=ES51" in qs and "group=TCN" in qs \
+            and "edition=2024" in qs
 
 
 def test_parsers():
+    from ui import params
+
     areas = ["health", "housing", "labour market"]
-    assert profile.parse_weights("Health:2,labour%20market:0.5", areas) == (
-        {"health": 2.0, "labour market": 0.5}, None)
-    for bad in ("health", "health:-1", "health:11", "nope:1", "health:0,housing:0,labour market:0"):
-        w, msg = profile.parse_weights(bad, areas)
-        assert w is None and msg
+    assert params.parse_weights("Health:2,labour%20market:0.5", areas) == (
+        {"health": 2.0, "labour market": 0.5}, [])
+    for bad in ("health", "health:-1", "health:11", "nope:1"):
+        w, problems = params.parse_weights(bad, areas)
+        assert w == {} and problems
+    # one bad item does not throw away the good ones
+    assert params.parse_weights("health:2,foo:1", areas) == ({"health": 2.0}, [("foo:1", "area")])
+    w, problems = params.parse_weights("health:0,housing:0,labour market:0", areas)
+    assert w == {} and problems[-1][1] == "zero"
     ids = ["ES51", "ES52", "ES61"]
-    assert profile.parse_peers(None, ids, "ES51") == ("all", [], None)
-    assert profile.parse_peers("country", ids, "ES51") == ("country", [], None)
-    mode, chosen, msg = profile.parse_peers("ES52,XX", ids, "ES51")
+    assert params.parse_peers(None, ids, "ES51") == ("all", [], None)
+    assert params.parse_peers("country", ids, "ES51") == ("country", [], None)
+    mode, chosen, msg = params.parse_peers("ES52,XX", ids, "ES51")
     assert (mode, chosen) == ("list", ["ES52"]) and "XX" in msg
-    mode, chosen, msg = profile.parse_peers("ES51", ids, "ES51")
+    mode, chosen, msg = params.parse_peers("ES51", ids, "ES51")
     assert mode == "all" and msg
 
 
-def test_practices_for_a_region_with_only_its_own_practices():
-    """No practice of another region: an empty list with the columns, not a KeyError."""
-    from ui import profile
-
+def test_practice_links_for_a_region_with_only_its_own_practices(demo):
+    """No practice of another region: priorities but an empty list, not a KeyError."""
+    tabs, cube = demo
     practices = pd.DataFrame({"practice_id": ["P1"], "title": ["One-stop shop"],
-                              "region_id": ["ES51"], "areas": ["labour market"],
-                              "target_groups": ["TCN;BIP"]})
-    out = profile.practices_for(practices, ["labour market"], "ES51", "TCN")
-    assert out.empty and list(out.columns) == ["practice_id", "title", "region_id", "areas"]
-    other = profile.practices_for(practices, ["labour market"], "ITF3", "BIP")
-    assert other["practice_id"].tolist() == ["P1"]
+                              "region_id": ["ITF3"], "areas": ["language"],
+                              "target_groups": ["TCN;BIP"], "lessons_learnt": [""],
+                              "transferability_tips": [""]})
+    res = profile.practice_links(cube, practices, tabs["regions"], "ITF3", "TCN", 2024)
+    assert res["areas"] and res["practices"].empty and res["n_practices"] == 0
+    other = profile.practice_links(cube, practices, tabs["regions"], "ES51", "TCN", 2024)
+    assert "language" in other["areas"] and other["practices"]["practice_id"].tolist() == ["P1"]
 
 
 def test_drilldown_answer_is_not_no_data_when_a_value_was_given(demo):

@@ -137,12 +137,15 @@ def test_unknown_url_value_is_a_notice_not_an_error(demo_store):
 def test_practices_for_my_gaps(demo_store):
     at = run_page(demo_store, {"region": "ITF3", "for_gaps": "1", "group": "BIP", "edition": "2024"})
     frame = at.dataframe[0].value
-    assert frame["practice_id"].tolist()[:4] == ["P008", "P031", "P003", "P007"]
+    assert frame["practice_id"].tolist()[:4] == ["P008", "P031", "P004", "P003"]
     assert "Campania" not in set(frame["region_name"])
-    assert frame["why"].iloc[0].startswith("Campania is 23 points below its peers in health; Skåne län scores 75")
+    assert frame["why"].iloc[0].startswith(
+        "Campania is 19.1 points below its peers' mean in health; Skåne län scores 75.0")
     text = " ".join(m.value for m in at.markdown)
-    assert "Campania's largest gaps" in text and "health -23.2" in text
-    assert at.query_params["shade"] == "health"  # the map shades the largest gap
+    # the priority areas with their reasons, as the Region profile lists them
+    assert "Campania's priority areas" in text
+    assert "1. **anti\\-discrimination** — 21.4 points below its peers' mean" in text
+    assert at.query_params["shade"] == "anti-discrimination"  # the map shades the first priority
 
 
 def test_gaps_with_same_country_peers(demo_store):

@@ -101,8 +101,11 @@ def test_prepare_and_membership(cube):
 
 def test_aggregate_by_area(cube):
     a = scoring.aggregate(cube, by="area")
-    # R2 TCN lab = (50 + 0 + 50)/3 = 33.333 (A1, A2, O1 normalised 50)
-    assert one(a, region_id="R2", target_group="TCN", edition=2024, area="lab") == \
+    # weights are data (A2 weight 2): R2 TCN lab = (50 + 2·0 + 50)/4 = 25 (A1, A2, O1 → 50)
+    assert one(a, region_id="R2", target_group="TCN", edition=2024, area="lab") == 25
+    # MIPEX's unweighted rule on request: (50 + 0 + 50)/3 = 33.333
+    e = scoring.aggregate(cube, by="area", weights="equal")
+    assert one(e, region_id="R2", target_group="TCN", edition=2024, area="lab") == \
         pytest.approx(100 / 3)
     # R3 BIP edu: B1 = 0 present, B2 missing → score 0 (a real 0), coverage 1/2
     row = pick(a, region_id="R3", target_group="BIP", edition=2024, area="edu")
@@ -110,9 +113,10 @@ def test_aggregate_by_area(cube):
     # weights from the column (A2 weight 2): R2 TCN lab = (50 + 2·0 + 50)/4 = 25
     w = scoring.aggregate(cube, by="area", weights="column")
     assert one(w, region_id="R2", target_group="TCN", edition=2024, area="lab") == 25
-    # override mapping: A1 weight 3: R2 TCN lab = (3·50 + 0 + 50)/5 = 40
+    # override mapping: A1 weight 3 (A2 keeps its 2): R2 TCN lab = (3·50 + 2·0 + 50)/6
     m = scoring.aggregate(cube, by="area", weights={"A1": 3})
-    assert one(m, region_id="R2", target_group="TCN", edition=2024, area="lab") == 40
+    assert one(m, region_id="R2", target_group="TCN", edition=2024, area="lab") == \
+        pytest.approx(200 / 6)
     # threshold 0.6: R3 BIP edu (coverage .5) → NaN, never 0
     t = scoring.aggregate(cube, by="area", threshold=0.6)
     assert np.isnan(one(t, region_id="R3", target_group="BIP", edition=2024, area="edu"))
@@ -125,26 +129,26 @@ def test_aggregate_other_axes_and_geometric(cube):
     p = scoring.aggregate(cube, by="phase")
     assert pick(p, region_id="R1")["phase"].cat.categories.tolist() == \
         ["formulation", "output", "implementation", "evaluation"]  # PHASE_ORDER
-    # R1 TCN formulation = (A1 100 + B1 50)/2 = 75; output = (A2 100 + C1 0)/2 = 50
+    # R1 TCN formulation = (A1 100 + B1 50)/2 = 75; output = (2·A2 100 + C1 0)/3 = 66.667
     assert one(p, region_id="R1", target_group="TCN", edition=2024, phase="formulation") == 75
-    assert one(p, region_id="R1", target_group="TCN", edition=2024, phase="output") == 50
+    assert one(p, region_id="R1", target_group="TCN", edition=2024, phase="output") == \
+        pytest.approx(200 / 3)
     h = scoring.aggregate(cube, by=("area", "phase"))
     assert one(h, region_id="R1", target_group="TCN", edition=2024, area="edu",
                phase="evaluation") == 50
     s = scoring.aggregate(cube, by="system")
     assert one(s, region_id="R3", target_group="TCN", edition=2024, system="actors") == 100
-    # geometric, R2 TCN lab: values 50, 0 → floored to 1, 50: (50·1·50)^(1/3) = 13.572
+    # geometric, R2 TCN lab: values 50, 0 → floored to 1 (weight 2), 50: (50·1²·50)^(1/4)
     g = scoring.aggregate(cube, by="area", method="geometric")
     row = pick(g, region_id="R2", target_group="TCN", edition=2024, area="lab")
-    assert row["score"].item() == pytest.approx(2500 ** (1 / 3))
+    assert row["score"].item() == pytest.approx(2500 ** (1 / 4))
     assert row["floored"].item() == 1
 
 
 def test_all_group(cube, tables):
     a = scoring.aggregate(cube, by="area")
-    # R2 ALL lab: A1 = (50 + 100)/2 = 75, A2 = 0, O1 (TCN only) = 50 → 125/3 = 41.667
-    assert one(a, region_id="R2", target_group="ALL", edition=2024, area="lab") == \
-        pytest.approx(125 / 3)
+    # R2 ALL lab: A1 = (50 + 100)/2 = 75, A2 = 0 (weight 2), O1 (TCN only) = 50 → 125/4
+    assert one(a, region_id="R2", target_group="ALL", edition=2024, area="lab") == 31.25
     # rule "both": R3 B2 ALL missing (BIP missing) → edu from B1 only = 0, coverage .5
     assert one(a, "coverage", region_id="R3", target_group="ALL", edition=2024,
                area="edu") == 0.5
@@ -159,8 +163,13 @@ def test_overall_and_ranks(cube, tables):
     regions = tables[2]
     ov = scoring.overall(cube, regions=regions)
     sel = pick(ov, target_group="TCN", edition=2024).set_index("region_id")
-    # R1 (100 + 50 + 0)/3 = 50; R2 (33.333 + 100 + 50)/3 = 61.111; R3 (0 + 50 + 100)/3 = 50
-    assert sel["score"].tolist() == pytest.approx([50, 550 / 9, 50])
+    # R1 (100 + 50 + 0)/3 = 50; R2 (25 + 100 + 50)/3 = 58.333; R3 (0 + 50 + 100)/3 = 50
+    assert sel["score"].tolist() == pytest.approx([50, 175 / 3, 50])
+    # coverage = share of the indicator weight answered = mean of the area coverages
+    # (R3 BIP: lab 1, edu .5, health 1 → 2.5/3); n_present / n_total = areas with a score
+    r3 = pick(ov, region_id="R3", target_group="BIP", edition=2024).iloc[0]
+    assert r3["coverage"] == pytest.approx(2.5 / 3)
+    assert (r3["n_present"], r3["n_total"]) == (3, 3)
     assert sel["rank"].tolist() == [2, 1, 2]  # tie R1 = R3 → both 2 (min)
     assert sel["rank_country"].tolist() == [2, 1, 1]  # X: R2 1, R1 2; Y: R3 1
     # BIP R3: lab 0, edu 0 (coverage .5), health 100 → 33.333
@@ -177,8 +186,8 @@ def test_peers_gaps_profile(cube, tables):
     regions = tables[2]
     a = scoring.aggregate(cube, by="area")
     d = scoring.distances(a, "R1", "TCN", 2024).set_index("region_id")
-    # R2: (100−33.33)² + (50−100)² + (0−50)² = 9444.4 → 97.18; R3: 100² + 0 + 100² → 141.42
-    assert d.loc["R2", "distance"] == pytest.approx(np.sqrt(4444.444444 + 5000), abs=1e-4)
+    # R2: (100−25)² + (50−100)² + (0−50)² = 10625 → 103.08; R3: 100² + 0 + 100² → 141.42
+    assert d.loc["R2", "distance"] == pytest.approx(np.sqrt(10625))
     assert d.loc["R3", "distance"] == pytest.approx(np.sqrt(20000))
     assert scoring.peers(a, "R1", "similar", target_group="TCN", k=1)["region_id"].tolist() \
         == ["R2"]
@@ -203,19 +212,19 @@ def test_peers_gaps_profile(cube, tables):
 def test_tcn_bip_and_edition_change(cube):
     a = scoring.aggregate(cube, by="area")
     t = scoring.tcn_bip_gap(a)
-    # R2 lab: TCN 33.333 − BIP (100 + 0)/2 = 50 → −16.667
-    assert one(t, "gap", region_id="R2", edition=2024, area="lab") == pytest.approx(-50 / 3)
+    # R2 lab: TCN 25 − BIP (100 + 2·0)/3 = 33.333 → −8.333
+    assert one(t, "gap", region_id="R2", edition=2024, area="lab") == pytest.approx(-25 / 3)
     ch = scoring.edition_change(cube, by="area")
-    # R1 TCN lab 2020: (50 + 100)/2 = 75 (O1 missing), 2024: 100 → +25, not comparable
+    # R1 TCN lab 2020: (50 + 2·100)/3 = 83.333 (O1 missing), 2024: 100, not comparable
     lab = pick(ch, region_id="R1", target_group="TCN", area="lab").iloc[0]
     assert (lab["score_from"], lab["score_to"], lab["change"], lab["comparable"]) == \
-        (75, 100, 25, False)
+        (pytest.approx(250 / 3), 100, pytest.approx(50 / 3), False)
     edu = pick(ch, region_id="R1", target_group="TCN", area="edu").iloc[0]
     assert (edu["change"], edu["comparable"]) == (0, True)
     ov = scoring.edition_change(cube, by=None)
     row = pick(ov, region_id="R1", target_group="TCN").iloc[0]
-    # overall 2020: (75 + 50 + 0)/3 = 41.667 → 2024: 50
-    assert row["change"] == pytest.approx(50 - 125 / 3) and not row["comparable"]
+    # overall 2020: (83.333 + 50 + 0)/3 = 44.444 → 2024: 50
+    assert row["change"] == pytest.approx(50 - 400 / 9) and not row["comparable"]
 
 
 def test_strengths_weaknesses(cube):

@@ -68,10 +68,12 @@ def test_below_threshold_is_nan_never_zero(x, thr):
         assert np.isnan(row["score"])
     else:
         assert row["score"] >= 1  # every present value is ≥ 1: a 0 would be a fake
-    # the overall's coverage counts areas: its only area has a score or it has none
+    # coverage has one meaning (the share of the indicator weight answered behind the
+    # score): the overall of one area has that area's coverage, or 0 when it has no score
     ov = tcn(scoring.overall(cube_of(y), threshold=thr))
     assert np.isnan(ov["score"]) == np.isnan(row["score"])
-    assert ov["coverage"] == (0.0 if np.isnan(row["score"]) else 1.0)
+    assert np.isclose(ov["coverage"], 0.0 if np.isnan(row["score"]) else present)
+    assert (ov["n_present"], ov["n_total"]) == (0 if np.isnan(row["score"]) else 1, 1)
     assert row["score"] != 0 and ov["score"] != 0
 
 

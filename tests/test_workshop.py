@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import scoring
-from ui import profile
+from ui import fmt, profile
 from ui import workshop as ws
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -112,8 +112,11 @@ def test_step_one_numbers_equal_region_page(monkeypatch, store_dir, demo):
     at = run(monkeypatch, store_dir, region="ITF4", step="1", group="BIP", edition="2021")
     row = profile.overall_table(cube, tabs["regions"], 2021, "BIP").set_index("region_id").loc["ITF4"]
     values = {m.label: m.value for m in at.metric}
-    assert values["Overall score"] == f"{row['score']:.1f}"
-    assert values["Rank"].startswith(f"{row['rank']} of ")
+    assert values["Overall score"] == fmt.number(row["score"])
+    # on the projector the rank is large and its band under it (the metric's delta)
+    rank = [m for m in at.metric if m.label.startswith("Rank among")]
+    assert [m.value for m in rank] == [fmt.ordinal(row["rank"])]
+    assert [m.delta for m in rank] == [fmt.band_words(row["rank_low"], row["rank_high"])]
 
 
 def test_what_if_step_by_url(monkeypatch, store_dir, demo):
@@ -126,8 +129,11 @@ def test_what_if_step_by_url(monkeypatch, store_dir, demo):
              answer=answer)
     r = ws.what_if(cube, "PT20", ind, answer, "TCN", edition)
     values = {m.label: m.value for m in at.metric}
-    assert values["Overall score"] == f"{r['overall_new']:.1f}"
-    assert values[f"{r['area']} score"] == f"{r['score_new']:.1f}"
+    assert values["Overall score"] == fmt.number(r["overall_new"])
+    assert values[f"{r['area']} score"] == fmt.number(r["score_new"])
+    assert values[f"Rank among {r['n_ranked']} regions"] == fmt.ordinal(r["rank_new"])
+    assert f"Rank with the new answer: {fmt.rank_band(r['rank_new'], *r['band_new'])}." in \
+        texts(at)
 
 
 def test_guess_round_hides_and_reveals_names(monkeypatch, store_dir):

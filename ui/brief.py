@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 import scoring
-from data import practices as dp
-from ui import charts, export, profile
+from ui import charts, export, params, profile
+from ui.fmt import rank_band, round_half_up
 from ui.fmt import text as fmt_text
 from ui.i18n import t
 
@@ -55,7 +55,7 @@ class Brief:
     heat: pd.DataFrame             # area × phase (ui.profile.cycle_heatmap)
     area_order: list
     phase_order: list
-    gaps: pd.DataFrame             # area, score, peer_mean, gap_peers, best_score, best_region
+    gaps: pd.DataFrame             # every area against the peers, priorities first
     strengths: pd.DataFrame        # ui.profile.strengths
     outcome: pd.DataFrame | None   # ui.profile.outcome_rows, or None
     outcome_proxy: str | None
@@ -65,6 +65,12 @@ class Brief:
     version: str
     published: str
     illustrative: list = field(default_factory=list)   # names of illustrative tables
+    headline: list = field(default_factory=list)       # (label, value, help): the profile's
+    priorities: pd.DataFrame | None = None             # ui.profile.priority_table
+    peer_mode: str = "all"
+    weights: dict | None = None                        # area weights from the link
+    rank_low: float = float("nan")
+    rank_high: float = float("nan")
 
     @property
     def title(self) -> str:
@@ -72,50 +78,46 @@ class Brief:
 
 
 def fmt(v, pattern: str = "{:.1f}") -> str:
-    """A number as text; a missing one reads "no data", never 0 or blank."""
+    """A number as text (rounded by the one display rule, :func:`ui.fmt.round_half_up`); a
+    missing one reads "no data", never 0 or blank."""
     try:
         if v is None or v is pd.NA or not np.isfinite(float(v)):
             return t("no data")
     except (TypeError, ValueError):
         return t("no data")
+    if pattern in ("{:.1f}", "{:+.1f}"):
+        v = round_half_up(float(v))
     return fmt_text(pattern, v)  # numbers in the interface language's locale
 
 
-def headline(cube: scoring.Cube, regions: pd.DataFrame, region: str, group, edition) -> dict:
-    """Overall score, rank among the scored regions and in the country, coverage — the
-    numbers of the Region profile's headline (:func:`ui.profile.overall_table`)."""
-    ov = profile.overall_table(cube, regions, edition, group)
-    row = ov[ov["region_id"] == region].iloc[0]
-    scored = ov[ov["score"].notna()]
-    return {"score": row["score"], "rank": row["rank"], "n_ranked": len(scored),
-            "rank_country": row["rank_country"], "country": row["country"],
-            "n_country": int((scored["country"] == row["country"]).sum()),
-            "coverage": row["coverage"], "name": row["name"]}
+def headline(cube: scoring.Cube, regions: pd.DataFrame, region: str, group, edition,
+             weights=None) -> dict:
+    """The Region profile's headline numbers (:func:`ui.profile.headline`)."""
+    return profile.headline(cube, regions, region, group, edition, weights)
 
 
 def area_gaps(cube: scoring.Cube, region: str, group, edition, labels: dict,
               peers: list[str]) -> pd.DataFrame:
-    """Every area of the region against the mean of its ``peers``, largest shortfall first
-    (:func:`scoring.gaps`; NaN where the region or the peers have no score)."""
+    """Every area of the region against the mean of its ``peers``, priorities first, then by
+    gap (:func:`ui.profile.priority_table`, the one rule; NaN where the region or the peers
+    have no score). Columns: area, score, peer_mean, gap_peers, best_score, best_region,
+    priority, order, shortfall, reason."""
     table = profile.axis_table(cube, "area")
-    sl = table[(table["target_group"] == group) & (table["edition"] == edition)]
-    g = scoring.gaps(sl, region, peer_ids=peers)
-    g = g.assign(area=g["area"].astype(str))
-    g["best_region"] = g["best_region"].map(
-        lambda s: "; ".join(labels.get(x, x) for x in str(s).split(";") if x) if isinstance(s, str) else s)
-    return g.sort_values(["gap_peers", "area"], na_position="last")[
-        ["area", "score", "peer_mean", "gap_peers", "best_score", "best_region"]].reset_index(drop=True)
+    g = profile.priority_table(table, region, peers, group, edition)
+    g = g.assign(best_region=g["best_region"].map(
+        lambda s: "; ".join(labels.get(x, x) for x in str(s).split(";") if x)
+        if isinstance(s, str) else s))
+    return g[["area", "score", "peer_mean", "gap_peers", "best_score", "best_region",
+              "priority", "order", "shortfall", "reason"]].reset_index(drop=True)
 
 
 def suggested_practices(cube: scoring.Cube, tabs: dict, region: str, group, edition,
-                        n: int = N_PRACTICES) -> pd.DataFrame:
-    """Practices from other regions for the region's largest gaps (the Integration Lab's
-    ranking, :func:`data.practices.gap_suggestions`), with their lessons and tips."""
-    by_area = scoring.aggregate(cube, by=("area",)).astype({"region_id": str, "target_group": str,
-                                                           "area": str})
-    res = dp.gap_suggestions(tabs["practices"], tabs["regions"], by_area, region,
-                             target_group=str(group), edition=edition, limit=n)
-    p = res.practices
+                        n: int = N_PRACTICES, mode: str = "all", peer_list=()) -> pd.DataFrame:
+    """Practices from other regions for the region's priority areas — the list the Region
+    profile shows and the Integration Lab ranks (:func:`ui.profile.practice_links`), with
+    their lessons and tips."""
+    p = profile.practice_links(cube, tabs["practices"], tabs["regions"], region, group, edition,
+                               mode, tuple(peer_list))["practices"].head(n).copy()
     if p.empty:
         return p.assign(lessons_learnt=pd.Series(dtype=str), transferability_tips=pd.Series(dtype=str))
     extra = tabs["practices"].drop_duplicates("practice_id").set_index("practice_id")
@@ -125,19 +127,23 @@ def suggested_practices(cube: scoring.Cube, tabs: dict, region: str, group, edit
 
 
 def build(cube: scoring.Cube, tabs: dict, manifest: dict, region: str, group, edition,
-          measure: str | None = None) -> Brief:
-    """The brief of ``region`` for one target group and edition (peers: all other regions);
-    the policy–outcome section shows ``measure`` (default: as the Region profile)."""
+          weights=None, mode: str = "all", peer_list=(), measure: str | None = None) -> Brief:
+    """The brief of ``region`` for one target group and edition, with the view's area
+    ``weights`` and peer group (``mode``/``peer_list``, as on the Region profile; default:
+    every other scored region); the policy–outcome section shows ``measure`` (default: as the
+    Region profile)."""
     regions = tabs["regions"]
-    head = headline(cube, regions, region, group, edition)
+    weights = params.effective_weights(weights)
+    head = headline(cube, regions, region, group, edition, weights)
     table = profile.axis_table(cube, "area")
-    peers = profile.peer_ids(table, region, "all", [], regions, group, edition)
+    peers = profile.peer_ids(table, region, mode, list(peer_list), regions, group, edition)
     names = {str(i): str(n) for i, n in zip(regions["region_id"], regions["name"])}
     radar = profile.radar_frame(table, region, peers, group, edition, {**names, region: head["name"]})
     catalogue = profile.measure_catalogue(tabs.get("measures"), tabs.get("outcomes"))
     out = profile.outcome_gap(table, tabs.get("outcomes"), catalogue, regions, region, group,
                               edition, measure or default_measure(tabs, region))
     flags = manifest.get("illustrative", {}) or {}
+    gaps = area_gaps(cube, region, group, edition, names, peers)
     return Brief(
         region_id=region, name=str(head["name"]), country=str(head["country"]), edition=edition,
         group=str(group), score=head["score"], rank=head["rank"], n_ranked=head["n_ranked"],
@@ -145,15 +151,19 @@ def build(cube: scoring.Cube, tabs: dict, manifest: dict, region: str, group, ed
         coverage=head["coverage"], radar=radar, radar_wide=profile.radar_table(radar, "area"),
         heat=profile.cycle_heatmap(cube, region, group, edition),
         area_order=profile.area_order(cube), phase_order=profile.area_order(cube, "phase"),
-        gaps=area_gaps(cube, region, group, edition, names, peers),
+        gaps=gaps,
         strengths=profile.strengths(cube, region, peers, group, edition, n=N_INDICATORS),
         outcome=profile.outcome_rows(out) if out else None,
         outcome_proxy=(out or {}).get("proxy_name"),
         outcome_text=profile.outcome_text(out) if out else None,
-        practices=suggested_practices(cube, tabs, region, group, edition),
+        practices=suggested_practices(cube, tabs, region, group, edition, mode=mode,
+                                      peer_list=peer_list),
         n_peers=len(peers), version=str(manifest.get("version", "")),
         published=str(manifest.get("created", ""))[:16].replace("T", " "),
-        illustrative=[k for k, v in flags.items() if v])
+        illustrative=[k for k, v in flags.items() if v],
+        headline=profile.headline_cards(cube, regions, region, group, edition, weights),
+        priorities=gaps[gaps["priority"]], peer_mode=mode, weights=weights,
+        rank_low=head["rank_low"], rank_high=head["rank_high"])
 
 
 def measure_choices(tabs: dict, region: str) -> tuple[list[str], dict[str, str]]:
@@ -200,14 +210,19 @@ def footer(b: Brief) -> str:
 # ------------------------------------------------------------------------------ text
 
 def headline_lines(b: Brief) -> list[tuple[str, str]]:
-    """(label, value) pairs of the headline — the same text in PDF and HTML."""
-    return [
-        (t("Overall score"), fmt(b.score)),
-        (t("Rank"), t("{rank} of {n}", rank=fmt(b.rank, "{:.0f}"), n=b.n_ranked)),
-        (t("Rank in {c}", c=b.country), t("{rank} of {n}", rank=fmt(b.rank_country, "{:.0f}"),
-                                          n=b.n_country)),
-        (t("Coverage"), fmt(b.coverage, "{:.0%}")),
-    ]
+    """(label, value) pairs of the headline — the Region profile's cards
+    (:func:`ui.profile.headline_cards`), the same text on the page, in PDF and in HTML."""
+    return [(label, value) for label, value, _help in b.headline]
+
+
+def priorities_text(b: Brief) -> str:
+    """The priority areas in one sentence (the profile's list, :func:`scoring.priorities`)."""
+    if b.priorities is None or b.priorities.empty:
+        return t("It is at or above its peers' mean in every area: no priority area.")
+    items = "; ".join(f"{r['area']}: {profile.priority_reason(r)}"
+                      for _, r in b.priorities.iterrows())
+    return t("Priority areas, where it falls furthest below its peers' mean: {items}.",
+             items=items)
 
 
 def summary_sentence(b: Brief) -> str:
@@ -216,29 +231,41 @@ def summary_sentence(b: Brief) -> str:
         return t("No area of this region has a score.")
     top, low = scored.iloc[0], scored.iloc[-1]
     return t("{name} scores {score} out of 100 overall ({group}, edition {edition}) and ranks "
-             "{rank} of {n} regions. Its strongest area is {top} ({top_score}); its weakest is "
-             "{low} ({low_score}).", name=b.name, score=fmt(b.score), group=b.group,
-             edition=b.edition, rank=fmt(b.rank, "{:.0f}"), n=b.n_ranked, top=top["area"],
-             top_score=fmt(top["score"]), low=low["area"], low_score=fmt(low["score"]))
+             "{rank} among {n} regions. Its highest area score is in {top} ({top_score}), its "
+             "lowest in {low} ({low_score}).", name=b.name, score=fmt(b.score), group=b.group,
+             edition=b.edition, rank=rank_band(b.rank, b.rank_low, b.rank_high), n=b.n_ranked,
+             top=top["area"], top_score=fmt(top["score"]), low=low["area"],
+             low_score=fmt(low["score"])) + " " + priorities_text(b)
 
 
 def methodology_text(b: Brief) -> list[str]:
+    weights = params.weights_text(b.weights)
     out = [
         t("Scores follow the MIPEX method adapted to regions (MIPEX-R, REGIN project): each "
           "indicator's answer carries a value from 0 to 100 (100 = equal treatment); indicator "
-          "values are averaged into area scores and area scores into the overall score, "
-          "without weights. Missing answers are left out, never counted as 0; a score backed "
-          "by less than half of its indicators is shown as \"no data\"."),
-        t("Peers are all other regions with a score ({n} regions). Gaps are the region's area "
-          "score minus the peers' mean. Strengths and weaknesses are the indicators furthest "
-          "above or below the peers' mean. The policy cycle shows area scores by phase "
-          "(formulation, output, implementation, evaluation).", n=b.n_peers),
+          "values are averaged into area scores, weighted by the indicators' weights (1 unless "
+          "the data says otherwise; 0 excludes an indicator), and area scores into the overall "
+          "score, each area once. Missing answers are left out, never counted as 0. Coverage "
+          "is the share of the indicator weight answered behind a score; below 50 % a score "
+          "is shown as \"no data\"."),
+        t("Rank bands: where the region ranks in 90 % of {n:,} variations of the index "
+          "(indicator and area weights within ±25 %, arithmetic and geometric mean).",
+          n=2 * profile.band_draws(b.n_ranked)),
+        t("Peers are {peers}. Gaps are the region's area score minus the peers' mean; the "
+          "priority areas are the (up to three) areas with the largest shortfall against the "
+          "peers' mean (ties: lower own score). Strengths and weaknesses are the indicators "
+          "furthest above or below the peers' mean. The policy cycle shows area scores by "
+          "phase (formulation, output, implementation, evaluation).",
+          peers=profile.peer_words(b.peer_mode, b.n_peers)),
         b.outcome_text or t("No outcome figures for this region or its parent region."),
         t("Suggested practices come from REGIN's Integration Lab: practices of other regions in "
-          "the areas where this region trails its peers most, preferring regions that score "
-          "well there."),
+          "the priority areas, preferring regions that score well there."),
+        t("Figures are rounded to one decimal (half away from zero), coverage to 0.1 %, as on "
+          "screen and in the downloads."),
         t("Data version {v}, published {p} UTC.", v=b.version, p=b.published),
     ]
+    if weights:
+        out.insert(1, t("Area weights of this view: {w} (other areas 1).", w=weights))
     return out
 
 
@@ -252,9 +279,12 @@ def illustrative_text(b: Brief) -> str | None:
 
 def _tables(b: Brief) -> dict[str, pd.DataFrame]:
     """The brief's tables, labelled, as printed (numbers stay numbers until formatted)."""
-    gaps = b.gaps.rename(columns={"area": t("Area"), "score": t("Score"),
-                                  "peer_mean": t("Peer mean"), "gap_peers": t("Gap"),
-                                  "best_score": t("Best"), "best_region": t("Best region")})
+    gaps = b.gaps.assign(order=b.gaps["order"].astype(object).where(b.gaps["priority"], ""))
+    gaps = gaps[["order", "area", "score", "peer_mean", "gap_peers", "best_score",
+                 "best_region"]].rename(columns={
+                     "order": t("Priority"), "area": t("Area"), "score": t("Score"),
+                     "peer_mean": t("Peer mean"), "gap_peers": t("Gap"), "best_score": t("Best"),
+                     "best_region": t("Best region")})
     sw = b.strengths.assign(type=b.strengths["type"].map(
         {"strength": t("strength"), "weakness": t("weakness")}))
     sw = sw[["type", "label", "area", "value", "peer_mean", "diff"]].rename(columns={
@@ -433,21 +463,23 @@ def to_pdf(b: Brief) -> bytes:
     if warn:
         story.append(Paragraph(esc(warn), warn_style))
     kpis = headline_lines(b)
+    kpi = ParagraphStyle("kpi", parent=body, fontName=bold, fontSize=13, leading=16)
     kt = Table([[Paragraph(esc(k), small) for k, _ in kpis],
-                [Paragraph(f"<font name='{bold}' size='16'>{esc(v)}</font>", body) for _, v in kpis]],
-               colWidths=[width / 4] * 4, hAlign="LEFT")
+                [Paragraph(esc(v), kpi) for _, v in kpis]],
+               colWidths=[width / len(kpis)] * len(kpis), hAlign="LEFT")
     kt.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor("#BBBBBB")),
+                            ("VALIGN", (0, 0), (-1, -1), "TOP"),
                             ("BOTTOMPADDING", (0, 1), (-1, 1), 8)]))
     story += [kt, Spacer(1, 6), Paragraph(esc(summary_sentence(b)), body)]
     story += [Paragraph(esc(t("Profile against peers")), h2),
               Table([[image(radar_chart(b), width * 0.52, 9.5 * cm),
                       image(area_bars(b), width * 0.46, 9.5 * cm)]], hAlign="LEFT")]
     story += [KeepTogether([Paragraph(esc(t("Strengths and weaknesses")), h2),
-                            table(tabs["strengths"], [2.2 * cm, 6.6 * cm, 3.2 * cm, 1.5 * cm,
-                                                      1.6 * cm, 1.9 * cm])])]
+                            table(tabs["strengths"], [2.2 * cm, 6.2 * cm, 3.2 * cm, 1.5 * cm,
+                                                      1.6 * cm, 2.3 * cm])])]
     story += [KeepTogether([Paragraph(esc(t("Gaps to peers, by area")), h2),
-                            table(tabs["gaps"], [3.6 * cm, 1.6 * cm, 1.9 * cm, 1.6 * cm,
-                                                 1.6 * cm, 6.7 * cm])])]
+                            table(tabs["gaps"], [1.8 * cm, 3.4 * cm, 1.4 * cm, 1.6 * cm,
+                                                 1.4 * cm, 1.4 * cm, 6.3 * cm])])]
     story += [KeepTogether([Paragraph(esc(t("Policy cycle: where does it break?")), h2),
                             image(heat_chart(b), width, 10 * cm)])]
     story.append(Paragraph(esc(t("Policy and outcomes")), h2))

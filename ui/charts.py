@@ -30,7 +30,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui import memo
+from data.schema import SHARE_DECIMALS
+from ui import fmt, memo
 from ui.i18n import N_, column_title, t
 
 # Altair validates every chart object against the Vega-Lite schema when it is built, and
@@ -202,7 +203,8 @@ def radar_chart(frame: pd.DataFrame, axis: str, value: str = "score", series: st
             label_layers.append(alt.Chart(sub).mark_text(
                 align=align, baseline="middle", fontSize=LABEL_SIZE, lineBreak="\n",
                 color="#222222").encode(X, Y, text=alt.Text("text:N")))
-    drawn = pts[~pts["missing"]].assign(value=lambda d: d["value"].round(1))
+    # the tooltip shows the value rounded by the one display rule (ui.fmt.round_half_up)
+    drawn = pts[~pts["missing"]].assign(value=lambda d: fmt.round_half_up(d["value"]))
     colour_enc = alt.Color("series:N", scale=colour, title=None)
     # colour, dash and shape share one field and one domain, so Vega-Lite merges them
     # into a single legend (a legend=None on one of them would drop the merged legend)
@@ -270,7 +272,8 @@ def bar_chart(frame: pd.DataFrame, category: str, value: str = "score", *,
         cats = _ordered(df["_cat"], category_order)
     hl = {str(h) for h in ([highlight] if isinstance(highlight, str) else (highlight or []))}
     df["_hl"] = df["_cat"].isin(hl)
-    df["_label"] = df["_value"].round(1).map(lambda v: f"{v:.1f}" if np.isfinite(v) else "")
+    df["_shown"] = fmt.round_half_up(df["_value"].to_numpy())  # the one display rounding
+    df["_label"] = df["_shown"].map(lambda v: fmt.number(v) if np.isfinite(v) else "")
     colour, _ = _series_scale(names)
     n_rows = len(cats) * max(len(names), 1)
     # Streamlit fits the whole view (axes and legend included) into the height: add room
@@ -279,7 +282,13 @@ def bar_chart(frame: pd.DataFrame, category: str, value: str = "score", *,
               axis=alt.Axis(labelLimit=label_limit, labelFontWeight=alt.ExprRef(
                   f"indexof({list(hl)!r}, datum.value) >= 0 ? 'bold' : 'normal'")
                   if hl else "normal"))
-    offset = alt.YOffset("_series:N", sort=names) if len(names) > 1 else alt.YOffset()
+    # Every layer places its marks by the same field with the same explicit domain: with two
+    # fields (the bars' series, the "no data" marks' slot) Vega-Lite merged the two sorts and
+    # reversed the series for regions with a missing value — the order must not depend on
+    # the data (region, peer mean, best performer, always).
+    df["_offset"] = df["_series"]
+    offset = alt.YOffset("_offset:N", sort=names, scale=alt.Scale(domain=names)) \
+        if len(names) > 1 else alt.YOffset()
     xscale = alt.Scale(domain=list(domain), nice=False) if domain else alt.Scale(zero=True)
     x = alt.X("_value:Q", scale=xscale, title=value_title or t("Score (0–100)"),
               axis=alt.Axis(tickCount=5) if domain else alt.Axis())
@@ -287,9 +296,11 @@ def bar_chart(frame: pd.DataFrame, category: str, value: str = "score", *,
                            legend=alt.Legend(symbolType="square"))
     tips = [alt.Tooltip("_cat:N", title=category_title or column_title(category)),
             alt.Tooltip("_series:N", title=t("Series")),
-            alt.Tooltip("_value:Q", title=value_title or t("Score"), format=".1f")]
-    extra = [c for c in ("coverage",) if c in df.columns]
-    tips += [alt.Tooltip(f"{c}:Q", title=t("Coverage"), format=".0%") for c in extra]
+            alt.Tooltip("_shown:Q", title=value_title or t("Score"), format=".1f")]
+    if "coverage" in df.columns:  # a share, rounded as everywhere (0.1 %)
+        df["_coverage"] = fmt.round_half_up(pd.to_numeric(df["coverage"], errors="coerce")
+                                            .to_numpy(float), SHARE_DECIMALS)
+        tips.append(alt.Tooltip("_coverage:Q", title=t("Coverage"), format=".1%"))
     enc = {"y": y, "color": colour_enc, "tooltip": tips}
     if len(names) > 1:
         enc["yOffset"] = offset
@@ -311,8 +322,8 @@ def bar_chart(frame: pd.DataFrame, category: str, value: str = "score", *,
         nd_offset = {}
     else:
         # place the text in the missing series' slot
-        missing["_slot"] = df.loc[df["_missing"], "_series"].to_numpy()
-        nd_offset = {"yOffset": alt.YOffset("_slot:N", sort=names)} if len(names) > 1 else {}
+        missing["_offset"] = df.loc[df["_missing"], "_series"].to_numpy()
+        nd_offset = {"yOffset": offset} if len(names) > 1 else {}
     nd_x = alt.X("_zero:Q", scale=xscale)
     layers.append(alt.Chart(missing).mark_point(shape="square", size=60, filled=False,
                                                 strokeDash=[2, 2]).encode(
@@ -350,15 +361,17 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str = "score", *, x_orde
     df["_x"], df["_y"] = df[x].astype(str), df[y].astype(str)
     df["_value"] = pd.to_numeric(df[value], errors="coerce").astype(float)
     df["_missing"] = ~np.isfinite(df["_value"].to_numpy())
-    df["_label"] = df["_value"].map(lambda v: f"{v:.0f}" if np.isfinite(v) else nd)
+    df["_label"] = df["_value"].map(lambda v: fmt.number(v) if np.isfinite(v) else nd)
     xs, ys = _ordered(df["_x"], x_order), _ordered(df["_y"], y_order)
     X = alt.X("_x:N", sort=xs, title=None, axis=alt.Axis(orient="top", labelAngle=0))
     Y = alt.Y("_y:N", sort=ys, title=None)
     tips = [alt.Tooltip("_y:N", title=column_title(y)),
             alt.Tooltip("_x:N", title=column_title(x)),
             alt.Tooltip("_label:N", title=value_title or t("Score"))]
-    if coverage and coverage in df.columns:
-        tips.append(alt.Tooltip(f"{coverage}:Q", title=t("Coverage"), format=".0%"))
+    if coverage and coverage in df.columns:  # a share, rounded as everywhere (0.1 %)
+        df["_coverage"] = fmt.round_half_up(pd.to_numeric(df[coverage], errors="coerce")
+                                            .to_numpy(float), SHARE_DECIMALS)
+        tips.append(alt.Tooltip("_coverage:Q", title=t("Coverage"), format=".1%"))
     present, missing = df[~df["_missing"]], df[df["_missing"]]
     mid = domain[0] + 0.6 * (domain[1] - domain[0])
     cells = alt.Chart(present).mark_rect(stroke="white", strokeWidth=2).encode(

@@ -52,6 +52,7 @@ def choose_regions(options: list[str], names: pd.Series) -> list[str]:
                            extra=", ".join(extra)))
             chosen = chosen + extra
         st.session_state["w_regions"] = chosen
+        state.set_param("regions", ",".join(chosen))  # the completed list is the view now
     return state.url_multi("regions", options, default, t("Regions"), max_items=MAX_REGIONS,
                            help=t("Choose two to six regions."),
                            format_func=lambda r: region_label(r, names, 60))
@@ -193,8 +194,24 @@ DICTIONARY_HEADERS = {"table": N_("Table"), "column": N_("Column"), "type": N_("
                       "meaning": N_("Meaning"), "example": N_("Example")}
 
 
+def weight_table(indicators: pd.DataFrame) -> pd.DataFrame:
+    """The indicators whose weight is not 1 (missing counts 1): code, indicator, area,
+    weight — 0 shown as "excluded" — for the Methodology page."""
+    from ui.profile import weight_text
+
+    w = pd.to_numeric(indicators["weight"], errors="coerce").fillna(1.0)
+    ind = indicators[w != 1.0]
+    return pd.DataFrame({
+        t("Code"): ind["indicator_id"], t("Indicator"): data_column(ind, "label"),
+        t("Area"): ind["area"], t("Weight"): [weight_text(x) for x in w[w != 1.0]]}
+    ).reset_index(drop=True)
+
+
 def indicator_list(indicators: pd.DataFrame, areas=(), phases=()) -> pd.DataFrame:
-    """The indicators with their question and answer map, filtered by area and phase."""
+    """The indicators with their question, answer map and weight (as text: 0 reads
+    "excluded"), filtered by area and phase."""
+    from ui.profile import weight_text
+
     ind = indicators
     if areas:
         ind = ind[ind["area"].isin(areas)]
@@ -204,7 +221,9 @@ def indicator_list(indicators: pd.DataFrame, areas=(), phases=()) -> pd.DataFram
         t("Code"): ind["indicator_id"], t("Indicator"): data_column(ind, "label"),
         t("Question"): data_column(ind, "question"), t("Answers → values"): ind["answers"].map(answer_text),
         t("Area"): ind["area"], t("Phase"): ind["phase"], t("System"): ind["system"],
-        t("Target groups"): ind["target_groups"], t("Weight"): ind["weight"]}
+        t("Target groups"): ind["target_groups"],
+        t("Weight"): [weight_text(x) for x in pd.to_numeric(ind["weight"], errors="coerce")
+                      .fillna(1.0)]}
     ).reset_index(drop=True)
     if "answer_options" in ind.columns and ind["answer_options"].notna().any():
         # the options as published (MIPEX's "100 - All of them"; rules over sub-indicators)

@@ -16,8 +16,21 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-").lower() or "table"
 
 
+def export_frames(frame: pd.DataFrame, sheet: str = "data") -> tuple[pd.DataFrame, dict]:
+    """What the downloads of ``frame`` hold: the CSV's table — rounded exactly as on screen
+    (:func:`ui.tables.rounded`, the rule stated in the data dictionary) — and the XLSX's
+    sheets: that table, plus "full precision" (unrounded) when rounding changed anything."""
+    from ui import tables
+
+    shown = tables.rounded(frame)
+    sheets = {sheet: shown}
+    if shown is not frame and not shown.equals(frame):
+        sheets[t("full precision")] = frame
+    return shown, sheets
+
+
 def downloads(frame: pd.DataFrame, name: str, key: str | None = None):
-    """CSV and XLSX buttons for exactly the DataFrame shown on screen."""
+    """CSV and XLSX buttons for exactly the table shown on screen (same rounding)."""
     slug = _slug(name)
     version = state.version()
     key = key or slug
@@ -25,10 +38,11 @@ def downloads(frame: pd.DataFrame, name: str, key: str | None = None):
     row = st.container(horizontal=True, gap="small")
     # The files are built only when a button is clicked (a deferred download): building an
     # XLSX on every rerun cost seconds on large tables.
-    row.download_button(t("Download CSV"), lambda: table_csv(frame), f"{slug}-{version}.csv",
+    row.download_button(t("Download CSV"), lambda: table_csv(export_frames(frame)[0]),
+                        f"{slug}-{version}.csv",
                         "text/csv",
                         key=f"dl-csv-{key}", on_click="ignore", width="stretch")
-    row.download_button(t("Download XLSX"), lambda: table_xlsx(frame, sheet=slug),
+    row.download_button(t("Download XLSX"), lambda: table_xlsx(export_frames(frame, slug)[1]),
                         f"{slug}-{version}.xlsx",
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         key=f"dl-xlsx-{key}", on_click="ignore", width="stretch")

@@ -1,21 +1,14 @@
 """Logic of the Gaps page: area weights kept in the URL, gap matrices, rank bands.
 
-Pure helpers (``parse_weights``, ``encode_weights``, ``gap_long``, ``gap_wide``,
-``diverging_css``) take and return DataFrames and can be tested without Streamlit; the
-widget and chart helpers below them render.
-
-URL encoding of weights (parameter ``w``): ``area:weight`` items separated by commas, only
-for areas whose weight is not 1, e.g. ``w=labour market:2,health:0.5``. Area names are
-matched without regard to case; a ``%``, ``,`` or ``:`` inside an area name is written as
-``%25``, ``%2C``, ``%3A``. Weights are numbers from 0 to :data:`MAX_WEIGHT`. Every item that
-does not parse is dropped and named in a notice; the others are kept.
+Pure helpers (``gap_long``, ``gap_wide``, ``diverging_css``) take and return DataFrames and
+can be tested without Streamlit; the widget and chart helpers below them render. The ``w``
+parameter (area weights) is parsed by :mod:`ui.params`, the one parser every page uses.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from urllib.parse import unquote
 
 import altair as alt
 import numpy as np
@@ -23,12 +16,11 @@ import pandas as pd
 import streamlit as st
 
 import scoring
-from ui import state, tables
+from ui import params, state, tables
 from ui.i18n import N_, column_title, t
 
 GAP_TYPES = ("best", "peers", "target")
 PEER_GROUPS = ("all", "country")
-MAX_WEIGHT = 10.0
 DEFAULT_TARGET = 80.0
 #: Above this many rows the gap matrix is shown without colours (a Styler costs ~0.5 s per
 #: 1,000 rows × 12 columns to send).
@@ -45,67 +37,10 @@ _DARK = {"#b35806", "#8073ac", "#542788"}
 
 # ------------------------------------------------------------------ weights in the URL
 
-def _escape(name: str) -> str:
-    return name.replace("%", "%25").replace(",", "%2C").replace(":", "%3A")
-
-
-def encode_weights(weights: dict[str, float]) -> str | None:
-    """``{"labour market": 2, "health": 1}`` → ``"labour market:2"`` (weights of 1 left out)."""
-    items = [f"{_escape(a)}:{w:g}" for a, w in weights.items() if w != 1]
-    return ",".join(items) or None
-
-
-def parse_weights(raw: str | None, areas) -> tuple[dict[str, float], list[tuple[str, str]]]:
-    """Parse the ``w`` parameter against the known ``areas``.
-
-    Returns (weights of the areas named, problems as (item, reason)). Reasons: "form" (not
-    ``area:weight``), "area" (unknown area), "number" (weight not a number), "range"
-    (outside 0–MAX_WEIGHT), "zero" (every area would weigh 0: all weights are dropped).
-    """
-    if raw is None or not str(raw).strip():
-        return {}, []
-    lookup = {str(a).casefold(): a for a in areas}
-    weights, problems = {}, []
-    for item in str(raw).split(","):
-        item = item.strip()
-        if not item:
-            continue
-        name, sep, value = item.rpartition(":")
-        name = unquote(name).strip()
-        if not sep or not name:
-            problems.append((item, "form"))
-            continue
-        area = lookup.get(name.casefold())
-        if area is None:
-            problems.append((item, "area"))
-            continue
-        try:
-            w = float(value)
-        except ValueError:
-            problems.append((item, "number"))
-            continue
-        if not math.isfinite(w) or not 0 <= w <= MAX_WEIGHT:
-            problems.append((item, "range"))
-            continue
-        weights[area] = w
-    if weights and all(weights.get(a, 1.0) == 0 for a in areas):
-        return {}, problems + [(str(raw), "zero")]
-    return weights, problems
-
-
-_REASONS = {
-    "form": N_("it is not of the form area:weight"),
-    "area": N_("there is no such area in the data"),
-    "number": N_("the weight is not a number"),
-    "range": N_("the weight must be between 0 and {max}"),
-    "zero": N_("every area would weigh 0"),
-}
-
-
 def weight_notices(problems):
+    """A notice for every bad item of ``w`` (:func:`ui.params.weight_problem_text`)."""
     for item, reason in problems:
-        state.notice(t("The link's weight “{item}” was ignored: {why}. Weights of 1 are used "
-                       "instead.", item=item, why=t(_REASONS[reason], max=f"{MAX_WEIGHT:g}")))
+        state.notice(params.weight_problem_text(item, reason))
 
 
 def _wkey(area: str) -> str:
@@ -122,15 +57,19 @@ def weight_controls(areas) -> dict[str, float]:
 
     Returns the weight of every area.
     """
-    if not all(_wkey(a) in st.session_state for a in areas):
-        parsed, problems = parse_weights(st.query_params.get("w"), areas)
+    linked = state.url_changed(params.WEIGHTS_PARAM)  # a link's weights win
+    if linked or not all(_wkey(a) in st.session_state for a in areas):
+        parsed, problems = params.parse_weights(st.query_params.get(params.WEIGHTS_PARAM), areas)
         weight_notices(problems)
         for a in areas:
-            st.session_state.setdefault(_wkey(a), float(parsed.get(a, 1.0)))
+            if linked:
+                st.session_state[_wkey(a)] = float(parsed.get(a, 1.0))
+            else:
+                st.session_state.setdefault(_wkey(a), float(parsed.get(a, 1.0)))
     with st.expander(t("Weights of the areas in the overall score (1 = the MIPEX rule)")):
         cols = st.columns(3)
         for i, a in enumerate(areas):
-            cols[i % 3].number_input(a, min_value=0.0, max_value=MAX_WEIGHT, step=0.5,
+            cols[i % 3].number_input(a, min_value=0.0, max_value=params.MAX_WEIGHT, step=0.5,
                                      key=_wkey(a))
         st.button(t("Reset weights"), on_click=reset_weights, args=(list(areas),),
                   key="weights-reset")
@@ -138,7 +77,7 @@ def weight_controls(areas) -> dict[str, float]:
     if not any(weights.values()):
         st.warning(t("Every area weighs 0, so there is no overall score; weights of 1 are used."))
         weights = dict.fromkeys(areas, 1.0)
-    state.set_param("w", encode_weights(weights))
+    state.set_param(params.WEIGHTS_PARAM, params.encode_weights(weights))
     return weights
 
 
@@ -233,7 +172,9 @@ def diverging_css(values: pd.DataFrame, span: float) -> pd.DataFrame:
 
 def styled(frame: pd.DataFrame, gap_cols, pct_cols=(), num_cols=(), span: float | None = None):
     """A Styler: gap columns coloured and signed, "no data" text for NaN, coverage in %,
-    other numbers (``num_cols``) with one decimal."""
+    other numbers (``num_cols``) with one decimal — all rounded first by the one display
+    rule (:func:`ui.tables.rounded`), as the downloads are."""
+    frame = tables.rounded(frame, [c for c in pct_cols if c in frame.columns])
     cols = [c for c in gap_cols if c in frame.columns]
     if span is None:
         m = np.nanmax(np.abs(frame[cols].to_numpy(float))) if len(frame) and cols else 0
@@ -242,7 +183,7 @@ def styled(frame: pd.DataFrame, gap_cols, pct_cols=(), num_cols=(), span: float 
     sty = sty.format("{:+.1f}", subset=cols, na_rep=t("no data"))
     pcts = [c for c in pct_cols if c in frame.columns]
     if pcts:
-        sty = sty.format("{:.0%}", subset=pcts, na_rep=t("no data"))
+        sty = sty.format("{:.1%}", subset=pcts, na_rep=t("no data"))
     nums = [c for c in num_cols if c in frame.columns]
     if nums:
         sty = sty.format("{:.1f}", subset=nums, na_rep=t("no data"))
@@ -255,8 +196,9 @@ def matrix_columns(gap_cols) -> dict:
     cfg = {t("Code"): st.column_config.TextColumn(width=58),
            t("Region"): st.column_config.TextColumn(width=125),
            t("Coverage"): st.column_config.NumberColumn(
-               width=72, help=t("Share of the areas (by weight) with a score behind the "
-                                "overall score."))}
+               # "percent" drops trailing zeros (91%, 98.6%); step fixes one decimal
+               width=72, format="percent", step=0.001,
+               help=t(tables.TITLE_HELP[N_("Coverage")]))}
     cfg.update({c: st.column_config.NumberColumn(width=62, help=c) for c in gap_cols})
     return cfg
 
@@ -275,17 +217,10 @@ def legend(behind: str, ahead: str):
 # ------------------------------------------------------------------ rank bands
 
 def n_draws(n_regions: int) -> int:
-    """Weight draws for the rank bands: 1,000, fewer for many regions (a weight change must
-    re-score within about a second)."""
-    return 1000 if n_regions <= 200 else 300
+    """Weight draws for the rank bands (:func:`ui.profile.band_draws`, the one rule)."""
+    from ui import profile
 
-
-@st.cache_data(max_entries=32, show_spinner=t("Scoring the weight variations…"))
-def rank_bands(_cube, version: str, target_group: str, edition, weights: tuple) -> pd.DataFrame:
-    """scoring.robustness with the area weights in view (cached on the data version)."""
-    gw = dict(weights) if weights else None
-    return scoring.robustness(_cube, target_group, edition, group_weights=gw,
-                              n_draws=n_draws(len(_cube.regions)))
+    return profile.band_draws(n_regions)
 
 
 def cell_table(long: pd.DataFrame, axis: str, names: pd.Series) -> pd.DataFrame:
@@ -302,7 +237,7 @@ def number_columns(frame: pd.DataFrame) -> dict:
     cfg = {}
     for c in frame.columns:
         if "coverage" in str(c).lower():
-            cfg[c] = st.column_config.NumberColumn(format="percent")
+            cfg[c] = st.column_config.NumberColumn(format="percent", step=0.001)
         elif pd.api.types.is_float_dtype(frame[c]):
             cfg[c] = st.column_config.NumberColumn(format="%.1f")
     return cfg
@@ -397,9 +332,8 @@ def scores_by(axis: str, view: dict) -> pd.DataFrame:
 
 
 def overall_scores(view: dict, weights: dict | None = None) -> pd.DataFrame:
-    """Overall scores (with area weights; None or all 1 = the MIPEX rule) in view."""
-    key = tuple(sorted((a, w) for a, w in (weights or {}).items() if w != 1))
-    return in_view(_overall(state.cube(), state.view_version(), key), view)
+    """Overall scores (with area weights; None or all 1 = every area once) in view."""
+    return in_view(_overall(state.cube(), state.view_version(), params.weights_key(weights)), view)
 
 
 def axis_order(table: pd.DataFrame, axis: str) -> list[str]:
@@ -410,6 +344,10 @@ def axis_order(table: pd.DataFrame, axis: str) -> list[str]:
 
 
 def band_rows(view: dict, weights: dict) -> pd.DataFrame:
+    """The rank bands with the area weights in view — :func:`ui.profile.rank_bands`, the
+    same draws (cached once per data version and weighting) every page shows ranks from."""
+    from ui import profile
+
     view = resolve_view(view, state.cube())
-    key = tuple(sorted((a, w) for a, w in weights.items() if w != 1))
-    return rank_bands(state.cube(), state.view_version(), view["target_group"], view["edition"], key)
+    return profile.rank_bands(state.cube(), state.tables()["regions"], view["edition"],
+                              view["target_group"], params.effective_weights(weights))

@@ -227,7 +227,8 @@ _FIELD = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)[^{}]*\}(?!\})")
 
 
 def _schema_strings(tree: ast.AST):
-    """Help texts of the schema (Table/Column 3rd argument) and the Eurostat flag meanings:
+    """Help texts of the schema (Table/Column 3rd argument), the Eurostat flag meanings and
+    the data dictionary's download rules:
     data/schema.py must not import the interface, so they are found by shape."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
@@ -239,6 +240,10 @@ def _schema_strings(tree: ast.AST):
                                                 for tg in node.targets):
             for v in node.value.values:
                 yield v.value, v.lineno
+        if isinstance(node, ast.Assign) and any(getattr(tg, "id", "") == "DOWNLOAD_RULES"
+                                                for tg in node.targets):
+            for row in node.value.elts:  # (column, type, meaning, example): the meaning
+                yield row.elts[2].value, row.lineno
 
 
 def extract(root: Path = ROOT) -> tuple[dict[str, list[tuple[str, int]]], list[str]]:

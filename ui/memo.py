@@ -117,14 +117,17 @@ _TABLES: list[Table] = []
 _DEBUG = bool(os.environ.get("MIPEXR_MEMO_DEBUG"))  # print every miss (finding misses)
 
 
-def cached(fn: Callable | None = None, *, max_entries: int = MAX_ENTRIES):
+def cached(fn: Callable | None = None, *, max_entries: int = MAX_ENTRIES,
+           per_language: bool = True):
     """Decorator: remember ``fn``'s results by its arguments and the interface language.
 
     ``fn`` must be pure: its result may depend only on its arguments and the language.
-    The wrapped function has ``.memo`` (its :class:`Table`) for tests and benchmarks.
+    ``per_language=False``: the result holds no text (numbers only), so one entry serves
+    every language. The wrapped function has ``.memo`` (its :class:`Table`) for tests and
+    benchmarks.
     """
     if fn is None:
-        return functools.partial(cached, max_entries=max_entries)
+        return functools.partial(cached, max_entries=max_entries, per_language=per_language)
     from ui import i18n
 
     table = Table(max_entries)
@@ -135,7 +138,8 @@ def cached(fn: Callable | None = None, *, max_entries: int = MAX_ENTRIES):
     def wrapper(*args, **kwargs):
         refs: list = []
         try:
-            key = (i18n.language(), _key(args, refs), _key(kwargs, refs))
+            key = (i18n.language() if per_language else None, _key(args, refs),
+                   _key(kwargs, refs))
             hash(key)
         except TypeError:  # something unhashable inside: compute, do not remember
             return fn(*args, **kwargs)

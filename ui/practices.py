@@ -190,10 +190,19 @@ def filter_widgets(tabs: dict) -> dp.Filters:
 # ------------------------------------------------------------------------------ practices for my gaps
 
 def gap_widgets(tabs: dict, view: dict) -> dp.GapSuggestions | None:
-    """The "practices for my gaps" section when ``for_gaps=1``; returns the suggestions."""
+    """The "practices for my gaps" section when ``for_gaps=1``; returns the suggestions.
+
+    The areas are the region's priority areas against its peer group, computed by
+    :func:`ui.profile.practice_links` — the same call the Region profile, the brief and the
+    workshop make — and the ``peers`` parameter is read by the one parser of it
+    (:func:`ui.params.url_peers`), so a link from the profile opens exactly its view.
+    """
+    from ui import params, profile
+
     on = st.toggle(t("Practices for my gaps"), value=st.query_params.get("for_gaps") == "1", key="w_for_gaps",
-                   help=t("For one region: practices from other regions in the areas where it trails its "
-                          "peers most, preferring regions that score well there."))
+                   help=t("For one region: practices from other regions in its priority areas — where it "
+                          "falls furthest below its peers' mean — preferring regions that score well "
+                          "there."))
     state.set_param("for_gaps", "1" if on else None)
     if not on:
         return None
@@ -207,18 +216,21 @@ def gap_widgets(tabs: dict, view: dict) -> dp.GapSuggestions | None:
     with c1:
         region = state.url_widget(st.selectbox, "region", scored, scored[0], t("My region"),
                                   format_func=lambda r: f"{names.get(r, r)} ({r})")
+    mode, peer_list = params.url_peers(scored, region)
+    options = list(PEER_CHOICES) + (["list"] if peer_list else [])
+    if st.session_state.get("w_peers") not in options or state.url_changed(params.PEERS_PARAM):
+        st.session_state["w_peers"] = mode
+    words = {"all": N_("all regions"), "country": N_("same country"), "similar": N_("5 nearest"),
+             "list": N_("regions chosen")}
     with c2:
-        how = state.url_widget(st.segmented_control, "peers", list(PEER_CHOICES), "all", t("Compared with"),
-                               format_func=lambda p: t({"all": N_("all regions"), "country": N_("same country"),
-                                                        "similar": N_("5 nearest")}[p]))
+        how = st.segmented_control(t("Compared with"), options, key="w_peers",
+                                   format_func=lambda p: t(words[p])) or "all"
+    peer_list = peer_list if how == "list" else []
+    state.set_param(params.PEERS_PARAM, params.encode_peers(how, peer_list))
     edition, group = view["edition"], view["target_group"]
-    sl = by_area[(by_area["edition"] == edition) & (by_area["target_group"] == str(group))]
-    peer_ids = None
-    if how and how != "all" and (sl["region_id"] == region).any():
-        peer_ids = scoring.peers(sl, region, how or "all", target_group=str(group), edition=edition,
-                                 regions=tabs["regions"])["region_id"].tolist()
-    res = dp.gap_suggestions(tabs["practices"], tabs["regions"], by_area, region, target_group=str(group),
-                             edition=edition, peer_ids=peer_ids, limit=MAX_SUGGESTIONS)
+    links = profile.practice_links(state.cube(), tabs["practices"], tabs["regions"], region, str(group),
+                                   edition, how, tuple(peer_list))
+    res = links["result"]
     name = names.get(region, region)
     if res.reason:
         st.info(t({"no_scores": N_("{name} has no area scores for this edition and target group."),
@@ -226,20 +238,27 @@ def gap_widgets(tabs: dict, view: dict) -> dp.GapSuggestions | None:
                    "no_practices": N_("No practice from another region covers {name}'s largest gaps "
                                       "({areas}).")}[res.reason], name=name, areas=", ".join(res.areas)))
     else:
-        gaps = res.gaps[res.gaps["chosen"]]
-        st.markdown(t("**{name}'s largest gaps to its peers** ({group}, {edition}): ", name=md_escape(name),
-                      group=group, edition=edition)
-                    + "; ".join(f"{md_escape(a)} {g:+.1f}" for a, g in zip(gaps["area"], gaps["gap_peers"])))
+        chosen = links["priorities"][links["priorities"]["priority"]]
+        st.markdown(t("**{name}'s priority areas** ({group}, {edition}) — where it falls furthest below "
+                      "the mean of its peer group ({peers}):", name=md_escape(name), group=group,
+                      edition=edition, peers=profile.peer_words(how, len(links["peers"])))
+                    + "\n" + "\n".join(f"{int(r['order'])}. **{md_escape(r['area'])}** — "
+                                        f"{profile.priority_reason(r)}" for _, r in chosen.iterrows()))
+    if len(res.practices) > MAX_SUGGESTIONS:
+        res = dp.GapSuggestions(res.gaps, res.practices.head(MAX_SUGGESTIONS), res.reason, res.areas)
     return res
 
 
 def why(row, region_name: str) -> str:
     """One sentence saying why a practice was suggested (plain text, for the table)."""
-    text = t("{region} is {gap:.0f} points below its peers in {area}; ", region=region_name, gap=row["gap"],
-             area=row["area"])
+    from ui import fmt
+
+    text = t("{region} is {gap} points below its peers' mean in {area}; ", region=region_name,
+             gap=fmt.number(row["gap"]), area=row["area"])
     if pd.notna(row["source_score"]):
-        text += t("{source} scores {score:.0f} there (rank {rank:.0f} of {n}).", source=row["region_name"],
-                  score=row["source_score"], rank=row["source_rank"], n=row["n_ranked"])
+        text += t("{source} scores {score} there ({rank} of {n} regions).", source=row["region_name"],
+                  score=fmt.number(row["source_score"]), rank=fmt.ordinal(row["source_rank"]),
+                  n=row["n_ranked"])
     else:
         text += t("{source} has no {area} score in this view.", source=row["region_name"], area=row["area"])
     others = [a for a in split_list(row["matched"]) if a != row["area"]]
@@ -352,7 +371,7 @@ def render_list(frame: pd.DataFrame, tabs: dict) -> pd.DataFrame:
                  column_order=order,
                  column_config={"rank": st.column_config.NumberColumn(t("Rank"), width="small"),
                                 "why": st.column_config.TextColumn(t("Why suggested"), width="large"),
-                                "score": st.column_config.NumberColumn(t("Relevance"), format="%.2f"),
+                                "score": st.column_config.NumberColumn(t("Relevance"), format="%.1f"),
                                 "title": st.column_config.TextColumn(t("Title"), width="large"),
                                 "region_name": t("Region"), "areas": t("Areas"),
                                 "target_groups": t("Target groups"), "authority_role": t("Authority's role"),

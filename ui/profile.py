@@ -2,8 +2,11 @@
 
 Each function takes the cube / tables and the view (region, target group, edition) and
 returns the DataFrame a page shows, charts and downloads — so tests can check the numbers
-against :mod:`scoring` without a browser. Parsers of URL parameters return
-``(value, message)``: ``message`` is a plain-language notice for a bad parameter, or None.
+against :mod:`scoring` without a browser. The numbers every page shares live here once: the
+headline (:func:`headline`, :func:`headline_cards`), the rank bands (:func:`rank_bands`) and
+the priority areas with the practices for them (:func:`priority_table`,
+:func:`practice_links`); the brief and the workshop call them. URL parameters are parsed by
+:mod:`ui.params`.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import pandas as pd
 
 import scoring
 from data.schema import EUROSTAT_FLAGS, PHASE_ORDER, answer_option_texts, split_list
-from ui import fmt, memo
+from ui import fmt, memo, params
 from ui.i18n import N_, column_title, data_column, t
 
 AXES = ("area", "phase", "system")
@@ -22,11 +25,11 @@ COMPARED = {"area": N_("Areas compared"), "phase": N_("Phases compared"),
             "system": N_("Systems compared")}
 AXIS_WORDS = {"area": N_("area"), "phase": N_("policy-cycle phase"),
               "system": N_("governance system")}
-PEER_MODES = ("all", "country", "similar")
+PEER_MODES = params.PEER_MODES
 N_SIMILAR = 5
-MAX_WEIGHT = 10.0
-#: URL parameter of the area weights (shared with the Gaps page).
-WEIGHTS_PARAM = "w"
+#: How many priority areas a region gets (scoring.priorities): the profile, the brief, the
+#: workshop and the Integration Lab all ask for this many.
+N_PRIORITIES = 3
 
 
 # ------------------------------------------------------------------------- regions
@@ -81,83 +84,76 @@ def area_order(cube: scoring.Cube, axis: str = "area") -> list[str]:
 
 
 # ---------------------------------------------------------------------- URL parsing
-
-def parse_weights(raw: str | None, areas: list[str]) -> tuple[dict | None, str | None]:
-    """The ``w`` URL parameter, ``"health:2,housing:0.5"`` → ``{"health": 2.0, ...}``.
-
-    Same syntax as the Gaps page (:mod:`ui.gaps`): ``area:weight`` items, area names
-    matched without regard to case (``%2C``/``%3A`` for commas/colons in names), weights
-    0–10, unnamed areas weigh 1. Any bad item makes the whole parameter invalid: returns
-    (None, message) so the page falls back to equal weights (the MIPEX rule).
-    """
-    from urllib.parse import unquote
-
-    if raw is None or str(raw).strip() == "":
-        return None, None
-    lookup = {str(a).casefold(): a for a in areas}
-    out, bad = {}, []
-    for item in str(raw).split(","):
-        name, sep, num = item.strip().rpartition(":")
-        area = lookup.get(unquote(name).strip().casefold())
-        try:
-            w = float(num) if sep else float("nan")
-        except ValueError:
-            w = float("nan")
-        if area is None or not np.isfinite(w) or not 0 <= w <= MAX_WEIGHT:
-            bad.append(item)
-        else:
-            out[area] = w
-    if bad or not out or all(out.get(a, 1.0) == 0 for a in areas):
-        return None, t("The link's weights “{raw}” could not be read (use area:number with "
-                       "numbers from 0 to 10, e.g. health:2,housing:1); equal weights are used "
-                       "instead.", raw=raw)
-    return out, None
-
-
-def parse_peers(raw: str | None, region_ids: list[str], region: str
-                ) -> tuple[str, list[str], str | None]:
-    """The ``peers`` URL parameter → (mode, ids, message).
-
-    ``all`` / ``country`` / ``similar`` or a comma-separated list of region ids (mode
-    "list"). Unknown ids are dropped with a message; an empty or wholly unknown list falls
-    back to "all".
-    """
-    if raw is None or raw == "":
-        return "all", [], None
-    if raw in PEER_MODES:
-        return raw, [], None
-    items = [p.strip() for p in str(raw).split(",") if p.strip()]
-    known = [p for p in items if p in region_ids and p != region]
-    unknown = [p for p in items if p not in region_ids]
-    msg = None
-    if unknown:
-        msg = t("The link asked for peer regions “{ids}”, which are not in the data; they were "
-                "left out.", ids=", ".join(unknown))
-    if not known:
-        return "all", [], msg or t("The peer list in the link is empty; all regions are used.")
-    return "list", known, msg
+# The URL parameters (``w``, ``peers``) are parsed by ui.params, the one parser of each.
 
 
 # --------------------------------------------------------------------------- overview
 
+def band_draws(n_regions: int) -> int:
+    """Weight draws behind the rank bands: 1,000, fewer for many regions (a weight change on
+    the Gaps page must re-score within about a second)."""
+    return 1000 if n_regions <= 200 else 300
+
+
+@memo.cached(per_language=False)
+def rank_bands(cube: scoring.Cube, regions: pd.DataFrame, edition, group,
+               weights: dict | None = None) -> pd.DataFrame:
+    """Every region's rank with its uncertainty: :func:`scoring.robustness` (weights drawn
+    ±25 % around the nominal ones — the indicators' weights and the area ``weights`` — each
+    draw scored with the arithmetic and the geometric mean), among all regions and within
+    the country. Computed once per data version, group, edition and weighting (the cube is
+    the version's object), and shared by every page that shows a rank: the Overview, the
+    Region profile, the brief, the workshop and the Gaps page."""
+    return scoring.robustness(cube, group, edition, group_weights=params.effective_weights(weights),
+                              n_draws=band_draws(len(cube.regions)), regions=regions)
+
+
 @memo.cached
 def overall_table(cube: scoring.Cube, regions: pd.DataFrame, edition, group,
                   weights: dict | None = None) -> pd.DataFrame:
-    """Overall score and rank of every scored region for one edition and target group.
+    """Overall score, rank (with its band) and coverage of every scored region for one
+    edition and target group.
 
-    Numbers are :func:`scoring.overall` (area weights ``weights``; None = unweighted MIPEX
-    rule). Output: rank, region_id, name, country, score, coverage, rank_country — ranked,
-    regions without a score last.
+    Numbers are :func:`scoring.overall` (the indicators' weights; area weights ``weights``
+    on top, None = every area once) and :func:`rank_bands`. Output: rank, rank_low,
+    rank_high, region_id, name, country, score, coverage (share of the indicator weight
+    answered behind the score), areas_scored, areas_total, rank_country, rank_country_low,
+    rank_country_high — ranked, regions without a score last.
     """
+    weights = params.effective_weights(weights)
     ov = scoring.overall(cube, group_weights=weights, regions=regions)
     ov = ov[(ov["target_group"] == group) & (ov["edition"] == edition)]
     ov = ov.assign(region_id=ov["region_id"].astype(str))
     names = scored_regions(cube, regions).set_index("region_id")
-    out = ov.assign(name=ov["region_id"].map(names["name"]),
-                    country=ov["region_id"].map(names["country"]))
+    bands = rank_bands(cube, regions, edition, group, weights).set_index("region_id")
+    rid = ov["region_id"]
+    out = ov.assign(name=rid.map(names["name"]), country=rid.map(names["country"]),
+                    rank_low=rid.map(bands["rank_p05"]), rank_high=rid.map(bands["rank_p95"]),
+                    rank_country_low=rid.map(bands["rank_country_p05"]),
+                    rank_country_high=rid.map(bands["rank_country_p95"]),
+                    areas_scored=ov["n_present"], areas_total=ov["n_total"])
+    for c in ("rank_low", "rank_high", "rank_country_low", "rank_country_high"):
+        out[c] = pd.array(out[c].to_numpy(float)).astype("Int64")
     out = out.sort_values(["rank", "name"], na_position="last")
-    return out[["rank", "region_id", "name", "country", "score", "coverage",
-                "rank_country"]].reset_index(drop=True)
+    return out[["rank", "rank_low", "rank_high", "region_id", "name", "country", "score",
+                "coverage", "areas_scored", "areas_total", "rank_country", "rank_country_low",
+                "rank_country_high"]].reset_index(drop=True)
+
+
+def band_help(n_regions: int) -> str:
+    """What a rank band means (the tooltip of every rank)."""
+    return t("The band is where the region ranks in 90 % of {n:,} variations of the index: "
+             "indicator and area weights drawn at random within ±25 % of their values, each "
+             "scored with the arithmetic and the geometric mean (the 5th to 95th percentile "
+             "of its ranks). Regions whose bands overlap cannot be told apart with confidence.",
+             n=2 * band_draws(n_regions))
+
+
+@memo.cached
+def band_column(frame: pd.DataFrame, low: str, high: str) -> pd.Series:
+    """The band as text, "21–25", for a table column."""
+    return pd.Series([fmt.band(lo, hi) for lo, hi in zip(frame[low], frame[high])],
+                     index=frame.index, dtype=object)
 
 
 @memo.cached
@@ -621,6 +617,7 @@ def drilldown(cube: scoring.Cube, indicators: pd.DataFrame, scores: pd.DataFrame
     e = cube.edition_index(edition)
     meta = cube.indicators[["indicator_id", "label", "area", "phase"]].copy()
     meta["value"] = cube.values[r, g, e, :]
+    meta["weight"] = [weight_text(w) for w in cube.indicators["weight"].to_numpy(float)]
     meta["asked"] = cube.asked[:, g]
     q = indicators.set_index(indicators["indicator_id"].astype(str))["question"]
     meta["question"] = meta["indicator_id"].map(q)
@@ -657,29 +654,14 @@ def drilldown(cube: scoring.Cube, indicators: pd.DataFrame, scores: pd.DataFrame
     if area:
         meta = meta[meta["area"].astype(str) == area]
     return meta[["indicator_id", "area", "phase", "label", "question", "answer", "answer_means",
-                 "value", "note", "source"]].reset_index(drop=True)
+                 "value", "weight", "note", "source"]].reset_index(drop=True)
 
 
-def weakest_areas(radar: pd.DataFrame, axis: str, region_series: str, n: int = 3) -> list[str]:
-    """The region's ``n`` lowest-scoring values of ``axis`` (missing ones not counted)."""
-    own = radar[(radar["series"] == region_series) & radar["score"].notna()]
-    return own.sort_values(["score", axis])[axis].head(n).tolist()
-
-
-@memo.cached
-def practices_for(practices: pd.DataFrame, areas: list[str], region: str,
-                  group) -> pd.DataFrame:
-    """Practices of *other* regions in any of ``areas`` (and for ``group`` unless "ALL")."""
-    if practices is None or practices.empty or not areas:
-        return pd.DataFrame(columns=["practice_id", "title", "region_id", "areas"])
-    p = practices[practices["region_id"].astype(str) != region]
-    # .loc with a bool array: an empty mask from .map has dtype object, and p[empty object
-    # Series] would select *columns* (none) instead of rows
-    in_area = p["areas"].map(lambda s: bool(set(split_list(s)) & set(areas))).to_numpy(bool)
-    p = p.loc[in_area]
-    if group != scoring.ALL:
-        p = p.loc[p["target_groups"].map(lambda s: group in split_list(s)).to_numpy(bool)]
-    return p[["practice_id", "title", "region_id", "areas"]].reset_index(drop=True)
+def weight_text(weight) -> str:
+    """An indicator's weight as shown: "1", "2", "0.5" — or "excluded" for 0 (it is shown
+    but counts in no score)."""
+    w = float(weight)
+    return t("excluded (weight 0)") if w == 0 else f"{w:g}"
 
 
 # ------------------------------------------------------------- what the pages show
@@ -694,6 +676,9 @@ def overview_parts(cube: scoring.Cube, regions: pd.DataFrame, edition, group,
 
     labels = region_label(regions)
     table = with_labels(overall_table(cube, regions, edition, group, weights), labels)
+    table = table.assign(rank_band=band_column(table, "rank_low", "rank_high"),
+                         rank_country_band=band_column(table, "rank_country_low",
+                                                       "rank_country_high"))
     summary = area_summary(cube, regions, edition, group)
     return {
         "table": table, "labels": labels,
@@ -704,9 +689,10 @@ def overview_parts(cube: scoring.Cube, regions: pd.DataFrame, edition, group,
         "area_bars": charts.bar_chart(summary, "area", "mean_score", sort_by_value=True,
                                       value_title=t("Mean score across regions (0–100)")),
         "shown": tables.labelled(table, {
-            "rank": N_("Rank"), "region_id": N_("Region code"), "name": N_("Region"),
-            "country": N_("Country"), "score": N_("Overall score"), "coverage": N_("Coverage"),
-            "rank_country": N_("Rank in country")}),
+            "rank": N_("Rank"), "rank_band": N_("Rank band"), "region_id": N_("Region code"),
+            "name": N_("Region"), "country": N_("Country"), "score": N_("Overall score"),
+            "coverage": N_("Coverage"), "rank_country": N_("Rank in country"),
+            "rank_country_band": N_("Rank band in country")}),
     }
 
 
@@ -756,8 +742,8 @@ def drilldown_shown(cube, indicators, scores, region, group, edition, area=None)
     frame = drilldown(cube, indicators, scores, region, group, edition, area)
     names = {"indicator_id": N_("Indicator"), "area": N_("Area"), "phase": N_("Phase"),
              "question": N_("Question"), "answer": N_("Answer"),
-             "answer_means": N_("Answer means"), "value": N_("Value"), "note": N_("Note"),
-             "source": N_("Source")}
+             "answer_means": N_("Answer means"), "value": N_("Value"), "weight": N_("Weight"),
+             "note": N_("Note"), "source": N_("Source")}
     if frame["answer_means"].isna().all():  # no answer options in the data: no empty column
         names.pop("answer_means")
     return tables.labelled(frame, names)
@@ -819,7 +805,8 @@ def warm(cube: scoring.Cube, tabs: dict, *, regions: bool = True, stop=None) -> 
                                   group, edition, measure) if measure else None
                 if res is not None:
                     tables.prepare(outcome_rows(res))
-                practice_links_text(cube, tabs["practices"], region, group, edition, labels)
+                practice_links(cube, tabs["practices"], tabs["regions"], region, group, edition,
+                               "all", ())
                 n += 1
     return n
 
@@ -859,41 +846,84 @@ def show_group_switch(group):
 
 
 @memo.cached
-def headline_cards(cube, regions, region, group, edition, weights) -> list[tuple]:
-    """The Region profile's four cards: (label, value, help) for the overall score, the
-    rank among all regions and in the country, and the coverage."""
+def headline(cube, regions, region, group, edition, weights=None) -> dict:
+    """One region's headline numbers — the same on the Region profile, in the brief and in
+    the workshop: score, rank and its band among all scored regions (``n_ranked``) and in
+    the country (``n_country``), coverage, areas with a score (of ``areas_total``), name and
+    country. From :func:`overall_table` (area ``weights`` on top of the indicators')."""
     ov = overall_table(cube, regions, edition, group, weights)
     row = ov[ov["region_id"] == region].iloc[0]
-    n = int(ov["score"].notna().sum())
-    nd = t("no data")
-    n_c = int(ov[(ov["country"] == row["country"]) & ov["score"].notna()].shape[0])
+    scored = ov[ov["score"].notna()]
+    return {"score": row["score"], "rank": row["rank"], "rank_low": row["rank_low"],
+            "rank_high": row["rank_high"], "n_ranked": len(scored),
+            "rank_country": row["rank_country"], "rank_country_low": row["rank_country_low"],
+            "rank_country_high": row["rank_country_high"],
+            "n_country": int((scored["country"] == row["country"]).sum()),
+            "coverage": row["coverage"], "areas_scored": int(row["areas_scored"]),
+            "areas_total": int(row["areas_total"]), "name": row["name"],
+            "country": row["country"], "n_regions": len(cube.regions)}
+
+
+def coverage_help() -> str:
+    """What coverage means — one meaning, the same words everywhere."""
+    from ui.tables import TITLE_HELP
+
+    return t(TITLE_HELP[N_("Coverage")])
+
+
+@memo.cached
+def headline_cards(cube, regions, region, group, edition, weights) -> list[tuple]:
+    """The headline as (label, value, help) — the Region profile's cards and the brief's
+    headline (same text): overall score, rank with its band among all regions and in the
+    country, coverage, and the areas with a score."""
+    h = headline(cube, regions, region, group, edition, weights)
+    bands = band_help(h["n_regions"])
     return [
-        (t("Overall score"), fmt.number(row["score"]), None),
-        (t("Rank"), f"{row['rank']} / {n}" if pd.notna(row["rank"]) else nd, None),
-        (t("Rank in {c}", c=row["country"]),
-         f"{row['rank_country']} / {n_c}" if pd.notna(row["rank_country"]) else nd, None),
-        (t("Coverage"), fmt.percent(row["coverage"]),
-         t("Share of the areas with a score behind the overall score.")),
+        (t("Overall score"), fmt.number(h["score"]), None),
+        (t("Rank among {n} regions", n=h["n_ranked"]),
+         fmt.rank_band(h["rank"], h["rank_low"], h["rank_high"]), bands),
+        (t("Rank in {c} ({n} regions)", c=h["country"], n=h["n_country"]),
+         fmt.rank_band(h["rank_country"], h["rank_country_low"], h["rank_country_high"]), bands),
+        (t("Coverage"), fmt.percent(h["coverage"]), coverage_help()),
+        (t("Areas with a score"), f"{h['areas_scored']} / {h['areas_total']}",
+         t("Areas with enough answers to have a score (coverage of at least 50 %), of the "
+           "areas that apply to this target group.")),
     ]
 
 
 def show_headline(cube, regions, region, group, edition, weights):
-    """Overall score, rank (all regions and in the country), coverage."""
+    """Overall score, rank with its band (all regions and in the country), coverage, areas
+    with a score."""
     st = _st()
     from ui import sidebar
 
     cards = headline_cards(cube, regions, region, group, edition, weights)
-    row = st.container(horizontal=True)  # one block for the four cards
+    row = st.container(horizontal=True)  # one block for the cards
     for label, value, help_text in cards:
         row.metric(label, value, help=help_text)
     st.caption(t("Edition {e} · {g}", e=edition, g=t(sidebar.GROUP_LABELS.get(group, group)))
-               + (" · " + t("custom area weights from the link") if weights else ""))
+               + (" · " + t("area weights from the link: {w} (other areas 1)",
+                            w=params.weights_text(weights)) if weights else ""))
 
 
-def show_handout_links(region, group, edition):
-    """Links to the printable brief and to the workshop walk-through of this region."""
-    st = _st()
+def handout_params(region, group, edition, weights=None, mode="all", peer_list=()) -> dict:
+    """The query parameters that open the brief or the workshop on this very view: region,
+    edition, target group, area weights (``w``) and peer group (``peers``)."""
     qp = {"region": region, "edition": str(edition), "group": str(group)}
+    w = params.encode_weights(weights)
+    if w:
+        qp[params.WEIGHTS_PARAM] = w
+    p = params.encode_peers(mode, peer_list)
+    if p:
+        qp[params.PEERS_PARAM] = p
+    return qp
+
+
+def show_handout_links(region, group, edition, weights=None, mode="all", peer_list=()):
+    """Links to the printable brief and to the workshop walk-through of this region, with
+    the view's weights and peers."""
+    st = _st()
+    qp = handout_params(region, group, edition, weights, mode, peer_list)
     links = st.container(horizontal=True)
     links.page_link("pages/brief.py", label=t("Region brief (PDF, HTML)"),
                  icon=":material/picture_as_pdf:", query_params=qp)
@@ -907,12 +937,12 @@ def show_peer_controls(table, regions, region, labels):
     from ui import state
 
     ids = regions["region_id"].tolist()
-    mode, chosen, msg = parse_peers(st.query_params.get("peers"), ids, region)
-    if msg:
-        state.notice(msg)
+    mode, chosen = params.url_peers(ids, region)
     options = [*PEER_MODES, "list"]
     names = {"all": t("All other regions"), "country": t("Same country"),
              "similar": t("{k} most similar", k=N_SIMILAR), "list": t("Chosen regions")}
+    if state.url_changed(params.PEERS_PARAM):  # a link names the peers: it wins
+        st.session_state["w_peers_mode"], st.session_state["w_peers_list"] = mode, chosen
     st.session_state.setdefault("w_peers_mode", mode)
     st.session_state.setdefault("w_peers_list", chosen)
     others = [r for r in ids if r != region]
@@ -925,8 +955,7 @@ def show_peer_controls(table, regions, region, labels):
                                 format_func=lambda r: labels.get(r, r))
         if not chosen:
             st.caption(t("Choose at least one region; until then the peer mean has no data."))
-    state.set_param("peers", ",".join(chosen) if mode == "list" else
-                    (None if mode == "all" else mode))
+    state.set_param(params.PEERS_PARAM, params.encode_peers(mode, chosen))
     return mode, chosen
 
 
@@ -1130,37 +1159,95 @@ def show_drilldown(cube, tabs, region, group, edition):
 
 
 @memo.cached
-def practice_links_text(cube, practices, region, group, edition, labels) -> str | None:
-    """Markdown: the region's three weakest areas, how many practices of other regions
-    address them, and the first five. None when no area of the region has a score."""
-    a = axis_table(cube, "area")
-    own = a[(a["region_id"] == region) & (a["target_group"] == group)
-            & (a["edition"] == edition) & a["score"].notna()]
-    weakest = own.sort_values(["score", "area"])["area"].astype(str).head(3).tolist()
-    if not weakest:
-        return None
-    found = practices_for(practices, weakest, region, group)
-    lines = [t("Weakest areas: **{a}**. Practices from other regions in these areas: "
-               "**{n}**.", a=", ".join(weakest), n=len(found)), ""]
-    lines += [f"- {p['title']} — *{labels.get(str(p['region_id']), p['region_id'])}* "
-              f"({', '.join(split_list(p['areas']))})" for _, p in found.head(5).iterrows()]
-    return "\n".join(lines)
+def priority_table(table: pd.DataFrame, region: str, peers: list[str], group, edition
+                   ) -> pd.DataFrame:
+    """The region's priority areas and the reason for each — :func:`scoring.priorities`, the
+    one rule (largest shortfall against the peer-group mean; ties: lower own score) that
+    the profile, the brief, the workshop and the Integration Lab all show."""
+    return scoring.priorities(table, region, peers, group, edition, n=N_PRIORITIES)
 
 
-def show_practice_links(cube, practices, region, group, edition, labels):
-    """The region's weakest areas and the practices other regions run in them."""
+def priority_reason(row) -> str:
+    """Why an area is a priority, in words (the same sentence on every page)."""
+    return t("{gap} points below its peers' mean ({score} against {mean})",
+             gap=fmt.number(row["shortfall"]), score=fmt.number(row["score"]),
+             mean=fmt.number(row["peer_mean"]))
+
+
+def priority_areas(prio: pd.DataFrame) -> list[str]:
+    """The priority areas of a :func:`priority_table`, first priority first."""
+    return prio.loc[prio["priority"], "area"].astype(str).tolist()
+
+
+def peer_words(mode: str, n: int) -> str:
+    """The peer group in running text ("the 24 other regions", "5 most similar regions")."""
+    return {"all": t("all {n} other regions", n=n), "country": t("the {n} other regions of its "
+                                                                  "country", n=n),
+            "similar": t("the {n} regions with the most similar profile", n=n),
+            "list": t("the {n} regions chosen", n=n)}.get(mode, t("{n} regions", n=n))
+
+
+@memo.cached
+def practice_links(cube, practices, regions, region, group, edition, mode: str = "all",
+                   peer_list=()) -> dict:
+    """The Region profile's "Learn from other regions": the region's priority areas against
+    its peer group (``mode``/``peer_list`` as the page's peer control; "similar" is taken on
+    the area scores, as the Integration Lab takes it), the practices the Integration Lab
+    suggests for them (:func:`data.practices.gap_suggestions`, the same ranked list) and
+    the link's query parameters, which open the Lab on exactly this view.
+
+    Returns priorities (:func:`priority_table`), areas, practices (ranked suggestions),
+    n_practices, peers, mode, link (query params), result (the
+    :class:`data.practices.GapSuggestions` the Integration Lab lists).
+    """
+    from data import practices as dp
+
+    table = axis_table(cube, "area")
+    peers = peer_ids(table, region, mode, list(peer_list), regions, group, edition)
+    prio = priority_table(table, region, peers, group, edition)
+    res = dp.gap_suggestions(practices, regions, table, region, target_group=str(group),
+                             edition=edition, peer_ids=peers, n_areas=N_PRIORITIES)
+    link = {"region": region, "edition": str(edition), "group": str(group), "for_gaps": "1"}
+    encoded = params.encode_peers(mode, peer_list)
+    if encoded:
+        link[params.PEERS_PARAM] = encoded
+    return {"priorities": prio, "areas": priority_areas(prio), "practices": res.practices,
+            "n_practices": len(res.practices), "peers": peers, "mode": mode, "link": link,
+            "result": res}
+
+
+def show_practice_links(cube, tabs, region, group, edition, labels, mode="all", peer_list=()):
+    """The region's priority areas (with the reason for each) and the practices other
+    regions run in them, with a link to the Integration Lab's full list for these gaps."""
     st = _st()
     from data.config import REPO_ROOT
+    from ui.practices import md_escape
 
-    text = practice_links_text(cube, practices, region, group, edition, labels)
-    if text is None:
+    res = practice_links(cube, tabs["practices"], tabs["regions"], region, group, edition,
+                         mode, tuple(peer_list))
+    prio = res["priorities"]
+    name = md_escape(labels.get(region, region))
+    if prio["score"].notna().sum() == 0:
         st.info(t("No area of this region has a score."))
         return
-    st.markdown(text)
+    st.markdown(t("**Priority areas** — where {name} falls furthest below the mean of its "
+                  "peer group ({peers}):", name=name,
+                  peers=peer_words(mode, len(res["peers"]))))
+    chosen = prio[prio["priority"]]
+    if chosen.empty:
+        st.markdown(t("None: {name} is at or above its peers' mean in every area.", name=name))
+    else:
+        st.markdown("\n".join(f"{int(r['order'])}. **{md_escape(r['area'])}** — "
+                               f"{priority_reason(r)}" for _, r in chosen.iterrows()))
+        st.markdown(t("Practices from other regions in these areas: **{n}**.",
+                      n=res["n_practices"]))
+        st.markdown("\n".join(f"- {md_escape(p['title'])} — *{md_escape(p['region_name'])}* "
+                               f"({md_escape(p['area'])})"
+                               for _, p in res["practices"].head(5).iterrows()))
     if (REPO_ROOT / "pages" / "practices.py").exists():
         from streamlit.errors import StreamlitAPIException
         try:
-            st.page_link("pages/practices.py", label=t("Practices for these gaps"), icon=":material/lightbulb:",
-                         query_params={"region": region, "for_gaps": "1"})
+            st.page_link("pages/practices.py", label=t("Practices for these gaps"),
+                         icon=":material/lightbulb:", query_params=res["link"])
         except StreamlitAPIException:  # the page exists but is not in the navigation yet
             st.caption(t("The Integration Lab page is not available yet."))

@@ -58,9 +58,13 @@ def _framework_changed():
 
 
 def start_language() -> str:
-    """Set this run's interface language, before anything is translated: the sidebar
+    """Set this run's interface language, before anything is translated: a link's ``lang``
+    that the app did not write itself (:func:`ui.state.url_changed`), else the sidebar
     choice of this session, else the link's ``lang``, else English."""
-    return set_language(st.session_state.get("w_lang") or st.query_params.get("lang"))
+    raw = st.query_params.get("lang")
+    if raw and state.url_changed("lang"):
+        return set_language(raw)
+    return set_language(st.session_state.get("w_lang") or raw)
 
 
 def language_choice():

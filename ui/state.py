@@ -338,12 +338,30 @@ def url_choices(key: str, options: list, default: list, label: str, max_items: i
     return chosen or default
 
 
+_WRITTEN = "_url_written"
+
+
+def url_changed(key: str) -> bool:
+    """True when URL parameter ``key`` is not what the app last wrote there: a link (from
+    another page or another region) or a hand-edited URL. Then the link wins over the
+    session's remembered choice — a link reproduces its view."""
+    raw = st.query_params.get(key)
+    written = st.session_state.get(_WRITTEN, {})
+    return raw is not None and (key not in written or written[key] != raw)
+
+
 def url_widget(widget, key: str, options: list, default, label: str, **kwargs):
     """A selectbox/radio/segmented control whose value lives in the URL as ``key``."""
     initial = url_choice(key, options, default, label)
     wkey = f"w_{key}"
-    if wkey not in st.session_state or st.session_state[wkey] not in options:
+    if wkey not in st.session_state or st.session_state[wkey] not in options \
+            or url_changed(key):
         st.session_state[wkey] = initial
+    else:
+        # A choice made on another page's widget of the same key (the region, say) is not
+        # handed to this page's widget by Streamlit, which would fall back to the first
+        # option: hand it over explicitly.
+        st.session_state[wkey] = st.session_state[wkey]
     value = widget(label, options, key=wkey, **kwargs)
     set_param(key, value)
     return value
@@ -353,20 +371,27 @@ def url_multi(key: str, options: list, default: list, label: str, max_items=None
     """A multiselect whose values live in the URL as a comma-separated ``key``."""
     initial = url_choices(key, options, default, label, max_items)
     wkey = f"w_{key}"
-    if wkey not in st.session_state or not set(st.session_state[wkey]) <= set(options):
+    if wkey not in st.session_state or not set(st.session_state[wkey]) <= set(options) \
+            or url_changed(key):
         st.session_state[wkey] = initial
+    else:
+        st.session_state[wkey] = list(st.session_state[wkey])  # as in url_widget
     value = st.multiselect(label, options, key=wkey, max_selections=max_items, **kwargs)
     set_param(key, ",".join(map(str, value)) if value else None)
     return value
 
 
 def set_param(key: str, value):
-    """Write a URL parameter only when it changes (each write costs a message to the browser)."""
+    """Write a URL parameter only when it changes (each write costs a message to the browser),
+    and remember what was written (:func:`url_changed`)."""
+    written = st.session_state.setdefault(_WRITTEN, {})
     if value is None or value == "":
         if key in st.query_params:
             del st.query_params[key]
+        written.pop(key, None)
         return
     text = str(value)
+    written[key] = text
     if st.query_params.get(key) != text:
         st.query_params[key] = text
 

@@ -1,8 +1,11 @@
 """Tables on screen: "no data" shown as text, coverage as a percentage, downloads attached.
 
 The DataFrame a page builds is the one shown *and* the one downloaded
-(:func:`ui.components.downloads`): formatting happens only in the column configuration, so numbers stay
-numbers (sortable on screen, numeric in CSV/XLSX, where a missing value is an empty cell).
+(:func:`ui.components.downloads`), both through :func:`rounded` — the one display rounding
+rule (:func:`ui.fmt.round_half_up`: figures to one decimal, coverage to 0.1 %) — so the
+screen, the CSV and the brief agree to the last digit. Formatting happens only in the column
+configuration, so numbers stay numbers (sortable on screen, numeric in CSV/XLSX, where a
+missing value is an empty cell).
 
 Typical use::
 
@@ -13,9 +16,10 @@ Typical use::
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from data.schema import TABLES
+from data.schema import DISPLAY_DECIMALS, SHARE_DECIMALS, TABLES
 from ui import memo
 from ui.i18n import N_, help_text, t
 
@@ -56,16 +60,51 @@ def number_formats(frame: pd.DataFrame, *, decimals: int = 1, percent=None) -> d
     return out
 
 
+#: Help of shown (translated) column titles that mean the same on every page.
+TITLE_HELP = {
+    N_("Coverage"): N_("Coverage: the share of the indicator weight answered behind the score "
+                       "(each indicator counted with its weight, as it counts in the score). "
+                       "Below 50 % there is no score."),
+    N_("Rank band"): N_("Where the region ranks in 90 % of random variations of the index "
+                        "(indicator and area weights within ±25 %, arithmetic and geometric "
+                        "mean): the 5th to 95th percentile of its ranks. Overlapping bands "
+                        "cannot be told apart with confidence."),
+    N_("Rank band in country"): N_("The rank band (5th to 95th percentile of the ranks under "
+                                   "random weights) among the regions of the same country."),
+}
+
+
 def column_help(frame: pd.DataFrame) -> dict[str, str]:
-    """Column → the schema's help text, for the columns it knows."""
+    """Column → the schema's help text, for the columns it knows (and the shown titles of
+    :data:`TITLE_HELP`)."""
+    titled = {t(k): t(v) for k, v in TITLE_HELP.items()}
+    out = {c: titled[c] for c in frame.columns if c in titled}
     helps = {}
     for table in TABLES.values():
         for col in table.columns:
             helps.setdefault(col.name, col.help)
-    helps.setdefault("coverage", N_("Share of the indicators behind this number that have a "
-                                   "value (weights included). Below 50 % the score is 'no data'."))
+    helps.setdefault("coverage", TITLE_HELP[N_("Coverage")])
     helps.setdefault("rank", N_("1 = highest score among the regions in view."))
-    return {c: help_text(c, helps[c]) for c in frame.columns if c in helps}
+    return {**{c: help_text(c, helps[c]) for c in frame.columns if c in helps}, **out}
+
+
+@memo.cached(max_entries=2048)
+def rounded(frame: pd.DataFrame, percent=None) -> pd.DataFrame:
+    """``frame`` with its figures rounded by the one display rule: float columns to
+    ``DISPLAY_DECIMALS`` decimals, coverage columns (:func:`is_coverage`, or ``percent``) to
+    ``SHARE_DECIMALS``; whole numbers, text and missing values unchanged. What is shown on
+    screen and what a CSV holds (the XLSX keeps the unrounded table on a second sheet)."""
+    from ui.fmt import round_half_up
+
+    shares = [c for c in frame.columns if is_coverage(c)] if percent is None else list(percent)
+    out = {}
+    for c in frame.columns:
+        s = frame[c]
+        if pd.api.types.is_float_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            digits = SHARE_DECIMALS if c in shares else DISPLAY_DECIMALS
+            out[c] = pd.Series(round_half_up(s.to_numpy(dtype=float, na_value=np.nan), digits),
+                               index=s.index, name=c)
+    return frame.assign(**out) if out else frame
 
 
 @memo.cached(max_entries=2048)  # several per region view: see profile.warm
@@ -116,7 +155,7 @@ def _arrow(frame: pd.DataFrame):
 
 def prepare(frame: pd.DataFrame, decimals: int = 1, percent=None):
     """Make (and remember) what :func:`show_table` sends for ``frame`` (warming caches)."""
-    _arrow(frame)
+    _arrow(rounded(frame, percent))
     _config(frame, decimals, percent)
 
 
@@ -137,7 +176,7 @@ def show_table(frame: pd.DataFrame, name: str, *, key: str | None = None, decima
     # placeholder: the text Streamlit draws in a null cell ("no data", never blank or 0).
     # Formats come from column_config, not a pandas Styler: a Styler is rendered cell by
     # cell in Python on every rerun (most of a small table's cost).
-    st.dataframe(_arrow(frame), hide_index=True, width="stretch", height=height,
+    st.dataframe(_arrow(rounded(frame, percent)), hide_index=True, width="stretch", height=height,
                  column_config=cfg or None, placeholder=no_data_text(),
                  key=f"table-{key or name}")
     if caption:

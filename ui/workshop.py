@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 import scoring
-from ui import brief, charts, export, profile
+from ui import brief, charts, export, fmt, memo, params, profile
 from ui.i18n import t
 
 #: The steps, in order: (URL-stable slug, English title for t()).
@@ -116,8 +116,10 @@ def parse_guess(raw) -> int | None:
     return int(text) if text.isdigit() else 1
 
 
-def step_params(region: str, step: int, edition=None, group=None, guess=None) -> dict:
-    """The query parameters of one step's URL (what the prev/next links carry)."""
+def step_params(region: str, step: int, edition=None, group=None, guess=None,
+                view: dict | None = None) -> dict:
+    """The query parameters of one step's URL (what the prev/next links carry), with the
+    view's area weights (``w``) and peer group (``peers``) when they are not the default."""
     qp = {"region": region, "step": str(step)}
     if edition is not None:
         qp["edition"] = str(edition)
@@ -125,24 +127,32 @@ def step_params(region: str, step: int, edition=None, group=None, guess=None) ->
         qp["group"] = str(group)
     if guess is not None:
         qp["guess"] = str(guess)
+    view = view or {}
+    w = params.encode_weights(view.get("weights"))
+    if w:
+        qp[params.WEIGHTS_PARAM] = w
+    p = params.encode_peers(view.get("mode", "all"), view.get("peer_list", ()))
+    if p:
+        qp[params.PEERS_PARAM] = p
     return qp
 
 
-def step_urls(base: str, region: str, edition=None, group=None, guess=None) -> list[str]:
+def step_urls(base: str, region: str, edition=None, group=None, guess=None,
+              view: dict | None = None) -> list[str]:
     """The whole walk-through as a list of links (for a trainer's prepared sequence)."""
     from urllib.parse import urlencode
 
-    return [f"{base}?{urlencode(step_params(region, k, edition, group, guess))}"
+    return [f"{base}?{urlencode(step_params(region, k, edition, group, guess, view))}"
             for k in range(1, len(STEPS) + 1)]
 
 
 # ------------------------------------------------------------------------------ data per step
 
 def neighbourhood(cube: scoring.Cube, regions: pd.DataFrame, region: str, group, edition,
-                  names: dict, k: int = NEIGHBOURS) -> pd.DataFrame:
+                  names: dict, k: int = NEIGHBOURS, weights=None) -> pd.DataFrame:
     """The region and up to ``k`` regions ranked just above and below it (overall score),
     labelled with ``names``: one readable screen instead of 25 bars."""
-    ov = profile.overall_table(cube, regions, edition, group)
+    ov = profile.overall_table(cube, regions, edition, group, weights)
     ov = ov[ov["score"].notna()].reset_index(drop=True)
     hit = np.flatnonzero(ov["region_id"].to_numpy() == region)
     if hit.size == 0:
@@ -191,26 +201,36 @@ def answer_options(cube: scoring.Cube, indicator_id: str) -> list[tuple[str, flo
 
 
 def what_if(cube: scoring.Cube, region: str, indicator_id: str, answer: str, group,
-            edition) -> dict:
-    """Old → new area score, overall score and rank after giving ``indicator_id`` the
-    answer ``answer`` (:func:`scoring.what_if`). For "ALL" the answer is given for every
-    target group the indicator is asked for. Returns a dict with area, score_old/new,
-    overall_old/new, rank_old/new, n_ranked."""
+            edition, weights=None, regions: pd.DataFrame | None = None) -> dict:
+    """Old → new area score, overall score and rank (with its band) after giving
+    ``indicator_id`` the answer ``answer`` (:func:`scoring.what_if`, area ``weights`` on
+    top). For "ALL" the answer is given for every target group the indicator is asked for.
+    The new rank's band comes from the same weight draws as every rank band
+    (:func:`scoring.robustness` on the changed data). Returns a dict with area,
+    score_old/new, overall_old/new, rank_old/new, band_old/new (low, high), n_ranked."""
     i = list(cube.indicators["indicator_id"]).index(indicator_id)
     area = str(cube.indicators["area"].iloc[i])
     groups = [group] if group != scoring.ALL else [
         x for k, x in enumerate(cube.groups) if x != scoring.ALL and cube.asked[i, k]]
-    res = scoring.what_if(cube, region, {(indicator_id, g): answer for g in groups}, edition)
+    changes = {(indicator_id, g): answer for g in groups}
+    gw = params.effective_weights(weights)
+    res = scoring.what_if(cube, region, changes, edition, group_weights=gw)
     res = res[res["target_group"] == group]
     ov = res[res["level"] == "overall"].iloc[0]
     ar = res[res["group"] == area].iloc[0]
     e = cube.edition_index(edition)
-    ov_all = scoring.overall(cube)
+    ov_all = scoring.overall(cube, group_weights=gw)
     n = int(ov_all.loc[(ov_all["target_group"] == group) & (ov_all["edition"] == cube.editions[e]),
                        "score"].notna().sum())
+    old = profile.rank_bands(cube, regions, cube.editions[e], group, gw).set_index("region_id")
+    new = scoring.robustness(scoring.changed_cube(cube, region, changes, edition), group,
+                             edition, group_weights=gw,
+                             n_draws=profile.band_draws(len(cube.regions))).set_index("region_id")
     return {"area": area, "score_old": ar["score_old"], "score_new": ar["score_new"],
             "overall_old": ov["score_old"], "overall_new": ov["score_new"],
-            "rank_old": ov["rank_old"], "rank_new": ov["rank_new"], "n_ranked": n}
+            "rank_old": ov["rank_old"], "rank_new": ov["rank_new"], "n_ranked": n,
+            "band_old": (old.loc[region, "rank_p05"], old.loc[region, "rank_p95"]),
+            "band_new": (new.loc[region, "rank_p05"], new.loc[region, "rank_p95"])}
 
 
 # ------------------------------------------------------------------------------ rendering
@@ -237,15 +257,29 @@ def show_big(chart, key: str, stretch: bool = False, scale: float = CHART_SCALE,
     _st().vega_lite_chart(spec, key=f"ws-{key}", width="stretch" if stretch else "content")
 
 
-def step_standing(cube, tabs, region, group, edition, names):
+def _peers(cube, tabs, region, group, edition, view: dict) -> list[str]:
+    """The peer group of the view (``peers`` in the link; default every other region)."""
+    table = profile.axis_table(cube, "area")
+    return profile.peer_ids(table, region, view.get("mode", "all"),
+                            list(view.get("peer_list", ())), tabs["regions"], group, edition)
+
+
+def step_standing(cube, tabs, region, group, edition, names, view):
     st = _st()
-    head = brief.headline(cube, tabs["regions"], region, group, edition)
+    weights = view.get("weights")
+    cards = profile.headline_cards(cube, tabs["regions"], region, group, edition, weights)
+    h = profile.headline(cube, tabs["regions"], region, group, edition, weights)
     c1, c2, c3 = st.columns(3)
-    c1.metric(t("Overall score"), brief.fmt(head["score"]))
-    c2.metric(t("Rank"), t("{rank} of {n}", rank=brief.fmt(head["rank"], "{:.0f}"), n=head["n_ranked"]))
-    c3.metric(t("Rank in its country"), t("{rank} of {n}", rank=brief.fmt(head["rank_country"], "{:.0f}"),
-                                         n=head["n_country"]))
-    near = neighbourhood(cube, tabs["regions"], region, group, edition, names)
+    c1.metric(cards[0][0], cards[0][1])
+    # On a projector the rank is shown large and its band under it (the same figures as
+    # the profile's "23rd (band 21–25)", which would not fit at this size).
+    for col, (label, _value, help_text), (rank, low, high) in zip(
+            (c2, c3), cards[1:3], ((h["rank"], h["rank_low"], h["rank_high"]),
+                                   (h["rank_country"], h["rank_country_low"],
+                                    h["rank_country_high"]))):
+        col.metric(label, fmt.ordinal(rank), fmt.band_words(low, high) or None,
+                   delta_color="off", delta_arrow="off", help=help_text)
+    near = neighbourhood(cube, tabs["regions"], region, group, edition, names, weights=weights)
     if len(near):
         me = near.loc[near["region_id"] == region, "label"].iloc[0]
         show_big(charts.bar_chart(near, "label", category_order=near["label"].tolist(),
@@ -253,10 +287,33 @@ def step_standing(cube, tabs, region, group, edition, names):
                                   label_limit=420), "standing", stretch=True)
 
 
-def step_profile(cube, tabs, region, group, edition, names):
+@memo.cached
+def profile_sentences(cube, tabs, region, group, edition, names, view_key) -> list[str]:
+    """Step 2's two sentences: the area furthest above the peers' mean (only if one is above)
+    and the first priority area (:func:`ui.profile.priority_table`, the one rule)."""
+    view = dict(view_key)
+    peers = _peers(cube, tabs, region, group, edition, view)
+    g = brief.area_gaps(cube, region, group, edition, names, peers).dropna(subset=["gap_peers"])
+    out = []
+    above = g[g["gap_peers"] > 0].sort_values(["gap_peers", "area"], ascending=[False, True])
+    if len(above):
+        out.append(t("Furthest **above** its peers: **{a}** ({d} points).",
+                     a=above.iloc[0]["area"], d=fmt.signed(above.iloc[0]["gap_peers"])))
+    else:
+        out.append(t("Above its peers' mean in no area."))
+    first = g[g["priority"]]
+    if len(first):
+        out.append(t("Furthest **below** its peers: **{a}** ({d} points).",
+                     a=first.iloc[0]["area"], d=fmt.signed(first.iloc[0]["gap_peers"])))
+    else:
+        out.append(t("Below its peers' mean in no area."))
+    return out
+
+
+def step_profile(cube, tabs, region, group, edition, names, view):
     st = _st()
     table = profile.axis_table(cube, "area")
-    peers = profile.peer_ids(table, region, "all", [], tabs["regions"], group, edition)
+    peers = _peers(cube, tabs, region, group, edition, view)
     radar = profile.radar_frame(table, region, peers, group, edition, names)
     order = profile.area_order(cube)
     left, right = st.columns([2, 1])
@@ -265,18 +322,14 @@ def step_profile(cube, tabs, region, group, edition, names):
                                     series_order=radar["series"].drop_duplicates().tolist(),
                                     size=440), "radar", scale=1.4, legend_right=True)
     with right:
-        g = brief.area_gaps(cube, region, group, edition, names, peers).dropna(subset=["gap_peers"])
-        if len(g):
-            above = g.sort_values("gap_peers", ascending=False).iloc[0]
-            below = g.iloc[0]
-            st.markdown(t("Furthest **above** its peers: **{a}** ({d:+.0f} points).",
-                          a=above["area"], d=above["gap_peers"]))
-            st.markdown(t("Furthest **below** its peers: **{a}** ({d:+.0f} points).",
-                          a=below["area"], d=below["gap_peers"]))
-        st.caption(t("Peers: the {n} other regions with a score.", n=len(peers)))
+        for line in profile_sentences(cube, tabs, region, group, edition, names,
+                                      view_key(view)):
+            st.markdown(line)
+        st.caption(t("Peers: {peers}.", peers=profile.peer_words(view.get("mode", "all"),
+                                                                  len(peers))))
 
 
-def step_cycle(cube, tabs, region, group, edition, names):
+def step_cycle(cube, tabs, region, group, edition, names, view):
     st = _st()
     heat = profile.cycle_heatmap(cube, region, group, edition)
     phase, k, n = weakest_phase(heat)
@@ -287,29 +340,41 @@ def step_cycle(cube, tabs, region, group, edition, names):
              "cycle", stretch=True)
 
 
-def step_gaps(cube, tabs, region, group, edition, names):
-    st = _st()
-    table = profile.axis_table(cube, "area")
-    peers = profile.peer_ids(table, region, "all", [], tabs["regions"], group, edition)
+def gap_areas(cube, tabs, region, group, edition, names, view=None) -> pd.DataFrame:
+    """Step 4's priority areas: :func:`ui.profile.priority_table` (the one rule), as the
+    profile, the brief and the Integration Lab list them."""
+    view = view or {}
+    peers = _peers(cube, tabs, region, group, edition, view)
     g = brief.area_gaps(cube, region, group, edition, names, peers)
-    below = g[g["gap_peers"] < 0].head(3)
-    if below.empty:
+    return g[g["priority"]]
+
+
+def step_gaps(cube, tabs, region, group, edition, names, view):
+    st = _st()
+    peers = _peers(cube, tabs, region, group, edition, view)
+    g = brief.area_gaps(cube, region, group, edition, names, peers)
+    chosen = g[g["priority"]]
+    if chosen.empty:
         st.markdown(t("No area below the peers' mean."))
     else:
-        st.markdown(t("Below the peers' mean: {items}.", items="; ".join(
-            f"**{a}** ({d:+.0f})" for a, d in zip(below["area"], below["gap_peers"]))))
-    show_big(charts.bar_chart(g, "area", "gap_peers", domain=None,
-                              category_order=g["area"].tolist(),
+        st.markdown(t("Priority areas, where it falls furthest below its peers' mean: {items}.",
+                      items="; ".join(f"**{a}** ({fmt.signed(d)})"
+                                      for a, d in zip(chosen["area"], chosen["gap_peers"]))))
+    ordered = g.sort_values(["gap_peers", "area"], na_position="last")
+    show_big(charts.bar_chart(ordered, "area", "gap_peers", domain=None,
+                              category_order=ordered["area"].tolist(),
                               value_title=t("Points above (+) or below (−) the peers' mean"),
-                              highlight=below["area"].tolist(), height=40 * len(g) + 80),
+                              highlight=chosen["area"].tolist(), height=40 * len(g) + 80),
              "gaps", stretch=True)
 
 
-def step_practices(cube, tabs, region, group, edition, names):
+def step_practices(cube, tabs, region, group, edition, names, view):
     st = _st()
     from ui.practices import md_escape
 
-    p = brief.suggested_practices(cube, tabs, region, group, edition, n=3)
+    mode, peer_list = view.get("mode", "all"), tuple(view.get("peer_list", ()))
+    p = brief.suggested_practices(cube, tabs, region, group, edition, n=3, mode=mode,
+                                  peer_list=peer_list)
     if p.empty:
         st.markdown(t("No practice from another region matches this region’s largest gaps."))
         return
@@ -321,11 +386,13 @@ def step_practices(cube, tabs, region, group, edition, names):
                           area=md_escape(row["area"])))
             if isinstance(row.get("lessons_learnt"), str) and row["lessons_learnt"]:
                 st.caption(md_escape(row["lessons_learnt"]))
+    link = profile.practice_links(cube, tabs["practices"], tabs["regions"], region, group,
+                                  edition, mode, peer_list)["link"]
     st.page_link("pages/practices.py", label=t("All practices for these gaps"),
-                 icon=":material/lightbulb:", query_params={"region": region, "for_gaps": "1"})
+                 icon=":material/lightbulb:", query_params=link)
 
 
-def step_whatif(cube, tabs, region, group, edition, names):
+def step_whatif(cube, tabs, region, group, edition, names, view):
     st = _st()
     from ui import state
 
@@ -347,30 +414,46 @@ def step_whatif(cube, tabs, region, group, edition, names):
                                format_func=lambda a: t("{a} (value {v:g})", a=a, v=values[a]))
     cur = opts.set_index("indicator_id").loc[ind, "value"]
     st.caption(t("Now: {v}.", v=brief.fmt(cur, "{:g}")))
-    r = what_if(cube, region, ind, ans, group, edition)
+    r = what_if_shown(cube, region, ind, ans, group, edition, view.get("weights"),
+                      tabs["regions"])
     m1, m2, m3 = st.columns(3)
 
-    def delta(new, old, f="{:+.1f}"):
-        ok = np.isfinite(new) and np.isfinite(old) and f.format(new - old) != f.format(0)
-        return f.format(new - old) if ok else None
+    def delta(new, old):
+        ok = np.isfinite(new) and np.isfinite(old) and fmt.signed(new - old) != fmt.signed(0)
+        return fmt.signed(new - old) if ok else None
 
     m1.metric(t("{area} score", area=r["area"]), brief.fmt(r["score_new"]),
               delta(r["score_new"], r["score_old"]))
     m2.metric(t("Overall score"), brief.fmt(r["overall_new"]), delta(r["overall_new"], r["overall_old"]))
-    rank_new = brief.fmt(r["rank_new"], "{:.0f}")
-    m3.metric(t("Rank"), t("{rank} of {n}", rank=rank_new, n=r["n_ranked"]),
+    m3.metric(t("Rank among {n} regions", n=r["n_ranked"]), fmt.ordinal(r["rank_new"]),
               (f"{int(r['rank_old']) - int(r['rank_new']):+d}" if pd.notna(r["rank_new"])
                and pd.notna(r["rank_old"]) and r["rank_old"] != r["rank_new"] else None),
-              help=t("Rank among all regions; + means places gained."))
+              help=t("Rank among all regions with the new answer; + means places gained.") + " "
+              + profile.band_help(len(cube.regions)))
+    st.markdown(t("Rank with the new answer: {rank}.",
+                  rank=fmt.rank_band(r["rank_new"], *r["band_new"])))
     st.markdown(t("Before: {area} {a0}, overall {o0}, rank {r0}.", area=r["area"],
                   a0=brief.fmt(r["score_old"]), o0=brief.fmt(r["overall_old"]),
-                  r0=brief.fmt(r["rank_old"], "{:.0f}")))
+                  r0=fmt.rank_band(r["rank_old"], *r["band_old"])))
+
+
+@memo.cached
+def what_if_shown(cube, region, indicator_id, answer, group, edition, weights=None,
+                  regions=None) -> dict:
+    """:func:`what_if`, remembered per view (the new rank band costs a robustness run)."""
+    return what_if(cube, region, indicator_id, answer, group, edition, weights, regions)
+
+
+def view_key(view: dict) -> tuple:
+    """A hashable form of the view (area weights, peer group) for remembered results."""
+    return (("weights", params.weights_key(view.get("weights"))),
+            ("mode", view.get("mode", "all")), ("peer_list", tuple(view.get("peer_list", ()))))
 
 
 STEP_VIEWS = (step_standing, step_profile, step_cycle, step_gaps, step_practices, step_whatif)
 
 
-def navigation(step: int, region: str, edition, group, guess):
+def navigation(step: int, region: str, edition, group, guess, view: dict | None = None):
     """Previous / next (big buttons; PageUp / PageDown, as presenter remotes send) and a
     link to every step — each step is its own URL."""
     st = _st()
@@ -388,4 +471,4 @@ def navigation(step: int, region: str, edition, group, guess):
         cols = st.columns(n)
         for k, col in enumerate(cols, start=1):
             col.page_link("pages/workshop.py", label=str(k), disabled=k == step,
-                          query_params=step_params(region, k, edition, group, guess))
+                          query_params=step_params(region, k, edition, group, guess, view))
