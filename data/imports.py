@@ -8,6 +8,7 @@ store moved on since the plan was made.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,6 +61,8 @@ class ImportPlan:
     sheets: dict[str, tuple[list[str], str]] = field(default_factory=dict)
     #: Tables an upload replaces whole ("replace" mode).
     replaced: list[str] = field(default_factory=list)
+    #: Names this plan apart from any other (the interface keys its confirmations on it).
+    token: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
     @property
     def ok(self) -> bool:
@@ -135,8 +138,7 @@ def _keep_published(table: str, current: pd.DataFrame, upload: pd.DataFrame, pos
         published = current[col].to_numpy()[at]
         has_value = matched & ~pd.isna(published)
         lacks = given is not None and col not in given
-        fill = has_value if lacks else has_value & _all_empty(upload, LINKED.get((table, col),
-                                                                                 (col,)))
+        fill = has_value & _all_empty(upload, LINKED.get((table, col), (col,)), given)
         for other in UNLESS_CHANGED.get((table, col), ()):
             fill &= (upload[other].astype("str").to_numpy()
                      == current[other].astype("str").to_numpy()[at])
@@ -159,10 +161,12 @@ LINKED = {("scores", "answer"): ("answer", "value"), ("scores", "value"): ("answ
 UNLESS_CHANGED = {("practices", "lat"): ("region_id",), ("practices", "lon"): ("region_id",)}
 
 
-def _all_empty(frame: pd.DataFrame, cols) -> np.ndarray:
+def _all_empty(frame: pd.DataFrame, cols, given: set[str] | None) -> np.ndarray:
+    """Rows where the upload leaves every one of ``cols`` empty (a column the file does not
+    have counts as empty)."""
     empty = np.ones(len(frame), dtype=bool)
     for c in cols:
-        if c in frame.columns:
+        if c in frame.columns and (given is None or c in given):
             empty &= pd.isna(frame[c]).to_numpy()
     return empty
 
