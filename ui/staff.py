@@ -17,6 +17,7 @@ from data.config import settings
 from data.diff import diff_table
 from data.export import table_csv, table_xlsx
 from data.imports import MODES, ImportPlan, Upload, plan_import, publish_plan
+from data.memory import give_back
 from data.problems import summarise
 from data.schema import TABLE_ORDER, TABLES, empty_frame
 from data.store import StaleVersionError, Store, StoreError
@@ -430,6 +431,7 @@ def publish_box(plan: ImportPlan, who: str, forget=None, *, ready: bool = True,
         # every publish starts the next one from the safe choices: upsert, empty cells keep
         for key in [k for k in st.session_state if str(k).startswith(RESET_AFTER_PUBLISH)]:
             st.session_state.pop(key, None)
+        give_back()  # the preview's tables are gone: their memory goes back to the system
         _flash("success", t("Published version {v}. Every open session sees it on its next "
                             "interaction.", v=version))
         st.rerun()
@@ -543,7 +545,7 @@ def history_frame(history: list[dict], current: str | None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=2, show_spinner=False)  # each holds two versions' differences
 def _version_diff(path: str, old: str | None, new: str) -> dict:
     """What version ``new`` changed against ``old`` (both immutable, so cached by their ids)."""
     store = Store(path)
@@ -647,5 +649,6 @@ def _do_rollback(version: str, seen_current: str | None, who: str):
         _flash("error", t("The rollback failed: {why}", why=str(exc)))
         return
     st.session_state.pop("staff_history_pick", None)  # show the newest event: this rollback
+    give_back()
     _flash("success", t("Version {v} is current again. Every open session sees it on its next "
                         "interaction.", v=new))
