@@ -88,3 +88,32 @@ def test_hostile_files_in_the_sidebar_get_a_plain_message(app_store, name, conte
     assert message in report
     assert not [b for b in at.button if b.key == "staff_publish"]
     assert tree_hash(app_store.root) == before
+
+
+def test_a_publish_and_a_rollback_do_not_keep_the_old_versions_tables_alive(app_store):  # noqa: F811
+    """Problem 12: once another version is current, nothing of the app keeps the tables of
+    the one before (the memory itself is measured by bench/bench_memory.py)."""
+    import gc
+    import weakref
+
+    from data.imports import Upload, plan_import, publish_plan
+    from data.config import settings
+    from ui import state
+
+    root = str(app_store.root)
+    first = state.version()
+    old_scores = weakref.ref(state._all_tables(root, first)["scores"])
+    old_cube = weakref.ref(state._cube(root, first))
+    bigger = CSV["scores"].replace("ES62,HE01,TCN,2024,,50", "ES62,HE01,TCN,2024,,75")
+    plan = plan_import(app_store, [Upload("s.csv", bigger.encode(), "scores")], settings())
+    second = publish_plan(app_store, plan, who="t")
+    del plan
+    assert state.version() == second  # a page run after the publish
+    new_scores = weakref.ref(state._all_tables(root, second)["scores"])
+    gc.collect()
+    assert old_scores() is None and old_cube() is None
+    app_store.rollback(first, base_version=second, who="t")
+    assert state.version() == first
+    state._all_tables(root, first)
+    gc.collect()
+    assert new_scores() is None
