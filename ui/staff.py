@@ -408,7 +408,7 @@ def publish_box(plan: ImportPlan, who: str, forget=None, *, ready: bool = True,
                 confirm: bool = True):
     st.subheader(t("Publish"))
     note = st.text_input(t("Note (optional): what this version is"), key="staff_note",
-                         max_chars=500, help=t("At most {n} characters.", n=500))
+                         max_chars=500, help=t("At most {max} characters.", max=500))
     confirmed = replace_confirmed(plan) if confirm else True
     if not ready:
         st.caption(t("Tick the box under the warning above to publish."))
