@@ -7,7 +7,7 @@ the pages load the restored version. The resident set size (RSS, from /proc) is 
 after each step, with the start as the baseline: memory held for versions no longer current
 shows as the difference between "after the rollback" and "before the import".
 
-    python bench/bench_memory.py [--rows N]
+    python bench/bench_memory.py [--quick] [--rows N]
 
 ``MIPEXR_CODE`` (a checkout's directory) runs the same steps on another checkout's code, to
 compare a change with its base in the same run of the machine.
@@ -38,7 +38,10 @@ def rss_mb() -> float:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--rows", type=int, default=1_000_000)
+    p.add_argument("--quick", action="store_true", help="100,000 rows")
     args = p.parse_args(argv)
+    if args.quick:
+        args.rows = 100_000
 
     import logging
 
