@@ -44,6 +44,10 @@ SIGN_IN_KEY = "_staff_sign_in_failed"
 #: Widget states forgotten after each publish (mode, empty cells, confirmations, sheets).
 RESET_AFTER_PUBLISH = ("staff_note", "staff_mode", "staff_clear_empty", "staff_replace_",
                        "staff_ack_", "staff_sheet_")
+#: The safe choices a publish puts back; assigned (not only forgotten), so that the browser,
+#: which keeps a widget's last value, shows them too.
+SAFE_CHOICES = {"staff_mode": "upsert", "staff_clear_empty": False}
+RESET_KEY = "_staff_reset_choices"
 
 
 # ------------------------------------------------------------------ sidebar
@@ -110,6 +114,8 @@ def _submit_sign_in():
 def _signed_in_box(who: str):
     st.caption(t("Signed in as **{who}**.", who=who))
     st.page_link(STAFF_PAGE, label=t("Data management: review, publish, history"), icon=":material/database:")
+    if st.session_state.pop(RESET_KEY, False):
+        st.session_state.update(SAFE_CHOICES)
     st.selectbox(t("What are you uploading?"), list(UPLOAD_KINDS), key="staff_table",
                  format_func=lambda k: t(UPLOAD_KINDS[k]))
     st.radio(t("How to apply it"), MODES, key="staff_mode",
@@ -431,6 +437,7 @@ def publish_box(plan: ImportPlan, who: str, forget=None, *, ready: bool = True,
         # every publish starts the next one from the safe choices: upsert, empty cells keep
         for key in [k for k in st.session_state if str(k).startswith(RESET_AFTER_PUBLISH)]:
             st.session_state.pop(key, None)
+        st.session_state[RESET_KEY] = True  # set in the sidebar before its widgets are drawn
         give_back()  # the preview's tables are gone: their memory goes back to the system
         _flash("success", t("Published version {v}. Every open session sees it on its next "
                             "interaction.", v=version))
