@@ -117,3 +117,46 @@ def test_a_publish_and_a_rollback_do_not_keep_the_old_versions_tables_alive(app_
     state._all_tables(root, first)
     gc.collect()
     assert new_scores() is None
+
+
+def test_a_proposal_field_states_its_limit_and_refuses_longer_text_visibly(app_store):  # noqa: F811
+    """Problem 11: a paste over 5,000 characters was silently dropped by the browser (the
+    widget's own limit); now the field states the limit, keeps the text, and sending says
+    how long it is."""
+    from test_proposals_apptest import GOOD, fill, prefix, propose_page, queue_of, receipt_of, send
+
+    long = "Nurses trained abroad are paired with a mentor. " * 130  # 6,240 characters
+    at = fill(propose_page(), {**GOOD, "summary": long})
+    area = at.text_area(key=f"{prefix(at)}_summary")
+    assert area.proto.max_chars == 0  # no browser-side limit that drops a paste
+    assert "At most 5,000 characters." in area.help
+    send(at)
+    assert receipt_of(at) is None
+    errors = [e.value for e in at.error]
+    assert any(f"At most 5000 characters (this has {len(long.strip()):,})" in e
+               or f"At most 5000 characters (this has {len(long.strip())})" in e
+               for e in errors), errors
+    assert at.text_area(key=f"{prefix(at)}_summary").value == long  # kept for shortening
+    assert queue_of(app_store).count_pending() == 0
+
+
+def test_a_workbooks_sheet_can_be_chosen_on_the_page(app_store):  # noqa: F811
+    """Problem 8: every sheet is listed, the one read is named, another can be chosen."""
+    from test_import_hardening import scores_rows, workbook
+
+    changed = [r[:] for r in scores_rows()]
+    changed[1][4] = "B"
+    content = workbook(("Scores", scores_rows()), ("Scores v2", changed))
+    at = staff_at(app_store)
+    upload(at, "book.xlsx", content, table="scores")
+    assert not at.exception
+    notes = "\n".join(i.value for i in at.info).replace("\\", "")
+    assert "sheet 'Scores' was read (its columns fit). Not read: 'Scores v2'." in notes
+    assert "This upload changes nothing" in notes
+    box = [s for s in at.selectbox if str(s.key).startswith("staff_sheet_")][0]
+    assert box.options == ["Recognised: Scores", "Scores", "Scores v2"]
+    box.set_value("Scores v2").run()
+    assert not at.exception
+    notes = "\n".join(i.value for i in at.info).replace("\\", "")
+    assert "sheet 'Scores v2' was read (the one chosen)" in notes
+    assert any("Scores: 0 added, 1 changed, 0 removed" in e.label for e in at.expander)
