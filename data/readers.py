@@ -70,6 +70,7 @@ class ReadResult:
     figures: pd.DataFrame | None = None  # a MIPEX workbook's own strand and overall figures
     sheets: list[str] = field(default_factory=list)  # XLSX: every sheet of the workbook
     sheet: str = ""                                    # XLSX: the sheet read
+    controls: bool | None = None  # the file's text holds control characters (None: unknown)
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """Every table this file fills (not the suggestions)."""
@@ -212,6 +213,8 @@ _ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "utf-16-le": "UTF-1
 def _refuse_control_characters(result: ReadResult, problems: Problems):
     """Cells holding NUL or other control characters: refused with their row and column
     (they are invisible, would be stored, and no XLSX export could hold them)."""
+    if result.controls is False:  # the whole text was searched: none anywhere
+        return
     frame = result.frame
     for name in frame.columns:
         if CONTROL.search(str(name)):
@@ -367,6 +370,8 @@ def _read_csv(content: bytes, problems: Problems) -> ReadResult:
             text, sep, names, problems)):
         return ReadResult(pd.DataFrame(), None, "csv", encoding, sep, problems)
     result = ReadResult(pd.DataFrame(), None, "csv", encoding, sep, problems)
+    # one search of the whole text (fast) spares searching every column of a clean file
+    result.controls = CONTROL.search(text) is not None
     if encoding in ("utf-16", "utf-16-le", "utf-16-be", "utf-32"):
         result.notes.append(f"Read as {_ENCODING_NAMES[encoding]} text ({SEPARATORS[sep]}-"
                             "separated), as Excel's 'Unicode Text' saves it.")

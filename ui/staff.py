@@ -632,7 +632,8 @@ def export_box(store: Store, version: str):
 def rollback_box(store: Store, version: str, current: str | None, who: str):
     st.markdown(t("**Roll back**: make version {v} current again. This is recorded as a publish "
                   "of its own; nothing is deleted.", v=f"`{version}`"))
-    st.text_input(t("Note (optional)"), key="staff_rollback_note", max_chars=500)
+    st.text_input(t("Note (optional)"), key="staff_rollback_note", max_chars=500,
+                  help=t("At most {max} characters.", max=500))
     # The version this page showed as current goes with the click: if someone published
     # since, the rollback is refused as stale instead of silently undoing their work.
     st.button(t("Roll back to {v}", v=version), key="staff_rollback", type="primary",
