@@ -355,6 +355,9 @@ def _read_csv(content: bytes, problems: Problems) -> ReadResult:
     text, encoding = _decode(content, problems)
     if problems.has_errors:
         return ReadResult(pd.DataFrame(), None, "csv", encoding, ",", problems)
+    mac = "\r" in text and "\n" not in text  # lines ended by CR alone: Excel's "CSV (Macintosh)"
+    if mac:
+        text = text.replace("\r", "\n")
     header = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
     sep = _sniff_separator(header)
     if header.count(sep) == 0:
@@ -375,7 +378,10 @@ def _read_csv(content: bytes, problems: Problems) -> ReadResult:
     if encoding in ("utf-16", "utf-16-le", "utf-16-be", "utf-32"):
         result.notes.append(f"Read as {_ENCODING_NAMES[encoding]} text ({SEPARATORS[sep]}-"
                             "separated), as Excel's 'Unicode Text' saves it.")
-    fast = _read_csv_arrow(text, encoding, content, sep)
+    if mac:
+        result.notes.append("Lines end with a carriage return alone (as in Excel's 'CSV "
+                            "(Macintosh)'); they were read as lines.")
+    fast = _read_csv_arrow(text, "text" if mac else encoding, content, sep)
     if fast is not None:
         result.frame = _tidy(fast)
         return result

@@ -413,3 +413,33 @@ def test_the_command_line_shows_no_traceback(tmp_path, small_store, settings):
         else:
             assert out.returncode == 1 and "nothing was published" in out.stdout, name
     assert tree_hash(small_store.root) == before  # the UTF-16 file is the data as published
+
+
+SKANE = CSV["regions"] + "SE224,Skåne län,SE,NUTS3,,55.9,13.5,2021\n"
+VALID_VARIANTS = {
+    "CRLF": SKANE.replace("\n", "\r\n").encode(),
+    "CR alone (Excel's CSV for Macintosh)": SKANE.replace("\n", "\r").encode(),
+    "UTF-8 BOM and CRLF": b"\xef\xbb\xbf" + SKANE.replace("\n", "\r\n").encode(),
+    "UTF-16 BE with BOM, tabs": b"\xfe\xff" + SKANE.replace(",", "\t").encode("utf-16-be"),
+    "UTF-16 LE with BOM, commas": SKANE.encode("utf-16"),
+    "UTF-16 tabs CRLF (Unicode Text)": SKANE.replace(",", "\t").replace("\n", "\r\n").encode(
+        "utf-16"),
+    "UTF-32": SKANE.encode("utf-32"),
+    "semicolons and decimal commas": SKANE.replace(",", ";").replace("40.2", "40,2").encode(),
+    "quoted header": SKANE.replace("region_id,name,country,level,parent_id,lat,lon,nuts_version",
+                                   '"region_id","name","country","level","parent_id","lat",'
+                                   '"lon","nuts_version"').encode(),
+    "no final line break": SKANE.rstrip("\n").encode(),
+    "empty trailing columns": "\n".join(line + ",," for line in SKANE.splitlines()).encode(),
+    "blank lines": SKANE.replace("\n", "\n\n").encode(),
+    "Windows-1252": SKANE.encode("cp1252"),
+}
+
+
+@pytest.mark.parametrize("variant", list(VALID_VARIANTS))
+def test_every_valid_variant_is_read(small_store, settings, variant):
+    plan = plan_for(small_store, settings, VALID_VARIANTS[variant], table="regions",
+                    name="regions.csv")
+    assert plan.ok, plan.problems.to_string()
+    assert list(plan.diffs["regions"].added["name"]) == ["Skåne län"]
+    assert plan.diffs["regions"].changed.empty
