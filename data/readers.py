@@ -142,7 +142,8 @@ MAGIC = ((b"\xd0\xcf\x11\xe0", "an Excel 97–2003 workbook (.xls) or another ol
          (b"\xff\xd8\xff", "an image (JPEG)", "Choose the CSV or XLSX file of the table."),
          (b"GIF8", "an image (GIF)", "Choose the CSV or XLSX file of the table."),
          (b"\x1f\x8b", "a compressed file (gzip)", "Unpack it and upload the CSV or XLSX inside."),
-         (b"7z\xbc\xaf", "a compressed file (7-Zip)", "Unpack it and upload the CSV or XLSX inside."),
+         (b"7z\xbc\xaf", "a compressed file (7-Zip)",
+          "Unpack it and upload the CSV or XLSX inside."),
          (b"Rar!", "a compressed file (RAR)", "Unpack it and upload the CSV or XLSX inside."),
          (b"SQLite format 3", "a database file (SQLite)", "Export the table as CSV."),
          (b"PAR1", "a Parquet file", "Export the table as CSV or XLSX."))

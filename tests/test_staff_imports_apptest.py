@@ -90,7 +90,7 @@ def test_hostile_files_in_the_sidebar_get_a_plain_message(app_store, name, conte
     assert tree_hash(app_store.root) == before
 
 
-def test_a_publish_and_a_rollback_do_not_keep_the_old_versions_tables_alive(app_store):  # noqa: F811
+def test_a_publish_and_a_rollback_keep_no_old_version_alive(app_store):  # noqa: F811
     """Problem 12: once another version is current, nothing of the app keeps the tables of
     the one before (the memory itself is measured by bench/bench_memory.py)."""
     import gc
