@@ -113,8 +113,8 @@ def _reason_messages(reason: str, rows: pd.DataFrame, boundaries: pd.DataFrame) 
                 msgs.append(
                     f"{_plural(m, 'region has', 'regions have')} no boundary in {files}: "
                     f"{_listing(g)}. {'This region is' if m == 1 else 'These regions are'} coded in "
-                    f"NUTS {int(version)} but the boundary file is {years} (NUTS editions differ, "
-                    f"e.g. Portugal's NUTS-2 changed in 2024). {_shown(m)[:-1]}; add a NUTS "
+                    f"NUTS {int(version)}, the level-{level} boundaries loaded are {years} (NUTS editions "
+                    f"differ, e.g. Portugal's NUTS-2 changed in 2024). {_shown(m)[:-1]}; add a NUTS "
                     f"{int(version)} level-{level} file or recode the regions to {years}.")
         elif reason == "other_edition":
             for (version, file), g in group.groupby(["nuts_version", "file"], sort=True):
@@ -190,7 +190,9 @@ def match_regions(regions: pd.DataFrame, boundaries: gpd.GeoDataFrame | None,
     lvl_known = out["_lvl"].notna()
     level_has_file = out["_lvl"].isin(levels_loaded).fillna(False).astype(bool)
     version_in_files = pd.Series(
-        [(lv in years_by_level and v in years_by_level[lv]) if pd.notna(lv) and pd.notna(v) else True
+        # a file of unknown edition (not a GISCO name) cannot be said to differ
+        [(lv in years_by_level and (v in years_by_level[lv] or not years_by_level[lv]))
+         if pd.notna(lv) and pd.notna(v) else True
          for lv, v in zip(out["_lvl"], out["nuts_version"])], index=out.index, dtype=bool)
     is_lau = out["level"].astype(str).str.upper().eq("LAU")
     other_ed = matched & out["nuts_version"].notna() & (out["_year"] != out["nuts_version"]).fillna(False)

@@ -140,7 +140,7 @@ def test_match_real_2024_reports_2021_codes_in_words(regions):
     text = " ".join(report.messages)
     mismatch = next(m for m in report.messages if "PT17" in m)
     assert mismatch.startswith("2 regions have no boundary in NUTS_RG_20M_2024 (level 2): PT17")
-    assert "These regions are coded in NUTS 2021 but the boundary file is NUTS 2024" in mismatch
+    assert "These regions are coded in NUTS 2021, the level-2 boundaries loaded are NUTS 2024" in mismatch
     assert "no NUTS level-3 boundary file is loaded: SE224 (Skåne)" in text
     assert "cannot be placed on the map at all" in text and "XX99 (Nowhere)" in text
     assert report.n_polygons == 3 and report.n_points == 3 and report.n_unplaced == 1
