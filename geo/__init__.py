@@ -17,14 +17,17 @@ from geo.boundaries import (DownloadError, discover_files, download_gisco, gisco
 from geo.colours import (FIXED_BINS, NO_DATA_LABEL, NO_DATA_LINE_RGBA, NO_DATA_RGBA, bin_edges,
                          category_colours, colour_scale, first_item)
 from geo.deck import TOOLTIPS, CompactDeck, build_deck, extent, payload_bytes, view_for
-from geo.layers import (COUNTRIES, PRACTICES, REGION_POINTS, REGIONS, aggregate_points, country_layer,
-                        locate_practices, point_layer, practice_layer, region_layer, tooltip_fields)
-from geo.match import MatchReport, match_regions
+from geo.labels import LABELS, label_layer, overlaps, place_labels
+from geo.layers import (COUNTRIES, PRACTICES, REGION_POINTS, REGIONS, SELECTED, aggregate_points, country_layer,
+                        locate_practices, point_layer, practice_layer, region_layer, selected_layer,
+                        tooltip_fields)
+from geo.match import MatchReport, countries, match_regions
 
 __all__ = [
+    "LABELS", "SELECTED", "label_layer", "overlaps", "place_labels", "selected_layer",
     "COUNTRIES", "CompactDeck", "FIXED_BINS", "NO_DATA_LABEL", "NO_DATA_LINE_RGBA", "NO_DATA_RGBA", "PRACTICES",
     "REGIONS", "REGION_POINTS", "TOOLTIPS", "DownloadError", "MatchReport", "aggregate_points",
-    "bin_edges", "build_deck", "category_colours", "colour_scale", "country_layer", "discover_files",
+    "bin_edges", "build_deck", "category_colours", "colour_scale", "countries", "country_layer", "discover_files",
     "download_gisco", "extent", "first_item", "gisco_url", "load_boundaries", "load_label_points",
     "locate_practices", "match_regions", "payload_bytes", "pick_files", "point_layer",
     "practice_layer", "region_layer", "simplify", "tooltip_fields", "view_for",

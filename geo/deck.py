@@ -13,8 +13,11 @@ from pydeck.bindings.json_tools import default_serialize
 #: Default view when there is no data: continental Europe (west, south, east, north).
 EUROPE = (-12.0, 34.0, 35.0, 71.0)
 _BODY = "<b>{title%s}</b><br/>{subtitle%s}<br/>{detail%s}"
+#: Narrow, wrapping and on several lines (fields may hold line breaks), so a tooltip stays
+#: readable near the map's edge on a phone.
 _STYLE = {"backgroundColor": "#ffffff", "color": "#222222", "fontSize": "13px",
-          "border": "1px solid #999999", "maxWidth": "320px"}
+          "border": "1px solid #999999", "maxWidth": "240px", "whiteSpace": "pre-line",
+          "overflowWrap": "anywhere"}
 #: Tooltip templates. Every field inserted is plain text turned safe for the renderer:
 #: ``"escaped"`` inserts the ``*_html`` fields escaped by ``html.escape`` in Python, for
 #: renderers that insert values verbatim (pydeck ``to_html``, Jupyter). ``"streamlit"``

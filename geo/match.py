@@ -222,3 +222,23 @@ def match_regions(regions: pd.DataFrame, boundaries: gpd.GeoDataFrame | None,
     out = out.drop(columns=["_lvl", "_year", "_reason", "placed"])
     gdf = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(out["geometry"], crs=4326), crs=4326)
     return gdf, report
+
+
+def countries(boundaries: gpd.GeoDataFrame | None, regions: pd.DataFrame | None = None):
+    """The country outlines (NUTS 0) to draw under the regions: every country of the boundaries
+    (Europe in outline, not only the countries with data), in the regions' most common NUTS
+    edition when that file is loaded, else the latest. None without level-0 boundaries."""
+    if boundaries is None or not len(boundaries):
+        return None
+    lvl0 = boundaries[boundaries["LEVL_CODE"] == 0]
+    if not len(lvl0):
+        return None
+    years = lvl0["nuts_year"].dropna()
+    if len(years):
+        want = None
+        if regions is not None and "nuts_version" in regions.columns:
+            v = pd.to_numeric(regions["nuts_version"], errors="coerce").dropna()
+            want = int(v.mode().iloc[0]) if len(v) else None
+        year = want if want in set(years.astype(int)) else int(years.max())
+        lvl0 = lvl0[lvl0["nuts_year"] == year]
+    return lvl0.drop_duplicates("NUTS_ID").reset_index(drop=True)
