@@ -32,18 +32,37 @@ TOOLTIPS = {
 }
 
 
-def extent(*frames: pd.DataFrame, trim: float = 0.02) -> tuple[float, float, float, float] | None:
+#: Mainland Europe with its islands near the coast: the first view of a map fits the regions
+#: inside it; outermost regions (Açores, Madeira, Canarias, the French overseas regions) are
+#: drawn and reached by zooming out, as in Eurostat's maps, instead of making the map an ocean.
+MAINLAND = (-11.0, 34.0, 35.0, 72.0)
+
+
+def outside(frame: pd.DataFrame, box=MAINLAND) -> pd.DataFrame:
+    """Rows of ``frame`` whose ``lon``/``lat`` lie outside ``box`` (west, south, east, north)."""
+    lon = pd.to_numeric(frame["lon"], errors="coerce")
+    lat = pd.to_numeric(frame["lat"], errors="coerce")
+    w, s, e, n = box
+    return frame[lon.notna() & lat.notna() & ~((lon >= w) & (lon <= e) & (lat >= s) & (lat <= n))]
+
+
+def extent(*frames: pd.DataFrame, trim: float = 0.02, within=None) -> tuple[float, float, float, float] | None:
     """``(west, south, east, north)`` of the ``lon``/``lat`` of the frames given.
 
     The outer ``trim`` share of points on each side is left out, so a few far-away places
     (Réunion, French Guiana) do not zoom the map out to the whole world. ``None`` if
-    there is no point.
+    there is no point. With ``within`` (a box such as :data:`MAINLAND`) only the points
+    inside it count, when there are any.
     """
     lon = np.concatenate([pd.to_numeric(f["lon"], errors="coerce").to_numpy(float) for f in frames
                           if f is not None and "lon" in f.columns] or [np.array([])])
     lat = np.concatenate([pd.to_numeric(f["lat"], errors="coerce").to_numpy(float) for f in frames
                           if f is not None and "lat" in f.columns] or [np.array([])])
     ok = np.isfinite(lon) & np.isfinite(lat)
+    if within is not None:  # only the points inside ``within``, if there are any
+        w, s, e, n = within
+        inside = ok & (lon >= w) & (lon <= e) & (lat >= s) & (lat <= n)
+        ok = inside if inside.any() else ok
     if not ok.any():
         return None
     lon, lat = lon[ok], lat[ok]

@@ -547,7 +547,7 @@ def region_deck(matched, value_col: str, value_label: str, height: int, width_px
     layers, legend = geo.region_layer(matched, value_col, value_label=value_label, radius_px=9,
                                       palette=MAP_PALETTE, detail=map_details(matched, value_col, value_label))
     base = [geo.country_layer(countries)] if countries is not None and len(countries) else []
-    bounds = geo.extent(matched, trim=0)
+    bounds = geo.extent(matched, trim=0, within=geo.MAINLAND)
     view = geo.view_for(bounds, width_px=width_px, height_px=height)
     labels = geo.place_labels(matched, view, selected=selected, width_px=width_px, height_px=height)
     deck = geo.build_deck([*base, *layers, geo.selected_layer(matched, selected), geo.label_layer(labels)],
@@ -600,4 +600,18 @@ def show_map(matched, value_col: str = "score", *, value_label: str = N_("score"
     else:
         st.pydeck_chart(deck, height=height, key=key)
     st.markdown(legend_html(legend, legend_title), unsafe_allow_html=True)
+    far = outside_note(matched)
+    if far:
+        st.caption(far)
     return deck
+
+
+def outside_note(matched) -> str:
+    """Which regions lie outside the map's first view (outermost regions), in one line."""
+    import geo
+
+    far = geo.outside(matched)
+    if far.empty:
+        return ""
+    names = ", ".join(f"{n} ({r})" for r, n in zip(far["region_id"], far["name"]))
+    return t("Zoom out to see {regions}, outside the first view.", regions=names)

@@ -55,8 +55,8 @@ LIST_COLUMNS = ["practice_id", "title", "region_id", "region_name", "areas", "ta
                 "language", "summary", "lessons_learnt", "transferability_tips", "url"]
 #: Ten colour-blind-aware colours: the nine usual areas each get their own (Okabe–Ito has 7).
 PALETTE = "tableau10"
-#: The map's height, and its width in a 3:2 column of a wide page at 1366 px (to fit the view).
-MAP_HEIGHT, MAP_WIDTH = 560, 480
+#: The map's height, and the width its first view is fitted to (a phone's; wider columns show more).
+MAP_HEIGHT, MAP_WIDTH = 560, 340
 #: Rows sent to the list (a data grid of 100,000 long texts would be ~80 MB); the downloads
 #: hold every result. Suggestions for my gaps: the best ones only.
 MAX_LIST, MAX_SUGGESTIONS = 500, 200
@@ -458,7 +458,8 @@ REGION_ALPHA = 120
 
 
 def build_map(tabs: dict, shown: pd.DataFrame, shade: str, view: dict, selected: str | None = None):
-    """(deck, region legend, area legend, match report, boundary note) for the practices ``shown``.
+    """(deck, region legend, area legend, match report, (boundary note, outside-view note)) for
+    the practices ``shown``.
 
     Bottom to top: country outlines, regions shaded by ``shade`` (muted), practices as
     ringed markers (spread where several share a place) or counted cells, the open one ringed.
@@ -475,7 +476,7 @@ def build_map(tabs: dict, shown: pd.DataFrame, shade: str, view: dict, selected:
     countries = geo.countries(bounds_gdf, regions)
     base = geo.country_layer(countries) if countries is not None else None
     located = geo.locate_practices(shown, tabs["regions"])
-    bounds = geo.extent(matched, located) if len(located) or len(matched) else None
+    bounds = geo.extent(matched, located, within=geo.MAINLAND) if len(located) or len(matched) else None
     first = geo.view_for(bounds, width_px=MAP_WIDTH, height_px=MAP_HEIGHT)
     practice_layer, area_legend = geo.practice_layer(shown, tabs["regions"], area_order=known_areas(tabs),
                                                      palette=PALETTE, deg_per_px=360 / (512 * 2 ** first.zoom))
@@ -483,7 +484,7 @@ def build_map(tabs: dict, shown: pd.DataFrame, shade: str, view: dict, selected:
     basemap = os.environ.get("MIPEXR_BASEMAP") or None
     deck = geo.build_deck([base, region_layers, practice_layer, ring], bounds=bounds, map_style=basemap,
                           tooltip="streamlit", height=MAP_HEIGHT, width_px=MAP_WIDTH)
-    return tune_layers(deck), region_legend, area_legend, report, note
+    return tune_layers(deck), region_legend, area_legend, report, (note, charts.outside_note(matched))
 
 
 def tune_layers(deck):
@@ -527,7 +528,7 @@ def render_map(tabs: dict, shown: pd.DataFrame, view: dict, selected: str | None
     areas = [a for a in known_areas(tabs) if a in set(area_scores()["area"])]
     shade = state.url_widget(st.selectbox, "shade", [OVERALL, *areas], default_shade, t("Shade regions by"),
                              format_func=lambda s: t("Overall score") if s == OVERALL else s)
-    deck, region_legend, area_legend, report, note = build_map(tabs, shown, shade, view, selected)
+    deck, region_legend, area_legend, report, (note, far) = build_map(tabs, shown, shade, view, selected)
     st.pydeck_chart(deck, on_select=_on_map_select, selection_mode="single-object", key=MAP_KEY,
                     height=MAP_HEIGHT)
     head = t("Regions: {what} ({group}, {edition})", what=t("overall score") if shade == OVERALL else shade,
@@ -536,6 +537,8 @@ def render_map(tabs: dict, shown: pd.DataFrame, view: dict, selected: str | None
     st.html(legend_html(t("Practices by (first) area") if len(shown) <= geo.layers.MAX_POINTS
                         else t("Map cells of practices, by most common area (click a cell to list them)"),
                         area_legend))
+    if far:
+        st.caption(far)
     if note:
         st.caption(note)
     elif report.messages:
