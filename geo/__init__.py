@@ -16,7 +16,7 @@ from geo.boundaries import (DownloadError, discover_files, download_gisco, gisco
                             load_label_points, pick_files, simplify)
 from geo.colours import (FIXED_BINS, NO_DATA_LABEL, NO_DATA_LINE_RGBA, NO_DATA_RGBA, bin_edges,
                          category_colours, colour_scale, first_item)
-from geo.deck import MAINLAND, TOOLTIPS, CompactDeck, build_deck, extent, outside, payload_bytes, view_for
+from geo.deck import MAINLAND, TOOLTIPS, CompactDeck, build_deck, choropleth_deck, extent, outside, payload_bytes, view_for
 from geo.labels import LABELS, label_layer, overlaps, place_labels
 from geo.layers import (COUNTRIES, PRACTICES, REGION_POINTS, REGIONS, SELECTED, aggregate_points, country_layer,
                         locate_practices, point_layer, practice_layer, region_layer, selected_layer,
@@ -24,7 +24,7 @@ from geo.layers import (COUNTRIES, PRACTICES, REGION_POINTS, REGIONS, SELECTED, 
 from geo.match import MatchReport, countries, match_regions
 
 __all__ = [
-    "LABELS", "MAINLAND", "SELECTED", "outside", "label_layer", "overlaps", "place_labels", "selected_layer",
+    "LABELS", "MAINLAND", "choropleth_deck", "SELECTED", "outside", "label_layer", "overlaps", "place_labels", "selected_layer",
     "COUNTRIES", "CompactDeck", "FIXED_BINS", "NO_DATA_LABEL", "NO_DATA_LINE_RGBA", "NO_DATA_RGBA", "PRACTICES",
     "REGIONS", "REGION_POINTS", "TOOLTIPS", "DownloadError", "MatchReport", "aggregate_points",
     "bin_edges", "build_deck", "category_colours", "colour_scale", "countries", "country_layer", "discover_files",

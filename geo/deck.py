@@ -166,3 +166,28 @@ def payload_bytes(obj) -> int:
     if isinstance(obj, pdk.Deck):
         return len(obj.to_json().encode("utf-8"))
     return len(_compact(obj).encode("utf-8"))
+
+
+def choropleth_deck(matched, value_col: str = "score", *, value_label: str = "score", palette: str = "YlGnBu",
+                    detail=None, countries=None, selected: str | None = None, height: int = 520,
+                    width_px: int = 340):
+    """A statistical map of ``matched`` (:func:`geo.match_regions` output with ``value_col``):
+    ``(deck, legend)``.
+
+    Bottom to top: ``countries`` outlines (NUTS 0, optional), regions in binned classes of
+    ``palette`` (no data: grey, dashed outline), the ``selected`` region outlined, and the
+    region codes that fit without overlapping at the first view (:mod:`geo.labels`). The
+    first view fits the mainland regions in ``width_px`` × ``height``.
+    """
+    from geo.labels import label_layer, place_labels
+    from geo.layers import country_layer, region_layer, selected_layer
+
+    layers, legend = region_layer(matched, value_col, value_label=value_label, radius_px=9, palette=palette,
+                                  detail=detail)
+    base = [country_layer(countries)] if countries is not None and len(countries) else []
+    bounds = extent(matched, trim=0, within=MAINLAND)
+    view = view_for(bounds, width_px=width_px, height_px=height)
+    labels = place_labels(matched, view, selected=selected, width_px=width_px, height_px=height)
+    deck = build_deck([*base, *layers, selected_layer(matched, selected), label_layer(labels)],
+                      bounds=bounds, height=height, width_px=width_px)
+    return deck, legend

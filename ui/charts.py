@@ -544,14 +544,9 @@ def region_deck(matched, value_col: str, value_label: str, height: int, width_px
     """
     import geo
 
-    layers, legend = geo.region_layer(matched, value_col, value_label=value_label, radius_px=9,
-                                      palette=MAP_PALETTE, detail=map_details(matched, value_col, value_label))
-    base = [geo.country_layer(countries)] if countries is not None and len(countries) else []
-    bounds = geo.extent(matched, trim=0, within=geo.MAINLAND)
-    view = geo.view_for(bounds, width_px=width_px, height_px=height)
-    labels = geo.place_labels(matched, view, selected=selected, width_px=width_px, height_px=height)
-    deck = geo.build_deck([*base, *layers, geo.selected_layer(matched, selected), geo.label_layer(labels)],
-                          bounds=bounds, height=height, width_px=width_px)
+    deck, legend = geo.choropleth_deck(matched, value_col, value_label=value_label, palette=MAP_PALETTE,
+                                       detail=map_details(matched, value_col, value_label), countries=countries,
+                                       selected=selected, height=height, width_px=width_px)
     text = deck.to_json()
     deck.to_json = lambda: text
     return deck, legend
