@@ -217,8 +217,9 @@ def aggregate_points(located: pd.DataFrame, max_cells: int = MAX_POINTS, cell_de
 #: with a dark ring and a white halo, so it reads on any region colour and never as a region.
 MARKER_LINE = (30, 30, 30, 255)
 MARKER_RADIUS_PX = 7
-#: Pixels between the centres of practices spread around one place (at the first view).
-SPREAD_GAP_PX = 15
+#: Pixels between the centres of practices spread around one place (at the first view): a
+#: marker (7 px radius and its 2 px ring) and a sliver of the region between neighbours.
+SPREAD_GAP_PX = 19
 _GOLDEN_ANGLE = np.pi * (3 - np.sqrt(5))
 
 

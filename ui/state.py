@@ -413,6 +413,15 @@ def _files_signature(path) -> tuple:
         return ()
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _boundary_needs(version_id: str, _regions) -> tuple:
+    """The (NUTS edition, level) pairs the regions table of a data version needs (once per
+    version, keyed on its id: a store of 100,000 regions would otherwise scan them on every run)."""
+    from geo import fetch as gf
+
+    return tuple(gf.needed(_regions))
+
+
 def boundary_cache_dir():
     """Where fetched boundaries are kept: ``<store>/boundaries`` (for the shared lake store:
     ``<data_path>/boundaries`` when that is a folder, else ``data/boundaries`` in the checkout)."""
@@ -452,7 +461,7 @@ def boundaries():
             return empty, t("Regions are shown as points: the boundary folder or file {d} does not exist.",
                             d=str(path))
         return _boundaries(str(path), _files_signature(path) if path.is_dir() else ()), None
-    status = gf.fetcher(path).ensure(gf.needed(tables()["regions"]))
+    status = gf.fetcher(path).ensure(_boundary_needs(version(), tables()["regions"]))
     files = _files_signature(path)
     gdf = _boundaries(str(path), files) if files else empty
     if len(gdf):
