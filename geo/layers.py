@@ -223,21 +223,49 @@ SPREAD_GAP_PX = 19
 _GOLDEN_ANGLE = np.pi * (3 - np.sqrt(5))
 
 
+def _clusters(x: np.ndarray, y: np.ndarray, radius: float) -> np.ndarray:
+    """Greedy clusters of points (pixels): each point joins the first cluster whose seed is
+    within ``radius``, else seeds a new one. Returns the cluster number of each point."""
+    label = np.empty(len(x), dtype=np.int64)
+    sx, sy = np.empty(len(x)), np.empty(len(x))
+    n = 0
+    for i in range(len(x)):
+        if n:
+            d = np.hypot(sx[:n] - x[i], sy[:n] - y[i])
+            j = int(d.argmin())
+            if d[j] < radius:
+                label[i] = j
+                continue
+        sx[n], sy[n], label[i] = x[i], y[i], n
+        n += 1
+    return label
+
+
 def spread(located: pd.DataFrame, deg_per_px: float, gap_px: float = SPREAD_GAP_PX) -> pd.DataFrame:
-    """Practices that share one place (e.g. all placed at their region's point) moved apart on
-    a small sunflower spiral around it, ``gap_px`` apart at the map's first view
-    (``deg_per_px``: degrees of longitude per pixel there); ``stack`` is how many share the
-    place. Alone at a place: unchanged. Vectorised."""
+    """Practices at one place, or so close that their markers would overlap at the map's first
+    view (``deg_per_px``: degrees of longitude per pixel there), moved apart on a small
+    sunflower spiral around their mean position, ``gap_px`` apart; ``stack`` is how many
+    share the place. A practice alone keeps its position. Computed in Web Mercator pixels."""
     out = located.reset_index(drop=True).copy()
-    key = out["lon"].round(4).astype(str) + "," + out["lat"].round(4).astype(str)
-    k = out.groupby(key, sort=False).cumcount().to_numpy()
-    n = key.map(key.value_counts()).to_numpy()
+    lon, lat = out["lon"].to_numpy(float), np.clip(out["lat"].to_numpy(float), -85, 85)
+    x = lon / deg_per_px
+    y = np.degrees(np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))) / deg_per_px
+    # places closer than two markers form one group: their spirals would otherwise meet
+    group = _clusters(x, y, 2 * gap_px)
+    frame = pd.DataFrame({"g": group, "x": x, "y": y})
+    k = frame.groupby("g", sort=False).cumcount().to_numpy()
+    n = frame.groupby("g")["g"].transform("size").to_numpy()
+    cx = frame.groupby("g")["x"].transform("mean").to_numpy()
+    cy = frame.groupby("g")["y"].transform("mean").to_numpy()
     c = gap_px / 1.77  # nearest neighbours on the spiral are ~1.77·c apart
-    r = np.where(n > 1, c * np.sqrt(k + 0.5), 0.0)
+    r = c * np.sqrt(k + 0.5)
     theta = k * _GOLDEN_ANGLE
-    lat = out["lat"].to_numpy(float)
-    out["lon"] = out["lon"].to_numpy(float) + r * np.cos(theta) * deg_per_px
-    out["lat"] = lat + r * np.sin(theta) * deg_per_px * np.cos(np.radians(lat))
+    many = n > 1
+    nx = np.where(many, cx + r * np.cos(theta), x)
+    ny = np.where(many, cy + r * np.sin(theta), y)
+    out["lon"] = np.where(many, nx * deg_per_px, out["lon"].to_numpy(float))
+    out["lat"] = np.where(many, np.degrees(2 * np.arctan(np.exp(np.radians(ny * deg_per_px))) - np.pi / 2),
+                          out["lat"].to_numpy(float))
     out["stack"] = n
     return out
 

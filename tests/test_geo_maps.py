@@ -80,6 +80,11 @@ def test_practices_sharing_a_place_are_spread_a_marker_apart():
     d = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
     assert d[~np.eye(6, dtype=bool)].min() >= geo.layers.SPREAD_GAP_PX * 0.8
     assert np.hypot(x, y).max() < 4 * geo.layers.SPREAD_GAP_PX  # still at their place
+    # near, not equal (two practices of Skåne 0.01° apart) overlap just the same: spread too
+    near = pd.DataFrame({"practice_id": ["a", "b"], "lon": [13.546, 13.556], "lat": [55.955, 55.945]})
+    out = geo.layers.spread(near, deg_per_px)
+    x, y = gl.project(out["lon"], out["lat"], pd.Series({"longitude": 13.5, "latitude": 55.9, "zoom": 4}))
+    assert out["stack"].tolist() == [2, 2] and np.hypot(x[0] - x[1], y[0] - y[1]) >= geo.layers.SPREAD_GAP_PX * 0.9
 
 
 def test_practice_markers_are_ringed_and_say_how_many_share_a_place():

@@ -206,8 +206,12 @@ def test_lab_map_tells_practices_from_regions(maps_app, browser, size):
     assert len(layer(spec, "regions")["data"]["features"]) >= 20
     prac = layer(spec, "practices")
     assert prac["stroked"] and prac["lineWidthMinPixels"] >= 2, "practices are ringed markers"
-    positions = {(round(p["lon"], 4), round(p["lat"], 4)) for p in prac["data"]}
-    assert len(positions) == len(prac["data"]), "practices sharing a place are spread apart"
+    import geo.labels as gl
+
+    data = pd.DataFrame(prac["data"])
+    x, y = gl.project(data["lon"], data["lat"], pd.Series(spec["initialViewState"]))
+    gaps = [((x[i] - x[j]) ** 2 + (y[i] - y[j]) ** 2) ** 0.5 for i in range(len(x)) for j in range(i)]
+    assert min(gaps) >= 14, "practices at one place (or nearly) are spread a marker apart"
     region_alpha = {f["properties"]["fill"][3] for f in layer(spec, "regions")["data"]["features"]}
     assert max(region_alpha) <= 130, "the regions are a muted background"
 
@@ -223,4 +227,35 @@ def test_lab_map_tells_practices_from_regions(maps_app, browser, size):
     box = canvas.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= w + 1, "the map fits the page's width"
     assert not app_errors(page)
+    ctx.close()
+
+
+def test_lab_click_on_a_practice_brings_its_card_into_view_on_a_phone(maps_app, browser):
+    """On a phone the card sits below the map: a click on a practice scrolls it into view."""
+    store, url, env = maps_app
+    spec = deck_spec(store, env, "pages/practices.py")
+    import geo.labels as gl
+
+    data = pd.DataFrame(layer(spec, "practices")["data"])
+    data["x"], data["y"] = gl.project(data["lon"], data["lat"], pd.Series(spec["initialViewState"]))
+    ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    page = ctx.new_page()
+    canvas, _, _ = open_map(page, url, "/practices")
+    box = canvas.bounding_box()
+    inside = data[(data["x"].abs() < box["width"] / 2 - 30) & (data["y"].abs() < box["height"] / 2 - 30)]
+    target = inside.iloc[0]  # a practice well inside the first view
+    at = (box["x"] + box["width"] / 2 + float(target["x"]), box["y"] + box["height"] / 2 + float(target["y"]))
+    page.mouse.move(at[0] - 1, at[1] - 1)
+    tip = page.locator(".deck-tooltip")
+    tip.get_by_text(target["title"]).wait_for(timeout=10_000)
+    assert tip.bounding_box()["width"] <= 260  # narrow enough to stay inside a phone's map
+    page.mouse.click(*at)
+    card = page.locator(".st-key-practice_card")
+    card.wait_for(timeout=30_000)
+    page.wait_for_function(
+        "() => { const r = document.querySelector('.st-key-practice_card').getBoundingClientRect();"
+        " return r.top >= 0 && r.top < window.innerHeight - 100; }", timeout=15_000)
+    assert target["title"] in card.inner_text()
+    shots = ROOT / "artifacts" / "screenshots" / "maps-lab-phone"
+    page.screenshot(path=str(shots / "card-after-click.png"))
     ctx.close()
