@@ -20,8 +20,7 @@ or, layer by layer::
     st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object")
 """
 
-from geo.boundaries import (DownloadError, discover_files, download_gisco, gisco_url, load_boundaries,
-                            load_label_points, pick_files, simplify)
+from geo.boundaries import discover_files, load_boundaries, load_label_points, pick_files, simplify
 from geo.colours import (FIXED_BINS, NO_DATA_LABEL, NO_DATA_LINE_RGBA, NO_DATA_RGBA, bin_edges,
                          category_colours, colour_scale, first_item)
 from geo.deck import (MAINLAND, TOOLTIPS, CompactDeck, build_deck, choropleth_deck, extent, outside,
@@ -34,10 +33,10 @@ from geo.match import MatchReport, countries, match_regions
 
 __all__ = [
     "COUNTRIES", "CompactDeck", "FIXED_BINS", "LABELS", "MAINLAND", "NO_DATA_LABEL", "NO_DATA_LINE_RGBA",
-    "NO_DATA_RGBA", "PRACTICES", "REGIONS", "REGION_POINTS", "SELECTED", "TOOLTIPS", "DownloadError",
+    "NO_DATA_RGBA", "PRACTICES", "REGIONS", "REGION_POINTS", "SELECTED", "TOOLTIPS",
     "MatchReport", "aggregate_points", "bin_edges", "build_deck", "category_colours", "choropleth_deck",
-    "colour_scale", "countries", "country_layer", "discover_files", "download_gisco", "extent", "first_item",
-    "gisco_url", "label_layer", "load_boundaries", "load_label_points", "locate_practices", "match_regions",
+    "colour_scale", "countries", "country_layer", "discover_files", "extent", "first_item",
+    "label_layer", "load_boundaries", "load_label_points", "locate_practices", "match_regions",
     "outside", "overlaps", "payload_bytes", "pick_files", "place_labels", "point_layer", "practice_layer",
     "region_layer", "selected_layer", "simplify", "tooltip_fields", "view_for",
 ]

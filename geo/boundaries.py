@@ -9,9 +9,6 @@ accepted, as a directory or as single files. The product must work with no file 
 from __future__ import annotations
 
 import re
-import socket
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,10 +17,6 @@ import numpy as np
 import pandas as pd
 import shapely
 
-GISCO_URL = (
-    "https://gisco-services.ec.europa.eu/distribution/v2/nuts/geojson/"
-    "NUTS_RG_{scale}_{year}_4326_LEVL_{level}.geojson"
-)
 #: Scales GISCO publishes, best first *for a web map*: 1:20M is detailed enough for a
 #: Europe-wide choropleth and small; 1:1M is ~100x heavier.
 SCALE_PREFERENCE = ("20M", "10M", "60M", "3M", "1M")
@@ -194,45 +187,6 @@ def load_label_points(directory: str | Path | None) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=cols)
     return pd.concat(frames, ignore_index=True).drop_duplicates("NUTS_ID", keep="last")
-
-
-def gisco_url(year: int, scale: str, level: int) -> str:
-    """The documented GISCO download address of one NUTS region file."""
-    return GISCO_URL.format(scale=str(scale).upper(), year=int(year), level=int(level))
-
-
-class DownloadError(RuntimeError):
-    """A GISCO file could not be downloaded (offline, blocked, or not a GeoJSON)."""
-
-
-def download_gisco(year: int, scale: str, level: int, dest_dir: str | Path, timeout: float = 30.0,
-                   url: str | None = None) -> Path:
-    """Download one GISCO NUTS GeoJSON into ``dest_dir`` and return its path.
-
-    The file keeps GISCO's name, so :func:`discover_files` finds it later: the caller
-    downloads once into the store directory and reads it from there afterwards. Raises
-    :class:`DownloadError` with a plain message when the machine is offline, the server
-    refuses, or the answer is not a NUTS GeoJSON. ``url`` overrides the address (tests).
-    """
-    url = url or gisco_url(year, scale, level)
-    dest_dir = Path(dest_dir)
-    dest = dest_dir / f"NUTS_RG_{str(scale).upper()}_{int(year)}_4326_LEVL_{int(level)}.geojson"
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:
-            body = resp.read()
-    except (urllib.error.URLError, socket.timeout, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise DownloadError(
-            f"Could not download NUTS {year} level {level} boundaries (1:{scale}) from {url}: "
-            f"{reason}. The machine may be offline; put the file in {dest_dir} by hand instead."
-        ) from exc
-    if b'"FeatureCollection"' not in body[:4096] and b"NUTS_ID" not in body[:65536]:
-        raise DownloadError(f"{url} did not return a NUTS GeoJSON ({len(body)} bytes)")
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_suffix(".part")
-    tmp.write_bytes(body)
-    tmp.replace(dest)  # atomic: a half-written file is never picked up
-    return dest
 
 
 def simplify(gdf: gpd.GeoDataFrame, tolerance: float = 0.02, decimals: int = 3) -> gpd.GeoDataFrame:
