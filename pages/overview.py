@@ -50,7 +50,8 @@ with left:
     boundaries, note = state.boundaries()
     matched, report, countries = profile.map_frame(tabs["regions"], table, boundaries)
     charts.show_map(matched, legend_title=t("Overall score"), value_label=N_("overall score"),
-                    countries=countries, selected=st.session_state.get("ov_pick"), key="overview_map",
+                    countries=countries, key="overview_map",
+                    selected=st.session_state.get("ov_pick", next(iter(table["region_id"]), None)),  # picked below
                     open_page="pages/region.py", query={"edition": edition, "group": group})
     st.caption(t("Click a region to open its profile.") + " " + (note or " ".join(report.messages)))
 with right:
