@@ -17,6 +17,10 @@ hypothesis_settings.load_profile("mipexr")
 # Warming the page caches after a version is loaded costs seconds of CPU per store; tests
 # create many stores. tests/test_memo.py turns it on where it is the subject.
 os.environ.setdefault("MIPEXR_WARM", "0")
+# The app fetches map boundaries from GISCO when none are configured; tests never go to the
+# internet: the default source is a closed loopback port (the app then works offline, with
+# points), and tests of the download serve the real files from a local server.
+os.environ.setdefault("MIPEXR_GISCO_URL", "http://127.0.0.1:9/nuts/")
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

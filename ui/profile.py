@@ -194,21 +194,19 @@ def area_summary(cube: scoring.Cube, regions: pd.DataFrame, edition, group,
 def map_frame(regions: pd.DataFrame, table: pd.DataFrame, boundaries=None):
     """Scored regions matched to polygons (or points), with ``score`` for the map.
 
-    Returns (matched GeoDataFrame, geo.MatchReport, countries): ``countries`` are the NUTS-0
-    polygons of the regions' countries when boundary files are loaded (else None). Unscored regions are left out: the map
+    Returns (matched GeoDataFrame, geo.MatchReport, countries): ``countries`` are every NUTS-0
+    outline of the boundaries (:func:`geo.countries`; None without boundaries). Unscored regions are left out: the map
     shows the regions of the index, coloured by score, grey where there is no score.
     """
     import geo
 
     keep = regions[regions["region_id"].astype(str).isin(table["region_id"])]
     matched, report = geo.match_regions(keep, boundaries)
-    matched["score"] = matched["region_id"].map(table.set_index("region_id")["score"])
-    countries = None
-    if boundaries is not None and len(boundaries):
-        lvl0 = boundaries[(boundaries["LEVL_CODE"] == 0)
-                          & boundaries["CNTR_CODE"].isin(set(keep["country"]))]
-        countries = lvl0.drop_duplicates("NUTS_ID") if len(lvl0) else None
-    return matched, report, countries
+    by_id = table.set_index("region_id")
+    for col in ("score", "rank", "rank_low", "rank_high", "coverage"):
+        if col in by_id.columns:
+            matched[col] = matched["region_id"].map(by_id[col])
+    return matched, report, geo.countries(boundaries, keep)
 
 
 # ---------------------------------------------------------------------- one region
