@@ -566,8 +566,11 @@ def _formulas_without_values(content: bytes, sheet: str, problems: Problems):
         values, formulas = (b[sheet].iter_rows(values_only=True) for b in books)
         for r, (vals, forms) in enumerate(zip(values, formulas), start=1):
             for c, (v, f) in enumerate(zip(vals, forms), start=1):
-                if v is None and isinstance(f, str) and f.startswith("="):
-                    found.append((f"{sheet}!{_col_letter(c)}{r}", f))
+                if v is None and f is not None:
+                    text = f if isinstance(f, str) else getattr(f, "text", None)  # array formulas
+                    if isinstance(text, str) and text.startswith("=") or text is None and not \
+                            isinstance(f, (str, int, float, bool)):
+                        found.append((f"{sheet}!{_col_letter(c)}{r}", text or "="))
     finally:
         for b in books:
             b.close()

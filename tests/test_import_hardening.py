@@ -443,3 +443,18 @@ def test_every_valid_variant_is_read(small_store, settings, variant):
     assert plan.ok, plan.problems.to_string()
     assert list(plan.diffs["regions"].added["name"]) == ["Skåne län"]
     assert plan.diffs["regions"].changed.empty
+
+
+def test_an_array_formula_without_a_saved_result_is_an_error_too(small_store, settings):
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Scores"
+    for row in scores_rows():
+        ws.append(row)
+    ws["D2"] = ArrayFormula("D2:D2", "=2020+4")
+    out = io.BytesIO()
+    wb.save(out)
+    e = only_error(plan_for(small_store, settings, out.getvalue(), name="s.xlsx"))
+    assert (e["column"], e["value"]) == ("Scores!D2", "=2020+4")
