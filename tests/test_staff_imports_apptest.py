@@ -96,8 +96,8 @@ def test_a_publish_and_a_rollback_keep_no_old_version_alive(app_store):  # noqa:
     import gc
     import weakref
 
-    from data.imports import Upload, plan_import, publish_plan
     from data.config import settings
+    from data.imports import Upload, plan_import, publish_plan
     from ui import state
 
     root = str(app_store.root)
