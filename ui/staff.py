@@ -414,7 +414,7 @@ def publish_box(plan: ImportPlan, who: str, forget=None, *, ready: bool = True,
                 confirm: bool = True):
     st.subheader(t("Publish"))
     note = st.text_input(t("Note (optional): what this version is"), key="staff_note",
-                         max_chars=500, help=t("At most {max} characters.", max=500))
+                         max_chars=500)  # the field shows its count against the limit
     confirmed = replace_confirmed(plan) if confirm else True
     if not ready:
         st.caption(t("Tick the box under the warning above to publish."))
@@ -632,8 +632,7 @@ def export_box(store: Store, version: str):
 def rollback_box(store: Store, version: str, current: str | None, who: str):
     st.markdown(t("**Roll back**: make version {v} current again. This is recorded as a publish "
                   "of its own; nothing is deleted.", v=f"`{version}`"))
-    st.text_input(t("Note (optional)"), key="staff_rollback_note", max_chars=500,
-                  help=t("At most {max} characters.", max=500))
+    st.text_input(t("Note (optional)"), key="staff_rollback_note", max_chars=500)
     # The version this page showed as current goes with the click: if someone published
     # since, the rollback is refused as stale instead of silently undoing their work.
     st.button(t("Roll back to {v}", v=version), key="staff_rollback", type="primary",
