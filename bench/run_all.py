@@ -14,7 +14,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ["bench_store.py", "bench_scoring.py", "bench_map.py", "bench_practices_map.py",
-           "bench_pages.py"]
+           "bench_pages.py", "bench_memory.py"]
 
 
 def main(argv: list[str]) -> int:

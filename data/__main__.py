@@ -36,8 +36,13 @@ def _store() -> Store:
 
 def cmd_import(args) -> int:
     store = _store()
+    for f in args.files:
+        if not Path(f).is_file():
+            print(f"{f}: no such file.", file=sys.stderr)
+            return 1
     uploads = [Upload(Path(f).name, Path(f).read_bytes(), args.table,
-                      "replace" if args.replace else "upsert", args.format) for f in args.files]
+                      "replace" if args.replace else "upsert", args.format,
+                      clear_empty=args.clear_empty, sheet=args.sheet) for f in args.files]
     plan = plan_import(store, uploads, settings())
     with pd.option_context("display.max_colwidth", 80, "display.width", 200):
         for note in plan.notes:
@@ -55,6 +60,12 @@ def cmd_import(args) -> int:
         print("\nChanges against the current version "
               f"({plan.base_version or 'empty store'}):")
         print(plan.summary().to_string(index=False))
+        losses = plan.losses()
+        if len(losses):
+            print("\nWARNING: publishing removes or blanks data already published:")
+            for row in losses.itertuples():
+                print(f"  {row.table}: {row.rows:,} rows removed" if row.what == "removed" else
+                      f"  {row.table}: '{row.column}' emptied in {row.rows:,} rows")
         for name, d in plan.diffs.items():
             if not d.changed.empty:
                 print(f"\nChanged values in {name} (first 20):")
@@ -155,6 +166,10 @@ def main(argv=None) -> int:
     imp.add_argument("--check", help="write the comparison with a workbook's own figures to "
                                      "this CSV file")
     imp.add_argument("--replace", action="store_true", help="replace the table instead of upserting")
+    imp.add_argument("--clear-empty", action="store_true",
+                     help="upsert: empty cells clear published values (default: they keep them)")
+    imp.add_argument("--sheet", help="XLSX: the sheet to read (default: the first whose "
+                                     "columns fit a table)")
     imp.add_argument("--dry-run", action="store_true", help="report and preview; publish nothing")
     imp.add_argument("--report", help="write every problem to this CSV file")
     imp.add_argument("--who", default=who)

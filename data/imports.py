@@ -8,8 +8,10 @@ store moved on since the plan was made.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from data.answers import score_values
@@ -34,6 +36,9 @@ class Upload:
     table: str | None = None   # None: recognise it from the columns
     mode: str = "upsert"       # upsert by key, or replace the whole table
     fmt: str | None = None     # None: recognise the layout; "mipex": MIPEX's workbook
+    #: Upsert only: empty cells clear published values (off: they keep them).
+    clear_empty: bool = False
+    sheet: str | None = None   # XLSX: the sheet to read (None: the first whose columns fit)
 
 
 @dataclass
@@ -50,6 +55,14 @@ class ImportPlan:
     #: Checks of the data against a source's own figures: name → one row per figure
     #: (``"mipex"``: :func:`data.mipex.check`, the workbook's strand and overall scores).
     checks: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: Upsert: published values an empty cell of the upload did not blank, table → column → n.
+    kept: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: XLSX files: file name → every sheet of the workbook, and the one read.
+    sheets: dict[str, tuple[list[str], str]] = field(default_factory=dict)
+    #: Tables an upload replaces whole ("replace" mode).
+    replaced: list[str] = field(default_factory=list)
+    #: Names this plan apart from any other (the interface keys its confirmations on it).
+    token: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
     @property
     def ok(self) -> bool:
@@ -63,10 +76,25 @@ class ImportPlan:
         return pd.DataFrame([d.summary() for d in self.diffs.values()],
                             columns=["table", "added", "removed", "changed"])
 
+    def losses(self) -> pd.DataFrame:
+        """What a publish would remove or blank: one row per table and column (``column``
+        empty for removed rows) with the number of rows — the summary a staff member must
+        acknowledge before publishing."""
+        return data_losses(self.diffs)
+
 
 def merge_table(table: str, current: pd.DataFrame, upload: pd.DataFrame, mode: str,
-                scope: pd.Series | None = None) -> pd.DataFrame:
+                scope: pd.Series | None = None, *, clear_empty: bool = False,
+                given: set[str] | None = None, kept: dict[str, int] | None = None
+                ) -> pd.DataFrame:
     """Upsert (rows of the upload replace rows with the same key; others are kept) or replace.
+
+    In an upsert, an empty cell of the upload does not blank a value already published: the
+    row keeps that value (a NUTS code list has no coordinates; upserting it must not erase
+    the regions' latitude and longitude). ``clear_empty=True`` is the staff member's explicit
+    request for empty cells to clear values. Columns the file does not have (``given`` are
+    the ones it has; None: all) are kept the same way. ``kept``, if given, receives the number
+    of published values kept per column.
 
     ``scope`` (a boolean mask over ``current``) limits "replace" to those rows: replacing a
     framework's indicators keeps the other frameworks'. Rows that come from the upload keep
@@ -85,8 +113,78 @@ def merge_table(table: str, current: pd.DataFrame, upload: pd.DataFrame, mode: s
     key = list(TABLES[table].key)
     up_keys = pd.MultiIndex.from_frame(upload[key].astype("str").fillna(""))
     cur_keys = pd.MultiIndex.from_frame(current[key].astype("str").fillna(""))
-    kept = current[~cur_keys.isin(up_keys)]
-    return pd.concat([kept, upload])
+    if mode == "upsert":
+        upload = _keep_published(table, current, upload, cur_keys.get_indexer(up_keys),
+                                 clear_empty=clear_empty, given=given, kept=kept)
+    kept_rows = current[~cur_keys.isin(up_keys)]
+    return pd.concat([kept_rows, upload])
+
+
+def _keep_published(table: str, current: pd.DataFrame, upload: pd.DataFrame, pos: np.ndarray,
+                    *, clear_empty: bool, given: set[str] | None, kept: dict | None
+                    ) -> pd.DataFrame:
+    """The upload with its empty cells (and the columns it lacks) filled from the published
+    row of the same key (``pos``: that row's position in ``current``, -1 for a new row)."""
+    matched = pos >= 0
+    if not matched.any():
+        return upload
+    out = upload.copy()
+    at = np.where(matched, pos, 0)
+    for col in TABLES[table].names:
+        if col in TABLES[table].key or col not in out.columns or col not in current.columns:
+            continue
+        if clear_empty and (given is None or col in given):
+            continue
+        published = current[col].to_numpy()[at]
+        has_value = matched & ~pd.isna(published)
+        lacks = given is not None and col not in given
+        fill = has_value & _all_empty(upload, LINKED.get((table, col), (col,)), given)
+        for other in UNLESS_CHANGED.get((table, col), ()):
+            fill &= (upload[other].astype("str").to_numpy()
+                     == current[other].astype("str").to_numpy()[at])
+        if not fill.any():
+            continue
+        values = out[col].to_numpy(dtype=object, copy=True)
+        values[fill] = published[fill]
+        out[col] = pd.Series(values, index=out.index).astype(out[col].dtype)
+        if kept is not None and not lacks:
+            kept[col] = kept.get(col, 0) + int(fill.sum())
+    return out
+
+
+#: Cells that state one fact together: an upsert keeps the published ones only when the
+#: upload leaves all of them empty (an answer code and its value; a point's two coordinates).
+LINKED = {("scores", "answer"): ("answer", "value"), ("scores", "value"): ("answer", "value"),
+          ("practices", "lat"): ("lat", "lon"), ("practices", "lon"): ("lat", "lon"),
+          ("regions", "lat"): ("lat", "lon"), ("regions", "lon"): ("lat", "lon")}
+#: ...and only when these cells did not change (a practice's point follows its region).
+UNLESS_CHANGED = {("practices", "lat"): ("region_id",), ("practices", "lon"): ("region_id",)}
+
+
+def _all_empty(frame: pd.DataFrame, cols, given: set[str] | None) -> np.ndarray:
+    """Rows where the upload leaves every one of ``cols`` empty (a column the file does not
+    have counts as empty)."""
+    empty = np.ones(len(frame), dtype=bool)
+    for c in cols:
+        if c in frame.columns and (given is None or c in given):
+            empty &= pd.isna(frame[c]).to_numpy()
+    return empty
+
+
+def data_losses(diffs: dict[str, TableDiff]) -> pd.DataFrame:
+    """Rows removed and published values emptied, per table (and column), from the diffs."""
+    rows = []
+    for table, d in diffs.items():
+        if len(d.removed):
+            rows.append({"table": table, "column": "", "what": "removed", "rows": len(d.removed)})
+        if len(d.changed):
+            emptied = d.changed[d.changed["new"].isna() | d.changed["new"].isin(["<NA>", "nan",
+                                                                                 "None"])]
+            emptied = emptied[emptied["old"].notna() & ~emptied["old"].isin(["<NA>", "nan",
+                                                                              "None"])]
+            for col, n in emptied.groupby("column", sort=False).size().items():
+                rows.append({"table": table, "column": col, "what": "emptied", "rows": int(n)})
+    return pd.DataFrame(rows, columns=["table", "column", "what", "rows"])
 
 
 def add_missing(table: str, merged: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
@@ -156,7 +254,7 @@ def plan_import(store: Store, uploads: list[Upload], settings: Settings,
     problems: dict[str, Problems] = {t: Problems(t) for t in TABLE_ORDER}
     general = Problems("upload")
     plan = ImportPlan(base, pd.DataFrame())
-    staged: dict[str, tuple[pd.DataFrame, str, object]] = {}
+    staged: dict[str, tuple[pd.DataFrame, Upload, object, set[str]]] = {}
     suggested: dict[str, list[pd.DataFrame]] = {}
     figures: list[pd.DataFrame] = []
     nuts_lists: list[tuple[pd.DataFrame, int]] = []
@@ -166,8 +264,10 @@ def plan_import(store: Store, uploads: list[Upload], settings: Settings,
         plan.sources.append(Source.of(up.name, up.content, up.table or ""))
         read = read_file(up.content, up.name, up.table, max_bytes=settings.max_upload_bytes,
                          indicator_ids=known_ind | _indicator_ids_in(uploads, settings),
-                         fmt=up.fmt)
+                         fmt=up.fmt, sheet=up.sheet)
         plan.formats[up.name] = read.fmt
+        if read.sheets:
+            plan.sheets[up.name] = (read.sheets, read.sheet)
         plan.notes += [f"{up.name}: {n}" for n in read.notes]
         target = problems.get(read.table) if read.table else None
         (target or general).extend(read.problems)
@@ -186,7 +286,7 @@ def plan_import(store: Store, uploads: list[Upload], settings: Settings,
             p = Problems(table)
             typed = coerce(table, frame, p, max_rows=settings.max_rows)
             problems[table].extend(_locate(p, read.where.get(table)))
-            staged[table] = (typed, up.mode, read)
+            staged[table] = (typed, up, read, set(frame.columns))
             plan.uploaded[table] = up.name
         for table, frame in read.suggested.items():
             p = Problems(table)
@@ -203,9 +303,20 @@ def plan_import(store: Store, uploads: list[Upload], settings: Settings,
     step(0.7, "Checking references between tables")
     # Rows already published get negative index numbers; uploaded rows keep their row numbers.
     merged = {t: f.set_axis(pd.RangeIndex(-len(f), 0)) for t, f in current.items()}
-    for table, (typed, mode, read) in staged.items():
+    for table, (typed, up, read, given) in staged.items():
         scope = _framework_scope(table, current, read.framework) if read.framework else None
-        merged[table] = merge_table(table, current[table], typed, mode, scope)
+        kept: dict[str, int] = {}
+        merged[table] = merge_table(table, current[table], typed, up.mode, scope,
+                                    clear_empty=up.clear_empty, given=given, kept=kept)
+        if up.mode == "replace":
+            plan.replaced.append(table)
+        if kept:
+            plan.kept[table] = kept
+            counts = ", ".join(f"{col} {n:,}" for col, n in kept.items())
+            plan.notes.append(
+                f"{up.name}: {sum(kept.values()):,} empty cells kept the values already "
+                f"published ({counts}): in an upsert an empty cell does not clear a value. "
+                "Choose 'Empty cells clear values' to clear them.")
     touched = set(staged)
     for table, frames in suggested.items():
         for rows in frames:
@@ -239,7 +350,7 @@ def plan_import(store: Store, uploads: list[Upload], settings: Settings,
                   if t in touched or t in ("scores", "practices")}
     plan.diffs = {t: d for t, d in plan.diffs.items() if t in touched or not d.empty}
     was = manifest.get("illustrative", {})
-    plan.illustrative = {t: (bool(was.get(t)) and staged.get(t, (None, "upsert"))[1] == "upsert")
+    plan.illustrative = {t: bool(was.get(t)) and (t not in staged or staged[t][1].mode == "upsert")
                          for t in TABLE_ORDER}
     if figures:
         step(0.9, "Comparing with the workbook's own figures")

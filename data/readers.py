@@ -68,6 +68,9 @@ class ReadResult:
     nuts_version: int | None = None
     framework: str | None = None       # the one framework a file's indicators belong to
     figures: pd.DataFrame | None = None  # a MIPEX workbook's own strand and overall figures
+    sheets: list[str] = field(default_factory=list)  # XLSX: every sheet of the workbook
+    sheet: str = ""                                    # XLSX: the sheet read
+    controls: bool | None = None  # the file's text holds control characters (None: unknown)
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """Every table this file fills (not the suggestions)."""
@@ -77,13 +80,15 @@ class ReadResult:
 
 
 def read_file(content: bytes, filename: str, table: str | None = None, *, max_bytes: int,
-              indicator_ids: set[str] | None = None, fmt: str | None = None) -> ReadResult:
+              indicator_ids: set[str] | None = None, fmt: str | None = None,
+              sheet: str | None = None) -> ReadResult:
     """Read an uploaded file. ``table`` may be None: it is then recognised from the columns.
 
     ``indicator_ids`` are the known indicators, used to recognise wide-form scores (one
     column per indicator). ``fmt="mipex"`` reads the file as MIPEX's workbook (otherwise
-    its layout is recognised too). Problems that stop the read are errors in
-    ``result.problems`` and the frame is then empty.
+    its layout is recognised too). ``sheet`` names the sheet of a workbook to read (else
+    the first whose columns fit). Problems that stop the read are errors in
+    ``result.problems`` and the frame is then empty; no input raises.
     """
     problems = Problems(table or "upload")
     empty = ReadResult(pd.DataFrame(), table, "csv", problems=problems)
@@ -95,11 +100,10 @@ def read_file(content: bytes, filename: str, table: str | None = None, *, max_by
                        "Split it into smaller files, or ask an administrator to raise "
                        "MIPEXR_MAX_UPLOAD_MB.")
         return empty
-    if not content.strip():
-        problems.error(None, None, "", "The file is empty.",
-                       "Upload a file with a header row and at least one data row.")
+    if not _refuse_unreadable(content, filename, problems):
         return empty
-    is_xlsx = filename.lower().endswith((".xlsx", ".xlsm")) or content[:4] == b"PK\x03\x04"
+    is_xlsx = content[:4] == b"PK\x03\x04" or (
+        filename.lower().endswith((".xlsx", ".xlsm")) and not _is_text(content))
     if fmt == "mipex" and not is_xlsx:
         problems.error(None, None, filename, "A MIPEX workbook is an Excel file (.xlsx); this "
                        "file is not one.", "Upload the workbook as published (.xlsx), or "
@@ -111,20 +115,149 @@ def read_file(content: bytes, filename: str, table: str | None = None, *, max_by
             return empty
         from data import mipex
 
-        if fmt == "mipex" or mipex.looks_like(preview):
+        if fmt == "mipex" or (sheet is None and mipex.looks_like(preview)):
             return _read_mipex(content, filename, problems, empty)
-        result = _read_xlsx(content, problems, preview, table, indicator_ids or set())
+        result = _read_xlsx(content, problems, preview, table, indicator_ids or set(), sheet)
     else:
         result = _read_csv(content, problems)
+    if problems.has_errors:
+        return empty
+    _refuse_control_characters(result, problems)
     if problems.has_errors:
         return empty
     result.table = table
     return _recognise(result, indicator_ids or set())
 
 
+#: Byte-order marks, longest first (UTF-32's starts like UTF-16's).
+BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+#: Files that are not tables, by their first bytes, as a staff member would name them.
+MAGIC = ((b"\xd0\xcf\x11\xe0", "an Excel 97–2003 workbook (.xls) or another old Office file",
+          "Open it in Excel or LibreOffice and save it as .xlsx or CSV UTF-8."),
+         (b"%PDF", "a PDF document", "Export the table from its source as CSV or XLSX."),
+         (b"\x7fELF", "a program (binary)", "Choose the CSV or XLSX file of the table."),
+         (b"MZ", "a Windows program (binary)", "Choose the CSV or XLSX file of the table."),
+         (b"\x89PNG", "an image (PNG)", "Choose the CSV or XLSX file of the table."),
+         (b"\xff\xd8\xff", "an image (JPEG)", "Choose the CSV or XLSX file of the table."),
+         (b"GIF8", "an image (GIF)", "Choose the CSV or XLSX file of the table."),
+         (b"\x1f\x8b", "a compressed file (gzip)", "Unpack it and upload the CSV or XLSX inside."),
+         (b"7z\xbc\xaf", "a compressed file (7-Zip)",
+          "Unpack it and upload the CSV or XLSX inside."),
+         (b"Rar!", "a compressed file (RAR)", "Unpack it and upload the CSV or XLSX inside."),
+         (b"SQLite format 3", "a database file (SQLite)", "Export the table as CSV."),
+         (b"PAR1", "a Parquet file", "Export the table as CSV or XLSX."))
+#: Control characters no table cell may hold (XML 1.0, and so XLSX, cannot store them).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _bom(content: bytes) -> tuple[bytes, str] | None:
+    return next(((b, enc) for b, enc in BOMS if content.startswith(b)), None)
+
+
+def _is_text(content: bytes) -> bool:
+    """Whether the file's first bytes look like text (in any encoding this reads)."""
+    head = content[:8192]
+    if _bom(head) or _utf16_without_bom(head):
+        return True
+    if head.count(b"\x00") > 0 and head.count(b"\x00") * 20 > len(head):
+        return False  # a few NULs can be bad cells; many are a binary file
+    controls = sum(head.count(bytes([c])) for c in range(32) if c not in (9, 10, 13))
+    return controls * 10 <= len(head)
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when every other byte is NUL (ASCII text in UTF-16)."""
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _refuse_unreadable(content: bytes, filename: str, problems: Problems) -> bool:
+    """Files that hold no table, each with its own message: empty, only a byte-order mark,
+    another kind of file (a program, a PDF, an old .xls), a damaged workbook. True: read on."""
+    bom = _bom(content)
+    body = content[len(bom[0]):] if bom else content
+    if not content.strip():
+        problems.error(None, None, "", "The file is empty.",
+                       "Upload a file with a header row and at least one data row.")
+        return False
+    if bom and not body.replace(b"\x00", b"").strip():
+        problems.error(None, None, "", "The file is empty: it holds only a byte-order mark (the "
+                       f"invisible mark that says the text is {_ENCODING_NAMES[bom[1]]}) and no "
+                       "data.", "Save the table again with its header row and data rows.")
+        return False
+    for magic, what, fix in MAGIC:
+        if content.startswith(magic):
+            problems.error(None, None, filename, f"This file is {what}, not a table (CSV or "
+                           "XLSX).", fix)
+            return False
+    if content[:4] == b"PK\x03\x04":
+        return True  # a zip: the workbook reader says if it is damaged
+    if not _is_text(content):
+        problems.error(None, None, filename, "This file is not a table: it holds binary data "
+                       "(it is neither CSV text nor an Excel workbook).",
+                       "Choose the CSV or XLSX file of the table.")
+        return False
+    return True
+
+
+_ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "utf-16-le": "UTF-16",
+                   "utf-16-be": "UTF-16", "utf-32": "UTF-32"}
+
+
+def _refuse_control_characters(result: ReadResult, problems: Problems):
+    """Cells holding NUL or other control characters: refused with their row and column
+    (they are invisible, would be stored, and no XLSX export could hold them)."""
+    if result.controls is False:  # the whole text was searched: none anywhere
+        return
+    frame = result.frame
+    for name in frame.columns:
+        if CONTROL.search(str(name)):
+            problems.error(1, repr(str(name))[1:-1], repr(str(name))[1:-1],
+                           "The column name holds a control character (such as NUL).",
+                           "Retype the column name.")
+    for col in dict.fromkeys(frame.columns):
+        text = frame[col]
+        if isinstance(text, pd.DataFrame):  # duplicate names are reported elsewhere
+            continue
+        bad = text.astype("str").str.contains(CONTROL, na=False)
+        if bad.any():
+            shown = text[bad].map(lambda v: repr(v)[1:-1][:80])
+            problems.add_rows("error", text.index[bad], str(col), shown,
+                              "The cell holds a control character (such as NUL, shown as "
+                              "\\x00) that cannot be stored.",
+                              "Retype the cell, or remove the character in a text editor.")
+
+
 def _decode(content: bytes, problems: Problems) -> tuple[str, str]:
+    bom = _bom(content)
+    if bom and bom[1] != "utf-8-sig" or not bom and _utf16_without_bom(content[:8192]):
+        encoding = bom[1] if bom else _utf16_without_bom(content[:8192])
+        try:
+            return content.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            problems.error(None, None, _ENCODING_NAMES[encoding],
+                           f"The file is {_ENCODING_NAMES[encoding]} text (as Excel's 'Unicode "
+                           f"Text' saves) but byte {exc.start:,} is not valid "
+                           f"{_ENCODING_NAMES[encoding]}: the file is damaged or cut off.",
+                           "Save the table again, preferably as 'CSV UTF-8'.")
+            return "", encoding
     if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return content[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            content = content[3:]
+            bad_line = content[: exc.start].count(b"\n") + 1
+            problems.error(bad_line, None, "", "The file starts with the UTF-8 mark but line "
+                           f"{bad_line} is not UTF-8 text.",
+                           "Save the table again as 'CSV UTF-8'.")
+            return "", "utf-8-sig"
     try:
         return content.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
@@ -147,8 +280,69 @@ def _sniff_separator(header: str) -> str:
     return max(counts, key=lambda s: counts[s])
 
 
+def _header_names(header: str, sep: str) -> list[str]:
+    try:
+        return next(csv.reader([header], delimiter=sep))
+    except (csv.Error, StopIteration):
+        return header.split(sep)
+
+
+def _duplicate_names(names: list, problems: Problems, where: str = "") -> bool:
+    """A column name given twice is an error of its own (pandas would rename the second
+    'value.1'). True if there is one."""
+    seen: dict[str, int] = {}
+    found = False
+    for i, name in enumerate(names, start=1):
+        name = str(name).strip().lstrip("\ufeff") if name is not None else ""
+        if not name:
+            continue
+        if name in seen:
+            problems.error(1, name, name, f"The column '{name}' appears more than once (columns "
+                           f"{_col_letter(seen[name])} and {_col_letter(i)}{where}).",
+                           "Keep only one column with this name (delete or rename the other).")
+            found = True
+        else:
+            seen[name] = i
+    return found
+
+
+def _col_letter(i: int) -> str:
+    letters = ""
+    while i:
+        i, r = divmod(i - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
+
+
+def _unclosed_quote(text: str, sep: str, header: list[str], problems: Problems) -> bool:
+    """Find a double quote that opens a field and is never closed: its row and its field.
+    True if there is one. (Arrow's reader would take the rest of the file as that cell.)"""
+    # a quoted field: a quote at the start of a field, then anything but a lone quote; the
+    # regex engine walks the text (in C), a Python step per quoted field only
+    sep_re = re.escape(sep)
+    field = re.compile(r'(?:^|(?<=[' + sep_re + r'\n]))"[^"]*(?:""[^"]*)*("|\Z)')
+    unclosed = next((m for m in field.finditer(text) if not m.group(1)), None)
+    if unclosed is None:
+        return False
+    at = unclosed.start()
+    line_start = text.rfind("\n", 0, at) + 1
+    row = text.count("\n", 0, at) + 1
+    col = text.count(sep, line_start, at)
+    name = header[col] if col < len(header) else f"column {col + 1}"
+    problems.error(row, name, "", f"Row {row}: the field '{name}' opens a double quote (\") that "
+                   "is never closed, so the rest of the file would be read as one cell.",
+                   "Close the quote, or remove it; a double quote inside quoted text is "
+                   "written twice (\"\").")
+    return True
+
+
 def _read_csv(content: bytes, problems: Problems) -> ReadResult:
     text, encoding = _decode(content, problems)
+    if problems.has_errors:
+        return ReadResult(pd.DataFrame(), None, "csv", encoding, ",", problems)
+    mac = "\r" in text and "\n" not in text  # lines ended by CR alone: Excel's "CSV (Macintosh)"
+    if mac:
+        text = text.replace("\r", "\n")
     header = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
     sep = _sniff_separator(header)
     if header.count(sep) == 0:
@@ -158,9 +352,24 @@ def _read_csv(content: bytes, problems: Problems) -> ReadResult:
                        f"Only one column was found in the header row.{hint}",
                        "Separate columns with a comma, a semicolon or a tab.")
         return ReadResult(pd.DataFrame(), None, "csv", encoding, sep, problems)
-    fast = _read_csv_arrow(text, encoding, content, sep)
+    names = _header_names(header, sep)
+    # an odd number of double quotes is the sign of one left open (the scan is slow: only then)
+    if _duplicate_names(names, problems) or (text.count('"') % 2 and _unclosed_quote(
+            text, sep, names, problems)):
+        return ReadResult(pd.DataFrame(), None, "csv", encoding, sep, problems)
+    result = ReadResult(pd.DataFrame(), None, "csv", encoding, sep, problems)
+    # one search of the whole text (fast) spares searching every column of a clean file
+    result.controls = CONTROL.search(text) is not None
+    if encoding in ("utf-16", "utf-16-le", "utf-16-be", "utf-32"):
+        result.notes.append(f"Read as {_ENCODING_NAMES[encoding]} text ({SEPARATORS[sep]}-"
+                            "separated), as Excel's 'Unicode Text' saves it.")
+    if mac:
+        result.notes.append("Lines end with a carriage return alone (as in Excel's 'CSV "
+                            "(Macintosh)'); they were read as lines.")
+    fast = _read_csv_arrow(text, "text" if mac else encoding, content, sep)
     if fast is not None:
-        return ReadResult(_tidy(fast), None, "csv", encoding, sep, problems)
+        result.frame = _tidy(fast)
+        return result
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
                             na_filter=False, skip_blank_lines=True, engine="c",
@@ -174,10 +383,17 @@ def _read_csv(content: bytes, problems: Problems) -> ReadResult:
                            f"Check that the row uses the same separator ({SEPARATORS[sep]}) and "
                            "that text containing the separator is in double quotes.")
         else:
-            problems.error(None, None, "", f"The file could not be read as CSV: {exc}",
+            problems.error(None, None, "", "The file could not be read as CSV: "
+                           f"{str(exc).splitlines()[0][:200]}",
                            "Save it again as CSV (comma, semicolon or tab separated).")
-        return ReadResult(pd.DataFrame(), None, "csv", encoding, sep, problems)
-    return ReadResult(_tidy(frame), None, "csv", encoding, sep, problems)
+        return result
+    except (ValueError, csv.Error, UnicodeError) as exc:
+        problems.error(None, None, "", "The file could not be read as CSV: "
+                       f"{str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}",
+                       "Save it again as CSV (comma, semicolon or tab separated).")
+        return result
+    result.frame = _tidy(frame)
+    return result
 
 
 def _read_csv_arrow(text: str, encoding: str, content: bytes, sep: str) -> pd.DataFrame | None:
@@ -185,8 +401,7 @@ def _read_csv_arrow(text: str, encoding: str, content: bytes, sep: str) -> pd.Da
     file (the pandas reader then says exactly which row is wrong)."""
     raw = content[3:] if encoding == "utf-8-sig" else content if encoding == "utf-8" else (
         text.encode("utf-8"))
-    header = next(csv.reader([text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")],
-                             delimiter=sep))
+    header = _header_names(text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r"), sep)
     if len(set(header)) != len(header):
         return None  # duplicate names: pandas renames them, validation reports them
     try:
@@ -212,13 +427,25 @@ def _xlsx_preview(content: bytes, problems: Problems) -> dict[str, list[list]]:
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, ValueError, KeyError, OSError) as exc:
-        problems.error(None, None, "", f"The file could not be read as an Excel workbook: {exc}",
+    except zipfile.BadZipFile:
+        problems.error(None, None, "", "The Excel workbook is damaged or incomplete: it may "
+                       "have been cut off while it was copied or downloaded.",
+                       "Open it in Excel or LibreOffice and save it again, or download it "
+                       "again.")
+        return {}
+    except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
+        problems.error(None, None, "", "The file could not be read as an Excel workbook "
+                       f"({type(exc).__name__}: {str(exc)[:160]}).",
                        "Save it again as .xlsx, or export the sheet as CSV.")
         return {}
     try:
         return {ws.title: [list(r) for r in ws.iter_rows(max_row=40, values_only=True)]
                 for ws in book.worksheets}
+    except Exception as exc:  # a sheet's XML cut off or broken
+        problems.error(None, None, "", "The Excel workbook is damaged: a sheet cannot be read "
+                       f"({type(exc).__name__}: {str(exc)[:160]}).",
+                       "Open it in Excel or LibreOffice and save it again.")
+        return {}
     finally:
         book.close()
 
@@ -244,34 +471,99 @@ def _fits(names: list[str], table: str | None, indicator_ids: set[str]) -> bool:
 
 
 def _read_xlsx(content: bytes, problems: Problems, preview: dict, table: str | None,
-               indicator_ids: set[str]) -> ReadResult:
-    """The first sheet whose header row fits a table (its header may be below a title)."""
+               indicator_ids: set[str], sheet: str | None = None) -> ReadResult:
+    """The sheet asked for, else the first sheet whose header row fits a table (its header
+    may be below a title). Every sheet is named in a note, and which one was read."""
     sheets = list(preview)
-    chosen, header_row = (sheets[0] if sheets else 0), 1
-    for name in sheets:
+    if sheet is not None and sheet not in preview:
+        problems.error(None, None, sheet, f"The workbook has no sheet '{sheet}'.",
+                       "Choose one of: " + ", ".join(f"'{n}'" for n in sheets) + ".")
+        return ReadResult(pd.DataFrame(), None, "xlsx", problems=problems)
+    chosen, header_row, fits = (sheets[0] if sheets else 0), 1, False
+    for name in ([sheet] if sheet is not None else sheets):
         head = _header(preview[name])
-        if head and _fits(head[1], table, indicator_ids):
-            chosen, header_row = name, head[0]
+        if sheet is not None or head and _fits(head[1], table, indicator_ids):
+            chosen, header_row = name, head[0] if head else 1
+            fits = bool(head and _fits(head[1], table, indicator_ids))
             break
+    head = _header(preview.get(chosen, []))
+    if head:  # the raw header row, before pandas renames a repeated name 'value.1'
+        raw = list(preview[chosen][head[0] - 1])
+        if _duplicate_names(raw, problems, f" of sheet '{chosen}'"):
+            return ReadResult(pd.DataFrame(), None, "xlsx", problems=problems)
     try:
         frame = pd.read_excel(io.BytesIO(content), sheet_name=chosen, header=header_row - 1,
                               dtype=str, keep_default_na=False, na_filter=False,
                               engine="openpyxl")
-    except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
-        problems.error(None, None, "", f"The file could not be read as an Excel workbook: {exc}",
-                       "Save it again as .xlsx, or export the sheet as CSV.")
+    except Exception as exc:  # a damaged sheet: openpyxl raises many kinds
+        problems.error(None, None, "", "The sheet could not be read from the Excel workbook "
+                       f"({type(exc).__name__}: {str(exc)[:160]}).",
+                       "Open it in Excel or LibreOffice and save it again, or export the sheet "
+                       "as CSV.")
         return ReadResult(pd.DataFrame(), None, "xlsx", problems=problems)
-    result = ReadResult(_tidy(frame, header_row + 1), None, "xlsx", "xlsx", "", problems)
+    _formulas_without_values(content, chosen, problems)
+    result = ReadResult(_tidy(frame, header_row + 1), None, "xlsx", "xlsx", "", problems,
+                        sheets=sheets, sheet=str(chosen))
+    why = ("the one chosen" if sheet is not None else "its columns fit" if fits
+           else "no sheet's columns fit a table")
     if len(sheets) > 1:
         others = ", ".join(f"'{n}'" for n in sheets if n != chosen)
-        fit = (" (its columns fit)" if chosen != sheets[0] or _header(preview[chosen]) and _fits(
-            _header(preview[chosen])[1], table, indicator_ids) else " (no sheet's columns fit)")
         result.notes.append(f"The workbook has {len(sheets)} sheets; sheet '{chosen}' was "
-                            f"read{fit}. Not read: {others}.")
+                            f"read ({why}). Not read: {others}.")
+    else:
+        result.notes.append(f"Sheet '{chosen}' was read (the workbook's only sheet).")
     if header_row > 1:
         result.notes.append(f"The header is row {header_row} of sheet '{chosen}'; the rows "
                             "above it were skipped.")
     return result
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def _has_formulas(content: bytes) -> bool:
+    """Whether any sheet of the workbook holds a formula (its XML read in chunks)."""
+    with zipfile.ZipFile(io.BytesIO(content)) as zf:
+        for name in zf.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            with zf.open(name) as fh:
+                tail = b""
+                while chunk := fh.read(1 << 20):
+                    if _FORMULA_TAG.search(tail + chunk):
+                        return True
+                    tail = chunk[-16:]
+    return False
+
+
+def _formulas_without_values(content: bytes, sheet: str, problems: Problems):
+    """Formula cells whose result the workbook does not hold (written by a program, never
+    opened in a spreadsheet) would be read as empty: an error naming each cell (Sheet!B3)."""
+    import openpyxl
+
+    if not _has_formulas(content):
+        return
+    books = [openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=d)
+             for d in (True, False)]
+    try:
+        found = []
+        values, formulas = (b[sheet].iter_rows(values_only=True) for b in books)
+        for r, (vals, forms) in enumerate(zip(values, formulas), start=1):
+            for c, (v, f) in enumerate(zip(vals, forms), start=1):
+                if v is None and f is not None:
+                    text = f if isinstance(f, str) else getattr(f, "text", None)  # array formulas
+                    if isinstance(text, str) and text.startswith("=") or text is None and not \
+                            isinstance(f, (str, int, float, bool)):
+                        found.append((f"{sheet}!{_col_letter(c)}{r}", text or "="))
+    finally:
+        for b in books:
+            b.close()
+    for cell, formula in found:
+        problems.error(None, cell, formula[:80],
+                       f"Cell {cell} holds a formula ({formula[:40]}) whose result is not saved "
+                       "in the file, so its value is unknown.",
+                       "Open the workbook in Excel or LibreOffice and save it (this stores every "
+                       "formula's result), or type the value instead of the formula.")
 
 
 def _read_mipex(content: bytes, filename: str, problems: Problems, empty: ReadResult

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from data.answers import score_values
+from data.export import unescape
 from data.problems import Problems
 from data.schema import LIST_SEP, PANDAS_DTYPES, TABLES, Column, parse_answers
 
@@ -97,7 +98,9 @@ def _check_columns(spec, frame: pd.DataFrame, problems: Problems):
 def _convert(col: Column, text: pd.Series, problems: Problems) -> pd.Series:
     blank = text.eq("")
     if col.dtype in ("str", "list"):
-        out = text.where(~blank, None).astype("str")
+        # the apostrophe the dashboard's exports put before formula-like text goes: an
+        # exported table uploaded again changes nothing
+        out = unescape(text).where(~blank, None).astype("str")
         if col.dtype == "list":
             out = _normalise_list(out)
         _check_choices(col, out, problems)

@@ -83,14 +83,14 @@ def field_widgets(prefix: str, tabs: dict, errors: dict, values: dict | None = N
     regions = tabs["regions"]
     key = lambda name: f"{prefix}_{name}"
 
-    st.text_input(t("Title of the practice"), key=key("title"), max_chars=dp.MAX_LEN["title"],
-                  help=t("A short name that says what was done, e.g. “Mentoring newcomers into nursing "
-                         "jobs”. Avoid acronyms only insiders know."))
+    st.text_input(t("Title of the practice"), key=key("title"),
+                  help=_limit("title", t("A short name that says what was done, e.g. “Mentoring newcomers into nursing "
+                         "jobs”. Avoid acronyms only insiders know.")))
     _show_errors(errors, "title")
     if st.session_state.get(key("region_mode"), "list") == "place":
         c1, c2 = st.columns(2)
         c1.text_input(t("Name of the municipality or place"), key=key("place_name"),
-                      max_chars=dp.MAX_LEN["place_name"])
+                      help=_limit("place_name"))
         _show_errors(errors, "place_name")
         countries = sorted(regions["country"].dropna().astype(str).unique().tolist())
         c2.selectbox(t("Country"), countries, index=None, key=key("place_country"),
@@ -153,35 +153,42 @@ def field_widgets(prefix: str, tabs: dict, errors: dict, values: dict | None = N
     helps = criteria_help()
     for i, criterion in enumerate(CRITERIA):
         with cols[i % 2]:
-            st.text_area(labels[criterion], key=key(f"crit_{i}"), height=68, max_chars=dp.MAX_LEN["criterion"],
-                         help=helps[criterion])
+            st.text_area(labels[criterion], key=key(f"crit_{i}"), height=68,
+                         help=_limit("criterion", helps[criterion]))
             _show_errors(errors, f"criterion:{criterion}")
 
-    st.text_area(t("Summary: what was done"), key=key("summary"), height=140, max_chars=dp.MAX_LEN["summary"],
-                 help=t("Who did what, for whom, with which resources, and what came of it. A reader in another "
-                        "region should understand the practice without other documents."))
+    st.text_area(t("Summary: what was done"), key=key("summary"), height=140,
+                 help=_limit("summary", t("Who did what, for whom, with which resources, and what came of it. A reader in another "
+                        "region should understand the practice without other documents.")))
     _show_errors(errors, "summary")
     st.text_area(t("Lessons learnt"), key=key("lessons_learnt"), height=110,
-                 max_chars=dp.MAX_LEN["lessons_learnt"],
-                 help=t("What worked and what did not, and why. Honest failures help other regions most."))
+                 help=_limit("lessons_learnt", t("What worked and what did not, and why. Honest failures help other regions most.")))
     _show_errors(errors, "lessons_learnt")
     st.text_area(t("Tips for transferability"), key=key("transferability_tips"), height=110,
-                 max_chars=dp.MAX_LEN["transferability_tips"],
-                 help=t("What another region needs to do the same: a practice is transferable when it names "
+                 help=_limit("transferability_tips", t("What another region needs to do the same: a practice is transferable when it names "
                         "the conditions it depends on (law, partners, budget, staff skills), what can be "
-                        "adapted, and the first step to take."))
+                        "adapted, and the first step to take.")))
     _show_errors(errors, "transferability_tips")
     c1, c2 = st.columns(2)
-    c1.text_input(t("Link to more information (optional)"), key=key("url"), max_chars=dp.MAX_LEN["url"],
+    c1.text_input(t("Link to more information (optional)"), key=key("url"), help=_limit("url"),
                   placeholder="https://")
     _show_errors(errors, "url")
     c2.selectbox(t("Language the proposal is written in"), list(LANGUAGES), key=key("language"),
                  format_func=lambda c: LANGUAGE_NAMES.get(c, c))
     _show_errors(errors, "language")
-    st.text_input(t("Your contact e-mail"), key=key("email"), max_chars=dp.MAX_LEN["email"],
-                  help=t("Only the index team sees it, to ask questions about the proposal. It is never shown "
-                         "publicly or published."))
+    st.text_input(t("Your contact e-mail"), key=key("email"),
+                  help=_limit("email", t("Only the index team sees it, to ask questions about the proposal. It is never shown "
+                         "publicly or published.")))
     _show_errors(errors, "email")
+
+
+def _limit(field: str, help_text: str = "") -> str:
+    """A field's help with its length limit stated. The widget itself has no ``max_chars``:
+    a browser drops a paste longer than that without a word, and the proposer would not
+    know why the field stayed empty; the check on sending refuses longer text and says how
+    long it is."""
+    limit = t("At most {max} characters.", max=f"{dp.MAX_LEN[field]:,}")
+    return f"{help_text}\n\n{limit}" if help_text else limit
 
 
 def _merged(*lists) -> list[str]:

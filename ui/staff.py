@@ -17,6 +17,7 @@ from data.config import settings
 from data.diff import diff_table
 from data.export import table_csv, table_xlsx
 from data.imports import MODES, ImportPlan, Upload, plan_import, publish_plan
+from data.memory import give_back
 from data.problems import summarise
 from data.schema import TABLE_ORDER, TABLES, empty_frame
 from data.store import StaleVersionError, Store, StoreError
@@ -40,6 +41,13 @@ MODE_LABELS = {"upsert": N_("Add and update rows (by key)"), "replace": N_("Repl
 SHOW_ROWS = 500
 PLAN_KEY, FLASH_KEY, UPLOAD_N_KEY = "_staff_plan", "_staff_flash", "_staff_upload_n"
 SIGN_IN_KEY = "_staff_sign_in_failed"
+#: Widget states forgotten after each publish (mode, empty cells, confirmations, sheets).
+RESET_AFTER_PUBLISH = ("staff_note", "staff_mode", "staff_clear_empty", "staff_replace_",
+                       "staff_ack_", "staff_sheet_")
+#: The safe choices a publish puts back; assigned (not only forgotten), so that the browser,
+#: which keeps a widget's last value, shows them too.
+SAFE_CHOICES = {"staff_mode": "upsert", "staff_clear_empty": False}
+RESET_KEY = "_staff_reset_choices"
 
 
 # ------------------------------------------------------------------ sidebar
@@ -106,10 +114,17 @@ def _submit_sign_in():
 def _signed_in_box(who: str):
     st.caption(t("Signed in as **{who}**.", who=who))
     st.page_link(STAFF_PAGE, label=t("Data management: review, publish, history"), icon=":material/database:")
+    if st.session_state.pop(RESET_KEY, False):
+        st.session_state.update(SAFE_CHOICES)
     st.selectbox(t("What are you uploading?"), list(UPLOAD_KINDS), key="staff_table",
                  format_func=lambda k: t(UPLOAD_KINDS[k]))
     st.radio(t("How to apply it"), MODES, key="staff_mode",
              format_func=lambda k: t(MODE_LABELS[k]))
+    if st.session_state.get("staff_mode", MODES[0]) == "upsert":
+        st.checkbox(t("Empty cells clear values"), key="staff_clear_empty",
+                    help=t("Off: an empty cell keeps the value already published (a code list "
+                           "without coordinates keeps the regions' coordinates). On: empty "
+                           "cells of rows already published clear their values."))
     cfg = settings()
     st.file_uploader(t("CSV or XLSX file (Eurostat's SDMX-CSV exports and NUTS code lists and "
                        "MIPEX's workbook are recognised)"),
@@ -170,6 +185,7 @@ def upload_section(who: str):
                   "are in the Templates section."), icon="⬅️")
         return
     plan = current_plan(files)
+    sheet_choice(plan, files)
     st.caption(t("Checked against version {v}.", v=f"`{plan.base_version}`") + " " + "  \n".join(
         t("{name}: read as {fmt}.", name=name, fmt=fmt) for name, fmt in plan.formats.items()))
     if plan.base_version != state.version():
@@ -181,8 +197,8 @@ def upload_section(who: str):
     show_report(plan)
     show_checks(plan)
     if plan.ok:
-        show_preview(plan)
-        publish_box(plan, who)
+        acknowledged = show_preview(plan)
+        publish_box(plan, who, ready=acknowledged)
 
 
 def show_notes(plan: ImportPlan):
@@ -222,18 +238,41 @@ def show_checks(plan: ImportPlan):
                            key=f"dl_check_{name}", on_click="ignore")
 
 
+def _sheet_key(f) -> str:
+    return f"staff_sheet_{f.file_id}"
+
+
+def sheet_choice(plan: ImportPlan, files):
+    """For each workbook with several sheets: which one to read (default: the one whose
+    columns fit, as the note above the report says)."""
+    for f in files:
+        if f.name not in plan.sheets or len(plan.sheets[f.name][0]) < 2:
+            continue
+        sheets, read = plan.sheets[f.name]
+        st.selectbox(t("Sheet of {file} to read", file=f.name), [AUTO, *sheets],
+                     key=_sheet_key(f), format_func=lambda k, r=read: (
+                         t("Recognised: {sheet}", sheet=r) if k == AUTO else k),
+                     index=0)
+
+
 def current_plan(files) -> ImportPlan:
     """The import plan for these files, table choice and mode (kept while they do not change)."""
     table = st.session_state.get("staff_table", AUTO)
     mode = st.session_state.get("staff_mode", MODES[0])
-    sig = (tuple((f.file_id, f.name, f.size) for f in files), table, mode)
+    clear = mode == "upsert" and bool(st.session_state.get("staff_clear_empty", False))
+    sheets = {f.file_id: st.session_state.get(_sheet_key(f)) for f in files}
+    sheets = {k: (None if v in (None, AUTO) else v) for k, v in sheets.items()}
+    sig = (tuple((f.file_id, f.name, f.size) for f in files), table, mode, clear,
+           tuple(sheets.values()))
     kept = st.session_state.get(PLAN_KEY)
     if kept and kept[0] == sig:
         return kept[1]
+    st.session_state.pop(PLAN_KEY, None)  # the old plan's tables go before the new are made
+    del kept
     bar = st.progress(0.0, text=t("Reading the file…"))
     fmt = table if table in FORMAT_LABELS else None
-    uploads = [Upload(f.name, f.getvalue(), None if table in (AUTO, fmt) else table, mode, fmt)
-               for f in files]
+    uploads = [Upload(f.name, f.getvalue(), None if table in (AUTO, fmt) else table, mode, fmt,
+                      clear_empty=clear, sheet=sheets[f.file_id]) for f in files]
     plan = plan_import(state.store(), uploads, settings(),
                        progress=lambda f, text: bar.progress(min(max(f, 0.0), 1.0), text=t(text)))
     bar.empty()
@@ -292,16 +331,38 @@ def show_report(plan: ImportPlan):
                        on_click="ignore")
 
 
-def show_preview(plan: ImportPlan):
+LOSS_WORDS = {"removed": N_("{table}: {n} rows removed"),
+              "emptied": N_("{table}: '{column}' emptied in {n} rows")}
+
+
+def show_losses(plan: ImportPlan) -> bool:
+    """What a publish would remove or blank, first, in a warning to acknowledge. True when
+    there is nothing to acknowledge or it was acknowledged."""
+    losses = plan.losses()
+    if losses.empty:
+        return True
+    lines = [t(LOSS_WORDS[r.what], table=t(TABLE_LABELS[r.table]), column=r.column,
+               n=f"{r.rows:,}") for r in losses.itertuples()]
+    st.warning(t("Publishing this removes or blanks data that is published now:") + "  \n"
+               + "  \n".join(f"- {line}" for line in lines), icon=":material/warning:")
+    return st.checkbox(t("I have read what this publish removes or blanks"),
+                       key=f"staff_ack_{plan.token}")
+
+
+def show_preview(plan: ImportPlan) -> bool:
+    """The changes a publish would make; True when it may be published (the removals and
+    blanks are acknowledged)."""
     st.subheader(t("What will change"))
     if not plan.changes:
         st.info(t("This upload changes nothing: the data already holds exactly these values."))
-        return
+        return False
+    ok = show_losses(plan)
     st.dataframe(plan.summary().rename(columns=lambda c: t(c)), hide_index=True)
     for table, d in plan.diffs.items():
         if d.empty:
             continue
         show_diff(d, table, key=f"plan_{table}")
+    return ok
 
 
 def show_diff(d, table: str, key: str, past: bool = False):
@@ -334,11 +395,31 @@ def show_diff(d, table: str, key: str, past: bool = False):
                            file_name=f"changes_{table}.xlsx", on_click="ignore")
 
 
-def publish_box(plan: ImportPlan, who: str, forget=None):
+def replace_confirmed(plan: ImportPlan) -> bool:
+    """"Replace the whole table" needs the table's name typed: one click cannot do it."""
+    ok = True
+    for table in plan.replaced:
+        typed = st.text_input(
+            t("This replaces the whole {table} table: rows not in the file are removed. Type "
+              "{name} to confirm.", table=t(TABLE_LABELS[table]), name=table),
+            key=f"staff_replace_{table}_{plan.token}", placeholder=table)
+        if typed.strip() != table:
+            ok = False
+            if typed.strip():
+                st.error(t("Type the table name exactly: {name}", name=table))
+    return ok
+
+
+def publish_box(plan: ImportPlan, who: str, forget=None, *, ready: bool = True,
+                confirm: bool = True):
     st.subheader(t("Publish"))
     note = st.text_input(t("Note (optional): what this version is"), key="staff_note",
-                         max_chars=500)
-    if st.button(t("Publish"), type="primary", key="staff_publish", disabled=not plan.changes):
+                         max_chars=500)  # the field shows its count against the limit
+    confirmed = replace_confirmed(plan) if confirm else True
+    if not ready:
+        st.caption(t("Tick the box under the warning above to publish."))
+    if st.button(t("Publish"), type="primary", key="staff_publish",
+                 disabled=not (plan.changes and ready and confirmed)):
         if auth.current_staff() != who:  # checked again at the moment of writing
             st.error(t("Only signed-in staff can publish."))
             return
@@ -353,7 +434,11 @@ def publish_box(plan: ImportPlan, who: str, forget=None):
             return
         (forget or _forget_plan)()
         st.session_state[UPLOAD_N_KEY] = st.session_state.get(UPLOAD_N_KEY, 0) + 1
-        st.session_state.pop("staff_note", None)
+        # every publish starts the next one from the safe choices: upsert, empty cells keep
+        for key in [k for k in st.session_state if str(k).startswith(RESET_AFTER_PUBLISH)]:
+            st.session_state.pop(key, None)
+        st.session_state[RESET_KEY] = True  # set in the sidebar before its widgets are drawn
+        give_back()  # the preview's tables are gone: their memory goes back to the system
         _flash("success", t("Published version {v}. Every open session sees it on its next "
                             "interaction.", v=version))
         st.rerun()
@@ -401,8 +486,9 @@ def catalogue_section(who: str):
                      current=state.version()))
     show_report(plan)
     if plan.ok:
-        show_preview(plan)
-        publish_box(plan, who, forget=_forget_catalogue)
+        acknowledged = show_preview(plan)
+        # the editor shows the whole catalogue: its "replace" needs no typed table name
+        publish_box(plan, who, forget=_forget_catalogue, ready=acknowledged, confirm=False)
 
 
 def _forget_catalogue():
@@ -466,7 +552,7 @@ def history_frame(history: list[dict], current: str | None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=2, show_spinner=False)  # each holds two versions' differences
 def _version_diff(path: str, old: str | None, new: str) -> dict:
     """What version ``new`` changed against ``old`` (both immutable, so cached by their ids)."""
     store = Store(path)
@@ -570,5 +656,6 @@ def _do_rollback(version: str, seen_current: str | None, who: str):
         _flash("error", t("The rollback failed: {why}", why=str(exc)))
         return
     st.session_state.pop("staff_history_pick", None)  # show the newest event: this rollback
+    give_back()
     _flash("success", t("Version {v} is current again. Every open session sees it on its next "
                         "interaction.", v=new))

@@ -89,7 +89,34 @@ def _with_secrets(cfg: Settings) -> Settings:
 
 def version() -> str:
     """The current version id, read afresh on every run (one small JSON read)."""
-    return _once("version", lambda: store().current_id())
+    return _once("version", _current_version)
+
+
+_seen = {"version": None}
+_seen_lock = threading.Lock()
+
+
+def _current_version() -> str | None:
+    current = store().current_id()
+    with _seen_lock:
+        changed = _seen["version"] not in (None, current)
+        _seen["version"] = current
+    if changed:
+        release_old_versions()
+    return current
+
+
+def release_old_versions():
+    """A new current version (a publish or a rollback, here or in another replica): the
+    caches of the versions before it are emptied and their memory given back, so that a
+    large version no longer current is not kept alive. Runs still showing the old version
+    keep their own references until they end; the next runs load the current one."""
+    from data.memory import give_back
+
+    for loader in (_all_tables, _tables, _cube, _reader, _manifest):
+        loader.clear()
+    memo.clear_all()
+    give_back()
 
 
 @st.cache_resource(max_entries=4)
