@@ -515,6 +515,8 @@ def export_buttons(chart, name: str, *, key: str | None = None, tables_used=("sc
 #: The map's first view is fitted to this width (a phone's column, 390 px screen): on a
 #: phone every region is in view, on a wide column there is a little more of Europe around.
 MAP_FIT_WIDTH = 340
+#: The height of a regions map (px).
+MAP_HEIGHT = 520
 #: Colour-blind-safe sequential palette of the score maps (ColorBrewer YlGnBu: light = low,
 #: dark blue = high; readable labels on every class, and no class is the "no data" grey).
 MAP_PALETTE = "YlGnBu"
@@ -566,7 +568,7 @@ def picked_region(selection) -> str | None:
 
 
 def show_map(matched, value_col: str = "score", *, value_label: str = N_("score"),
-             legend_title: str | None = None, height: int = 520, width_px: int = MAP_FIT_WIDTH,
+             legend_title: str | None = None, height: int = MAP_HEIGHT, width_px: int = MAP_FIT_WIDTH,
              countries=None, key: str = "map", selected: str | None = None,
              open_page: str | None = None, query: dict | None = None):
     """Render a regions map coloured by ``value_col`` (offline, no basemap) with its legend.

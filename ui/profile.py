@@ -747,6 +747,20 @@ def drilldown_shown(cube, indicators, scores, region, group, edition, area=None)
     return tables.labelled(frame, names)
 
 
+def _warm_map(tabs: dict, table: pd.DataFrame) -> None:
+    """The Overview's map as the page first builds it (its ``show_map`` call's arguments:
+    the overall score, the default size, the top region outlined)."""
+    from ui import charts, state
+
+    try:
+        boundaries, _note = state.boundaries()
+    except Exception:  # noqa: BLE001 — outside a session (a warming thread) the page builds it
+        return
+    matched, _report, countries = map_frame(tabs["regions"], table, boundaries)
+    charts.region_deck(matched, "score", t(N_("overall score")), charts.MAP_HEIGHT,
+                       charts.MAP_FIT_WIDTH, countries, next(iter(table["region_id"]), None))
+
+
 def warm(cube: scoring.Cube, tabs: dict, *, regions: bool = True, stop=None) -> int:
     """Compute what the Overview and (``regions``) every Region profile show by default —
     each target group, the latest edition, area axis, all regions as peers — in the
@@ -768,6 +782,7 @@ def warm(cube: scoring.Cube, tabs: dict, *, regions: bool = True, stop=None) -> 
                 charts.vega_spec(chart)
                 tables.prepare(data)
             tables.prepare(parts["shown"])
+            _warm_map(tabs, parts["table"])
     if not regions:
         return 0
     labels = region_label(tabs["regions"])

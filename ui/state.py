@@ -465,6 +465,14 @@ def boundary_cache_dir():
     return REPO_ROOT / "data" / "boundaries"
 
 
+@st.cache_resource(show_spinner=False)
+def _no_boundaries():
+    """The empty boundaries every points-only map shares (read-only)."""
+    import geo
+
+    return geo.boundaries.empty_boundaries()
+
+
 def boundaries():
     """Region polygons for every map, and a one-line note when there are none.
 
@@ -480,7 +488,7 @@ def boundaries():
     from geo import fetch as gf
 
     mode, path = gf.source(os.environ.get("MIPEXR_BOUNDARIES"), boundary_cache_dir())
-    empty = geo.boundaries.empty_boundaries()
+    empty = _no_boundaries()  # one shared object: the maps' cache keys on it
     if mode == "off":
         return empty, t("Regions are shown as points: map boundaries are turned off (MIPEXR_BOUNDARIES=off).")
     if mode == "path":
