@@ -484,7 +484,6 @@ def boundaries():
     """
     import os
 
-    import geo
     from geo import fetch as gf
 
     mode, path = gf.source(os.environ.get("MIPEXR_BOUNDARIES"), boundary_cache_dir())
