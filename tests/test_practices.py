@@ -163,7 +163,7 @@ def test_gap_suggestions_without_scores(demo, area_table):
 # ------------------------------------------------------------------ safe rendering helpers
 
 def test_md_escape_makes_markup_inert():
-    from ui.practices import md_escape
+    from ui.safe import md as md_escape
 
     assert md_escape("<img src=x onerror=alert(1)>") == r"\<img src\=x onerror\=alert\(1\)\>"
     assert md_escape("**bold** [link](javascript:alert(1)) $x$") == \
@@ -173,7 +173,7 @@ def test_md_escape_makes_markup_inert():
 
 
 def test_safe_url_allows_only_http():
-    from ui.practices import safe_url
+    from ui.safe import url as safe_url
 
     assert safe_url("https://example.org/p?a=1") == "https://example.org/p?a=1"
     assert safe_url("javascript:alert(1)") is None

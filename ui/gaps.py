@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 import scoring
-from ui import params, state, tables
+from ui import params, safe, state, tables
 from ui.i18n import N_, column_title, t
 
 GAP_TYPES = ("best", "peers", "target")
@@ -93,7 +93,7 @@ def url_target() -> float:
     if math.isfinite(value) and 0 <= value <= 100:
         return value
     state.notice(t("The link asked for target “{v}”, which is not a number from 0 to 100; "
-                   "showing {d:g} instead.", v=raw, d=DEFAULT_TARGET))
+                   "showing {d:g} instead.", v=safe.clip(raw), d=DEFAULT_TARGET))
     return DEFAULT_TARGET
 
 

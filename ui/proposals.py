@@ -19,7 +19,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from data import proposals as dp
 from data.schema import CRITERIA, LANGUAGES
 from data.store import StaleVersionError, StoreError
-from ui import auth, sidebar, state
+from ui import auth, safe, sidebar, state
 from ui import practices as lab
 from ui.i18n import LANGUAGES as LANGUAGE_NAMES
 from ui.i18n import language, t
@@ -65,7 +65,7 @@ def _show_errors(errors: dict, name: str):
 def t_md(text: str, **kwargs) -> str:
     """:func:`t` for messages shown as Markdown: the values filled in (which may be a
     visitor's text) are escaped, the message itself is ours."""
-    return t(text, **{k: lab.md_escape(v) if isinstance(v, str) else v for k, v in kwargs.items()})
+    return t(text, **{k: safe.md(v) if isinstance(v, str) else v for k, v in kwargs.items()})
 
 
 def _region_label(regions):
@@ -367,21 +367,21 @@ def review(q: dp.Queue, rec: dict, tabs: dict, pending: list, who: str):
     receipt, f = rec["id"], rec["fields"]
     st.markdown(t("**Proposal {id}**, received {time} UTC, written in {lang}.", id=receipt,
                   time=rec["submitted"].replace("T", " ")[:16], lang=LANGUAGE_NAMES.get(f.get("language"), "?")))
-    st.markdown(t("Contact (never published): {email}", email=lab.md_escape(rec.get("email") or "—")))
+    st.markdown(t("Contact (never published): {email}", email=safe.md(rec.get("email") or "—")))
     for d in dp.duplicates(f, tabs["practices"], pending, exclude=receipt):
         what = t("the published practice") if d["kind"] == "practice" else t("the pending proposal")
         st.warning(t("Possible duplicate: {what} {id} in the same region has a similar title "
-                     "(“{title}”, similarity {s:.0%}).", what=what, id=d["id"], title=lab.md_escape(d["title"]),
+                     "(“{title}”, similarity {s:.0%}).", what=what, id=d["id"], title=safe.md(d["title"]),
                      s=d["similarity"]), icon=":material/warning:")
     if f.get("place"):
         p = f["place"]
         st.info(t("A place not in the regions table: approving adds the region {id} ({name}, {country}, level "
-                  "LAU) in the same publish.", id=f["region_id"], name=lab.md_escape(p["name"]),
+                  "LAU) in the same publish.", id=f["region_id"], name=safe.md(p["name"]),
                   country=p["country"]), icon=":material/place:")
     if f.get("criteria"):
         with st.expander(t("How it meets the REGIN criteria (the proposer's sentences)"), expanded=False):
             for c, sentence in f["criteria"].items():
-                st.markdown(f"**{lab.md_escape(c)}:** {lab.md_escape(sentence)}")
+                st.markdown(f"**{safe.md(c)}:** {safe.md(sentence)}")
     append = st.checkbox(t("Add the criteria sentences to the published summary"), value=True,
                          key=f"mod_{receipt}_append")
     st.subheader(t("As it would appear on the map and card"), anchor=False)

@@ -21,7 +21,7 @@ from data.problems import summarise
 from data.schema import TABLE_ORDER, TABLES, empty_frame
 from data.store import StaleVersionError, Store, StoreError
 from data.templates import dictionary, empty_template, example_template
-from ui import auth, state
+from ui import auth, safe, state
 from ui.i18n import N_, t
 
 STAFF_PAGE = "pages/staff.py"
@@ -187,10 +187,9 @@ def upload_section(who: str):
 
 def show_notes(plan: ImportPlan):
     """What the import read, in words (which sheet, which format, which NUTS version)."""
-    from ui.practices import md_escape
 
     if plan.notes:
-        st.info("  \n".join(md_escape(n) for n in plan.notes), icon=":material/description:")
+        st.info("  \n".join(safe.md(n) for n in plan.notes), icon=":material/description:")
 
 
 CHECK_NAMES = {"mipex": N_("MIPEX workbook")}
@@ -501,9 +500,9 @@ def history_section(who: str):
     event = events[pick]
     version = event["version"]
     st.markdown(t("**Version {v}** published by {who} on {time}.", v=f"`{version}`",
-                  who=event.get("who", "?"), time=event["time"].replace("T", " ")))
+                  who=safe.md(event.get("who", "?")), time=event["time"].replace("T", " ")))
     if event.get("note"):
-        st.markdown(t("Note: {note}", note=event["note"]))
+        st.markdown(t("Note: {note}", note=safe.md(event["note"])))
     if event.get("sources"):
         st.dataframe(pd.DataFrame(event["sources"]), hide_index=True, width="stretch")
     if not event.get("kept"):
