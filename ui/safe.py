@@ -14,8 +14,8 @@ before it reaches them:
 * :func:`fill` — a message of ours (``t("… {value} …")``) with untrusted values filled in
   escaped; the message's own Markdown still works.
 * :func:`html` — for HTML we build ourselves (the printable brief).
-* :func:`url` / :func:`domain` / :func:`md_link` — the only links made from data: an ``url``
-  field that is an http(s) address, shown with its domain so a reader sees where it goes.
+* :func:`url` / :func:`domain` — the only links made from data: an ``url`` field that is an
+  http(s) address, shown as a link button labelled with its domain so a reader sees where it goes.
 * :func:`clip` — a long value shortened for a message (a URL parameter can be megabytes).
 
 No Streamlit here: pure functions, tested directly.
@@ -26,7 +26,7 @@ from __future__ import annotations
 import html as _html
 import math
 import re
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 #: Characters Markdown (CommonMark + GitHub's extensions + Streamlit's directives) or HTML
 #: may read as syntax. ``@`` and ``.`` are included so bare e-mail and ``www.`` addresses are
@@ -108,15 +108,3 @@ def domain(value) -> str:
         return ""
     host = urlsplit(checked).hostname or ""
     return host[4:] if host.startswith("www.") else host
-
-
-def md_link(value, label: str | None = None) -> str:
-    """A Markdown link to a checked web address, its text the label (escaped) and the
-    domain; escaped plain text when the address is not a valid one."""
-    checked = url(value)
-    if not checked:
-        return md(value)
-    target = quote(checked, safe=":/?#[]@!$&'*+,;=%~-._")
-    target = target.replace("(", "%28").replace(")", "%29")
-    text = f"{md(label)} ({md(domain(checked))})" if label else md(domain(checked))
-    return f"[{text}]({target})"

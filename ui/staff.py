@@ -86,9 +86,14 @@ def _sign_in_box():
     outcome = st.session_state.pop(SIGN_IN_KEY, None)
     if outcome is None:
         return
-    if outcome > 0:
-        st.error(t("Too many failed attempts: sign-in for this name is locked for "
-                   "{minutes} more minutes.", minutes=math.ceil(outcome / 60)))
+    if outcome > 120:
+        st.error(t("Too many failed attempts: sign-in is paused for {minutes} minutes for this name "
+                   "or from this address. Each further failure doubles the pause.",
+                   minutes=math.ceil(outcome / 60)))
+    elif outcome > 0:
+        st.error(t("Too many failed attempts: sign-in is paused for {seconds} seconds for this name "
+                   "or from this address. Each further failure doubles the pause.",
+                   seconds=math.ceil(outcome)))
     else:
         st.error(t("Wrong name or password."))
 

@@ -146,8 +146,9 @@ def test_payloads_render_as_text_on_every_page(page, payload_app):
     wait_for_app(page, 60_000)
     card = page.locator(".st-key-practice_card")
     card.wait_for(timeout=30_000)
-    assert "[Verify your account](http://attacker.invalid/phish)" in card.inner_text()
-    assert "example.org" in card.inner_text()
+    text = card.inner_text().replace("\u2060", "")  # the invisible joiner that stops autolinks
+    assert "Mentoring [Verify your account](http://attacker.invalid/phish) ![t](http://attacker.invalid/track.png)" in text
+    assert "More information (example.org)" in text
     # a notice shows the link's text as typed
     page.goto(f"{url}/?edition={q('2024 ' + PAYLOADS[0])}")
     wait_for_app(page, 60_000)
