@@ -85,8 +85,9 @@ def client_address(peer: str | None, forwarded_for: list[str], trusted: list) ->
     return LOCAL if peer is None and str(current) == "127.0.0.1" else str(current)
 
 
-def current() -> str:
-    """The client of the running session (see the module's doc)."""
+def connection() -> tuple[str | None, list[str]]:
+    """The session's connection: (peer address, None for this machine; every
+    ``X-Forwarded-For`` header of its first request)."""
     import streamlit as st
 
     peer = st.context.ip_address
@@ -95,4 +96,10 @@ def current() -> str:
     # (Streamlit's test harness has no connection: anything but text means this machine)
     peer = peer if isinstance(peer, str) else None
     forwarded = [h for h in forwarded if isinstance(h, str)] if isinstance(forwarded, list) else []
+    return peer, forwarded
+
+
+def current() -> str:
+    """The client of the running session (see the module's doc)."""
+    peer, forwarded = connection()
     return client_address(peer, forwarded, trusted_networks(os.environ.get(ENV)))

@@ -13,13 +13,14 @@ it comes back empty, with the receipt above it. Visitors cannot upload files.
 
 from __future__ import annotations
 
-import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
+import time
 
+import streamlit as st
+from data import audit
 from data import proposals as dp
 from data.schema import CRITERIA, LANGUAGES
 from data.store import StaleVersionError, StoreError
-from ui import auth, safe, sidebar, state
+from ui import auth, clients, safe, sidebar, state
 from ui import practices as lab
 from ui.i18n import LANGUAGES as LANGUAGE_NAMES
 from ui.i18n import language, t
@@ -27,7 +28,7 @@ from ui.i18n import language, t
 PUBLIC = "pp"
 GEN_KEY, RECEIPT_KEY, PREVIEW_KEY, ERRORS_KEY, REFUSED_KEY = (
     "_pp_gen", "_pp_receipt", "_pp_preview", "_pp_errors", "_pp_refused")
-MOD_PICK, MOD_FLASH = "mod_pick", "_mod_flash"
+MOD_PICK, MOD_FLASH, BULK_KEY = "mod_pick", "_mod_flash", "mod_bulk_pick"
 FUNDING_SUGGESTIONS = ("AMIF", "ESF+", "ERDF", "EAFRD", "Erasmus+", "regional budget", "national budget",
                        "municipal budget", "private foundation")
 STAKEHOLDER_SUGGESTIONS = ("NGOs", "migrant-led associations", "employers", "trade unions", "municipalities",
@@ -52,9 +53,26 @@ def queue() -> dp.Queue:
     return dp.Queue(dp.queue_dir())
 
 
-def _session() -> str:
-    ctx = get_script_run_ctx()
-    return dp.session_key(ctx.session_id if ctx else "no-session")
+def _started_key(prefix: str) -> str:
+    return f"{prefix}__started"
+
+
+def _honeypot_key(prefix: str) -> str:
+    return f"{prefix}_website"
+
+
+def human_check(prefix: str, limits: dp.Limits, now: float | None = None) -> str | None:
+    """The proof-of-human step, with no third party: None when the form looks filled by a
+    person, else why not — ``fast`` (sent sooner than ``limits.min_seconds`` after the form
+    was shown; a new session starts the clock again) or ``trap`` (the hidden field, which
+    people never see, was filled)."""
+    now = time.time() if now is None else now
+    if (st.session_state.get(_honeypot_key(prefix)) or "").strip():
+        return "trap"
+    started = st.session_state.get(_started_key(prefix))
+    if started is None or now - started < limits.min_seconds:
+        return "fast"
+    return None
 
 
 def _show_errors(errors: dict, name: str):
@@ -266,11 +284,20 @@ def _on_send(prefix: str, send: bool):
     st.session_state[PREVIEW_KEY] = None if errors or send else fields
     if errors or not send:
         return
+    limits = dp.Limits.from_env()
+    client = clients.current()
+    bot = human_check(prefix, limits)
+    if bot:
+        audit.record("proposal-submit", user="visitor", client=client, outcome=f"refused-{bot}")
+        st.session_state[REFUSED_KEY] = (bot, limits.min_seconds)
+        return
     try:
-        receipt = queue().submit(fields, _session(), dp.Limits.from_env())
+        receipt = queue().submit(fields, client, limits)
     except dp.Refused as exc:
+        audit.record("proposal-submit", user="visitor", client=client, outcome=f"refused-{exc.kind}")
         st.session_state[REFUSED_KEY] = (exc.kind, exc.retry_after)
         return
+    audit.record("proposal-submit", user="visitor", client=client, receipt=receipt)
     st.session_state[RECEIPT_KEY] = receipt
     st.session_state[GEN_KEY] = _gen() + 1  # a fresh, empty form
 
@@ -287,12 +314,15 @@ def _outcome():
     if refused:
         kind, wait = refused
         minutes = max(1, int(wait // 60) + 1)
-        st.error({"session": t("You have sent the most proposals allowed in a short time. Please try again in "
+        st.error({"client": t("You have sent the most proposals allowed in a short time. Please try again in "
                                "{minutes} minutes. Nothing was sent.", minutes=minutes),
                   "global": t("The Integration Lab is receiving many proposals right now. Please try again in "
                               "{minutes} minutes. Nothing was sent.", minutes=minutes),
                   "full": t("The queue of proposals waiting for review is full. Please try again in a few days. "
-                            "Nothing was sent.")}[kind], icon="⏳")
+                            "Nothing was sent."),
+                  "fast": t("Please take at least {seconds} seconds to fill in and check the form before "
+                            "sending it. Nothing was sent; press “Send the proposal” again.", seconds=int(wait)),
+                  "trap": t("The proposal could not be sent. Nothing was sent.")}[kind], icon="⏳")
 
 
 def public_form():
@@ -302,9 +332,16 @@ def public_form():
     if f"{prefix}_language" not in st.session_state:
         st.session_state[f"{prefix}_language"] = language()
     errors = st.session_state.get(ERRORS_KEY) or {}
+    st.session_state.setdefault(_started_key(prefix), time.time())  # the proof-of-human clock
+    trap = _honeypot_key(prefix)
+    # the trap field is moved off screen (not display:none, which some robots skip); people
+    # never see it, a screen reader reads its label
+    st.html(f"<style>.st-key-{trap} {{position:absolute; left:-10000px; top:auto; width:1px; height:1px; "
+            "overflow:hidden}</style>")
     region_mode(prefix)
     with st.form(f"{prefix}_form", border=True, enter_to_submit=False):
         field_widgets(prefix, tabs, errors)
+        st.text_input(t("Leave this field empty"), key=trap, autocomplete="off")
         if errors:
             st.error(t("Please correct the fields marked above ({n}). Nothing was sent.", n=len(errors)))
         c1, c2 = st.columns(2)
@@ -359,8 +396,25 @@ def moderation_section(who: str):
     titles = {r["id"]: r["fields"].get("title") or "" for r in pending}
     pick = st.selectbox(t("Open proposal"), ids, key=MOD_PICK,
                         format_func=lambda i: f"{i} · {titles[i][:80]}")
+    bulk_reject(q, ids, titles, pick, who)
     review(q, next(r for r in pending if r["id"] == pick), tabs, pending, who)
     _decided_list(q)
+
+
+def bulk_reject(q: dp.Queue, ids: list[str], titles: dict, pick: str, who: str):
+    """Reject many proposals at once (spam): pick them, or every proposal from the sender of
+    the open one, give one reason."""
+    with st.expander(t("Reject several proposals at once (spam)"), icon=":material/delete_sweep:"):
+        if st.button(t("Select every proposal from the sender of {id}", id=pick), key="mod_bulk_same"):
+            st.session_state[BULK_KEY] = q.same_sender(pick)
+        if any(r not in ids for r in st.session_state.get(BULK_KEY) or []):
+            st.session_state[BULK_KEY] = [r for r in st.session_state[BULK_KEY] if r in ids]
+        st.multiselect(t("Proposals to reject"), ids, key=BULK_KEY,
+                       format_func=lambda i: f"{i} · {titles[i][:60]}")
+        st.text_input(t("Reason for rejecting them (kept with each proposal)"), key="mod_bulk_reason",
+                      max_chars=dp.MAX_LEN["reason"])
+        st.button(t("Reject the selected proposals"), key="mod_bulk_reject", on_click=_on_bulk_reject,
+                  args=(who,), disabled=not st.session_state.get(BULK_KEY))
 
 
 def review(q: dp.Queue, rec: dict, tabs: dict, pending: list, who: str):
@@ -436,6 +490,7 @@ def _on_approve(receipt: str, seen: str | None, who: str, append_key: str):
     except (dp.QueueError, StoreError) as exc:
         _flash("error", t("The proposal was not approved: {why}", why=str(exc)))
         return
+    audit.record("proposal-approve", user=who, client=clients.current(), receipt=receipt, version=version)
     st.session_state.pop(MOD_PICK, None)
     _flash("success", t("Proposal {id} approved: it is practice {id} in version {v}. Every open session sees it "
                         "on its next interaction.", id=receipt, v=version))
@@ -454,8 +509,31 @@ def _on_reject(receipt: str, who: str):
     except dp.QueueError as exc:
         _flash("error", str(exc))
         return
+    audit.record("proposal-reject", user=who, client=clients.current(), receipt=receipt)
     st.session_state.pop(MOD_PICK, None)
     _flash("success", t("Proposal {id} rejected.", id=receipt))
+
+
+def _on_bulk_reject(who: str):
+    if auth.current_staff() != who:
+        _flash("error", t("Only signed-in staff can reject."))
+        return
+    receipts = list(st.session_state.get(BULK_KEY) or [])
+    reason = (st.session_state.get("mod_bulk_reason") or "").strip()
+    if not reason:
+        _flash("error", t("Give a reason to reject the {n} selected proposals.", n=len(receipts)))
+        return
+    try:
+        queue().reject_many(receipts, who, reason)
+    except dp.QueueError as exc:
+        _flash("error", str(exc))
+        return
+    audit.record("proposal-reject", user=who, client=clients.current(), receipts=",".join(receipts),
+                 count=len(receipts))
+    st.session_state.pop(BULK_KEY, None)
+    st.session_state.pop("mod_bulk_reason", None)
+    st.session_state.pop(MOD_PICK, None)
+    _flash("success", t("{n} proposals rejected.", n=len(receipts)))
 
 
 def _decided_list(q: dp.Queue):

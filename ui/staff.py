@@ -13,6 +13,7 @@ import math
 import pandas as pd
 import streamlit as st
 
+from data import audit
 from data.config import settings
 from data.diff import diff_table
 from data.export import table_csv, table_xlsx
@@ -21,7 +22,7 @@ from data.problems import summarise
 from data.schema import TABLE_ORDER, TABLES, empty_frame
 from data.store import StaleVersionError, Store, StoreError
 from data.templates import dictionary, empty_template, example_template
-from ui import auth, safe, state
+from ui import auth, clients, safe, state
 from ui.i18n import N_, t
 
 STAFF_PAGE = "pages/staff.py"
@@ -350,11 +351,14 @@ def publish_box(plan: ImportPlan, who: str, forget=None):
             with st.spinner(t("Publishing…")):
                 version = publish_plan(state.store(), plan, who=who, note=note.strip())
         except StaleVersionError as exc:
+            audit.record("publish", user=who, client=clients.current(), outcome="refused-stale",
+                         base=exc.base, current=exc.current)
             st.error(t("The data changed since you started: version {current} was published "
                        "after the version {base} your preview was based on. Nothing was "
                        "published. Review again.", current=exc.current, base=exc.base))
             st.button(t("Review again"), key="staff_review_again", on_click=_forget_plan)
             return
+        audit.record("publish", user=who, client=clients.current(), version=version, base=plan.base_version)
         (forget or _forget_plan)()
         st.session_state[UPLOAD_N_KEY] = st.session_state.get(UPLOAD_N_KEY, 0) + 1
         st.session_state.pop("staff_note", None)
@@ -566,13 +570,16 @@ def _do_rollback(version: str, seen_current: str | None, who: str):
         new = state.store().rollback(version, base_version=seen_current, who=who,
                                      note=note.strip() or t("Rollback to {v}", v=version))
     except StaleVersionError as exc:
+        audit.record("rollback", user=who, client=clients.current(), outcome="refused-stale", to=version)
         _flash("error", t("The data changed since you started: version {current} was published "
                           "after the version {base} you were looking at. Nothing was rolled "
                           "back. Review again.", current=exc.current, base=exc.base))
         return
     except StoreError as exc:
+        audit.record("rollback", user=who, client=clients.current(), outcome="failed", to=version)
         _flash("error", t("The rollback failed: {why}", why=str(exc)))
         return
+    audit.record("rollback", user=who, client=clients.current(), to=version, version=new)
     st.session_state.pop("staff_history_pick", None)  # show the newest event: this rollback
     _flash("success", t("Version {v} is current again. Every open session sees it on its next "
                         "interaction.", v=new))
