@@ -13,7 +13,7 @@ proxies; the first address that is not one is the client.
 
 (The web server under Streamlit, uvicorn, itself replaces a connection from 127.0.0.1 by the
 right-most ``X-Forwarded-For`` entry — its ``FORWARDED_ALLOW_IPS`` setting, default
-``127.0.0.1`` — so a proxy on the same machine is already taken into account there.)
+``127.0.0.1,::1`` — so a proxy on the same machine is already taken into account there.)
 
 The address comes from ``st.context`` (headers of the connection and its peer address);
 :func:`client_address` is pure and tested directly.
