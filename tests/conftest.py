@@ -64,6 +64,15 @@ CSV = {"regions": REGIONS_CSV, "indicators": INDICATORS_CSV, "scores": SCORES_CS
        "practices": PRACTICES_CSV, "outcomes": OUTCOMES_CSV, "measures": MEASURES_CSV}
 
 
+def shown(markdown: str) -> str:
+    """What a reader sees of Markdown that went through ui.safe.md: backslash escapes
+    resolved and the invisible joiners that stop autolinks removed (AppTest gives an
+    element's Markdown source, not its rendering)."""
+    import re
+
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", str(markdown)).replace("\u2060", "")
+
+
 def tree_hash(root: Path) -> str:
     """sha256 over every file's path and bytes under ``root`` (the store is unchanged ⇔ equal)."""
     h = hashlib.sha256()
