@@ -69,7 +69,7 @@ def weight_controls(areas) -> dict[str, float]:
     with st.expander(t("Weights of the areas in the overall score (1 = the MIPEX rule)")):
         cols = st.columns(3)
         for i, a in enumerate(areas):
-            cols[i % 3].number_input(a, min_value=0.0, max_value=params.MAX_WEIGHT, step=0.5,
+            cols[i % 3].number_input(safe.md(a), min_value=0.0, max_value=params.MAX_WEIGHT, step=0.5,
                                      key=_wkey(a))
         st.button(t("Reset weights"), on_click=reset_weights, args=(list(areas),),
                   key="weights-reset")
