@@ -59,17 +59,22 @@ def test_throttle_per_client_and_per_name(tmp_path):
 
     c = SQLiteCounters(tmp_path / "limits.sqlite")
     th = auth.Throttle(client_free=3, name_free=6, base=30, cap=3600, window=86400)
+    def failure(name, client, now):
+        assert th.attempt(c, name, client, now=now) == 0  # allowed, and counted until a success
+        return th.wait(c, name, client, now=now)
+
     for i in range(2):
-        assert th.failure(c, "ana", "203.0.113.1", now=i) == 0
-    assert th.failure(c, "Ana ", "203.0.113.1", now=2) == 30  # names fold case and spaces
+        assert failure("ana", "203.0.113.1", now=i) == 0
+    assert failure("Ana ", "203.0.113.1", now=2) == 30  # names fold case and spaces
+    assert th.attempt(c, "ana", "203.0.113.1", now=3) == 29  # refused: not counted
     assert th.wait(c, "ana", "203.0.113.1", now=3) == 29
     assert th.wait(c, "ben", "203.0.113.1", now=3) == 29  # the client is paused, whatever the name
     assert th.wait(c, "ana", "198.51.100.7", now=3) == 0  # the real Ana, elsewhere, is not
-    assert th.failure(c, "ana", "203.0.113.1", now=40) == 60  # back-off doubles
+    assert failure("ana", "203.0.113.1", now=40) == 60  # back-off doubles
     # two more clients fail on the same name: the name's 6th failure pauses it for everyone
-    th.failure(c, "ana", "192.0.2.1", now=50)
+    failure("ana", "192.0.2.1", now=50)
     assert th.wait(c, "ana", "198.51.100.7", now=52) == 0
-    th.failure(c, "ana", "192.0.2.3", now=53)
+    failure("ana", "192.0.2.3", now=53)
     assert th.wait(c, "ana", "198.51.100.7", now=54) == 29
     th.success(c, "ana", "198.51.100.7")
     assert th.wait(c, "ana", "198.51.100.7", now=55) == 0

@@ -36,8 +36,9 @@ def test_replicas_share_the_counters_and_the_last_place_is_taken_once(lake_env, 
     assert results.count(True) == 5 and results.count(False) == 3
     # a failed sign-in on one replica pauses the client on the other
     th = Throttle(client_free=2, name_free=10, base=30, cap=3600, window=86400)
-    th.failure(replicas[0], "ana", "198.51.100.9", now=1000)
-    assert th.failure(replicas[1], "ana", "198.51.100.9", now=1001) == 30
+    assert th.attempt(replicas[0], "ana", "198.51.100.9", now=1000) == 0  # wrong password
+    assert th.attempt(replicas[1], "ana", "198.51.100.9", now=1001) == 0  # wrong again: paused 30 s
+    assert th.attempt(replicas[0], "ana", "198.51.100.9", now=1001.5) == 29.5
     assert th.wait(replicas[0], "ana", "198.51.100.9", now=1002) == 29
     th.success(replicas[1], "ana", "198.51.100.9")
     assert th.wait(replicas[0], "ana", "198.51.100.9", now=1003) == 0

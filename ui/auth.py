@@ -144,14 +144,19 @@ class Throttle:
                    limits.backoff(counters.events("signin-name", nk, since), self.name_free, self.base,
                                   self.cap, now))
 
-    def failure(self, counters: limits.Counters, name: str, client: str, now: float | None = None) -> float:
-        """Record a failure; return the lock it leaves (seconds, 0 when none)."""
+    def attempt(self, counters: limits.Counters, name: str, client: str, now: float | None = None) -> float:
+        """Take one sign-in attempt: 0 when it may go ahead — it is then counted as a failure
+        until :meth:`success` clears it, so attempts sent in parallel cannot all slip past
+        the check — else the seconds left of the pause (nothing counted)."""
         now = time.time() if now is None else now
         ck, nk = self._keys(counters, name, client)
         with counters.transaction():
+            left = self.wait(counters, name, client, now)
+            if left > 0:
+                return left
             counters.add("signin-client", ck, now)
             counters.add("signin-name", nk, now)
-            return self.wait(counters, name, client, now)
+        return 0.0
 
     def success(self, counters: limits.Counters, name: str, client: str):
         ck, nk = self._keys(counters, name, client)
@@ -283,7 +288,7 @@ def sign_in(name: str, password: str) -> SignIn:
     client = clients.current()
     users = accounts()
     counters, rules = limits.open_counters(), throttle()
-    left = rules.wait(counters, name, client)
+    left = rules.attempt(counters, name, client)
     if left > 0:
         audit.record("sign-in", user=logged_name(name, users), client=client, outcome="refused-locked",
                      seconds=int(left))
@@ -294,7 +299,7 @@ def sign_in(name: str, password: str) -> SignIn:
         st.session_state[TOKEN_KEY] = registry().issue(name, "password", hours * 3600)
         audit.record("sign-in", user=name, client=client, outcome="success", method="password")
         return SignIn(True)
-    lock = rules.failure(counters, name, client)
+    lock = rules.wait(counters, name, client)  # the attempt was counted as a failure
     audit.record("sign-in", user=logged_name(name, users), client=client, outcome="failure",
                  locked_seconds=int(lock) if lock else None)
     return SignIn(False, lock)
