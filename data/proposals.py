@@ -1,4 +1,4 @@
-"""Proposed practices: validation, the durable pending queue, duplicates, rate limits (pure).
+"""Proposed practices: validation, the durable pending queue, duplicates, rate limits (no Streamlit).
 
 A visitor's proposal never reaches the published data directly. It is validated field by
 field (:func:`validate`, the practices columns' rules from :mod:`data.schema` plus lengths,
