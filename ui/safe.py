@@ -35,11 +35,12 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'@/%^])")
 _URL = re.compile(r"^https?://[^\s<>\"'`\\]+$", re.IGNORECASE)
 #: Control characters and invisible direction overrides (they can disguise text).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
-#: Where GitHub-style autolinks would start: ``http://``/``mailto:`` (after a ``:``), ``www.``
-#: and e-mail addresses (before an ``@``); it goes outside the escape, or the backslash would show. Streamlit's Markdown finds them in the text *after*
-#: backslash escapes are resolved, so escaping cannot stop them; an invisible word joiner
-#: (U+2060) placed there does.
-_AUTOLINK = re.compile(r"(?<=:)|(?=\\@)|(?<=www)(?=\\\.)", re.IGNORECASE)
+#: Where GitHub-style autolinks would start: after a ``:`` not followed by a space
+#: (``http://``, ``mailto:``), between ``www`` and its dot, and before the ``@`` of an e-mail
+#: address (outside its escape, or the backslash would show). Streamlit's Markdown finds
+#: autolinks in the text *after* backslash escapes are resolved, so escaping cannot stop them;
+#: an invisible word joiner (U+2060) placed there does.
+_AUTOLINK = re.compile(r"(?<=:)(?=\S)|(?=\\@)|(?<=www)(?=\\\.)", re.IGNORECASE)
 JOINER = "\u2060"
 #: The longest untrusted value quoted in a message.
 CLIP = 200
