@@ -16,7 +16,8 @@ from __future__ import annotations
 import time
 
 import streamlit as st
-from data import audit
+
+from data import audit, limits
 from data import proposals as dp
 from data.schema import CRITERIA, LANGUAGES
 from data.store import StaleVersionError, StoreError
@@ -49,8 +50,10 @@ def criteria_help() -> dict[str, str]:
 
 
 def queue() -> dp.Queue:
-    """The queue beside the configured store (see :func:`data.proposals.queue_dir`)."""
-    return dp.Queue(dp.queue_dir())
+    """The queue beside the configured store (see :func:`data.proposals.queue_dir`), its
+    limits counted with the store's counters (:func:`data.limits.open_counters`: beside the
+    local store, or in the shared store's database)."""
+    return dp.Queue(dp.queue_dir(), limits.open_counters())
 
 
 def _started_key(prefix: str) -> str:
@@ -61,16 +64,16 @@ def _honeypot_key(prefix: str) -> str:
     return f"{prefix}_website"
 
 
-def human_check(prefix: str, limits: dp.Limits, now: float | None = None) -> str | None:
+def human_check(prefix: str, rules: dp.Limits, now: float | None = None) -> str | None:
     """The proof-of-human step, with no third party: None when the form looks filled by a
-    person, else why not — ``fast`` (sent sooner than ``limits.min_seconds`` after the form
+    person, else why not — ``fast`` (sent sooner than ``rules.min_seconds`` after the form
     was shown; a new session starts the clock again) or ``trap`` (the hidden field, which
     people never see, was filled)."""
     now = time.time() if now is None else now
     if (st.session_state.get(_honeypot_key(prefix)) or "").strip():
         return "trap"
     started = st.session_state.get(_started_key(prefix))
-    if started is None or now - started < limits.min_seconds:
+    if started is None or now - started < rules.min_seconds:
         return "fast"
     return None
 
@@ -284,15 +287,15 @@ def _on_send(prefix: str, send: bool):
     st.session_state[PREVIEW_KEY] = None if errors or send else fields
     if errors or not send:
         return
-    limits = dp.Limits.from_env()
+    rules = dp.Limits.from_env()
     client = clients.current()
-    bot = human_check(prefix, limits)
+    bot = human_check(prefix, rules)
     if bot:
         audit.record("proposal-submit", user="visitor", client=client, outcome=f"refused-{bot}")
-        st.session_state[REFUSED_KEY] = (bot, limits.min_seconds)
+        st.session_state[REFUSED_KEY] = (bot, rules.min_seconds)
         return
     try:
-        receipt = queue().submit(fields, client, limits)
+        receipt = queue().submit(fields, client, rules)
     except dp.Refused as exc:
         audit.record("proposal-submit", user="visitor", client=client, outcome=f"refused-{exc.kind}")
         st.session_state[REFUSED_KEY] = (exc.kind, exc.retry_after)
