@@ -284,3 +284,17 @@ def test_deploy_recipe_closes_the_metrics_endpoint():
     assert block and nginx.index("/_stcore/metrics") < nginx.index("location / {")
     for cfg in (ROOT / ".streamlit" / "config.toml", ROOT / "deploy" / "streamlit-config.toml"):
         assert 'showErrorDetails = "none"' in cfg.read_text()
+
+
+def test_a_failing_callback_shows_a_plain_message(app_store, monkeypatch):
+    """Widget callbacks run before the page: they have their own boundary."""
+    def broken(name, password):
+        raise RuntimeError("/srv/secret/path")
+
+    monkeypatch.setattr("ui.auth.sign_in", broken)
+    at = sign_in(new_app().run())
+    assert not at.exception
+    assert any("could not be shown" in e.value for e in at.error)
+    assert "/srv/secret" not in all_text(at)
+    pw = [w for w in at.sidebar.text_input if w.label == "Password"][0]
+    assert pw.value == ""  # the password was cleared before the failure

@@ -6,14 +6,16 @@ id, and the full traceback goes to the server's log under the same id (logger
 ``mipexr.errors``), where the team can find it. Streamlit's own control flow (``st.rerun``,
 ``st.stop``, ``st.switch_page``) passes through untouched.
 
-``client.showErrorDetails = "none"`` in the Streamlit configuration is the second line: an
-error outside a boundary (a widget callback) shows Streamlit's generic message, without
-the traceback.
+Widget callbacks run before the page, outside it: those that write (sign-in, proposals,
+moderation, rollback) are wrapped with :func:`guarded`. ``client.showErrorDetails = "none"``
+in the Streamlit configuration is the last line: any other error shows Streamlit's generic
+message, without the traceback.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import secrets
 
@@ -46,3 +48,14 @@ def catch(where: str):
     # (st.rerun, st.stop and st.switch_page raise BaseExceptions: they pass through)
     except Exception as exc:  # the boundary: whatever failed, the person gets a plain message
         report(exc, where)
+
+
+def guarded(where: str):
+    """The boundary for a widget callback (it runs before the page, outside :func:`catch`)."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            with catch(where):
+                return fn(*args, **kwargs)
+        return run
+    return wrap

@@ -21,7 +21,7 @@ from data import audit, limits
 from data import proposals as dp
 from data.schema import CRITERIA, LANGUAGES
 from data.store import StaleVersionError, StoreError
-from ui import auth, clients, safe, sidebar, state
+from ui import auth, boundary, clients, safe, sidebar, state
 from ui import practices as lab
 from ui.i18n import LANGUAGES as LANGUAGE_NAMES
 from ui.i18n import language, t
@@ -278,6 +278,7 @@ def _gen() -> int:
     return st.session_state.setdefault(GEN_KEY, 0)
 
 
+@boundary.guarded("sending a proposal")
 def _on_send(prefix: str, send: bool):
     tabs = state.tables()
     fields, errors = dp.validate(raw_values(prefix), tabs["regions"], t=t_md)
@@ -463,6 +464,7 @@ def review(q: dp.Queue, rec: dict, tabs: dict, pending: list, who: str):
         st.button(t("Reject"), key=f"mod_{receipt}_reject", on_click=_on_reject, args=(receipt, who), width="stretch")
 
 
+@boundary.guarded("editing a proposal")
 def _on_edit(receipt: str, prefix: str, who: str):
     if auth.current_staff() != who:
         return
@@ -478,6 +480,7 @@ def _on_edit(receipt: str, prefix: str, who: str):
     _flash("success", t("Changes to {id} saved.", id=receipt))
 
 
+@boundary.guarded("approving a proposal")
 def _on_approve(receipt: str, seen: str | None, who: str, append_key: str):
     if auth.current_staff() != who:  # checked again at the moment of writing
         _flash("error", t("Only signed-in staff can approve."))
@@ -499,6 +502,7 @@ def _on_approve(receipt: str, seen: str | None, who: str, append_key: str):
                         "on its next interaction.", id=receipt, v=version))
 
 
+@boundary.guarded("rejecting a proposal")
 def _on_reject(receipt: str, who: str):
     if auth.current_staff() != who:
         _flash("error", t("Only signed-in staff can reject."))
@@ -517,6 +521,7 @@ def _on_reject(receipt: str, who: str):
     _flash("success", t("Proposal {id} rejected.", id=receipt))
 
 
+@boundary.guarded("rejecting proposals")
 def _on_bulk_reject(who: str):
     if auth.current_staff() != who:
         _flash("error", t("Only signed-in staff can reject."))

@@ -22,7 +22,7 @@ from data.problems import summarise
 from data.schema import TABLE_ORDER, TABLES, empty_frame
 from data.store import StaleVersionError, Store, StoreError
 from data.templates import dictionary, empty_template, example_template
-from ui import auth, clients, safe, state
+from ui import auth, boundary, clients, safe, state
 from ui.i18n import N_, t
 
 STAFF_PAGE = "pages/staff.py"
@@ -99,6 +99,7 @@ def _sign_in_box():
         st.error(t("Wrong name or password."))
 
 
+@boundary.guarded("signing in")
 def _submit_sign_in():
     name = st.session_state.get("staff_name") or ""
     password = st.session_state.get("staff_password") or ""
@@ -561,6 +562,7 @@ def rollback_box(store: Store, version: str, current: str | None, who: str):
               on_click=_do_rollback, args=(version, current, who))
 
 
+@boundary.guarded("a rollback")
 def _do_rollback(version: str, seen_current: str | None, who: str):
     note = st.session_state.get("staff_rollback_note") or ""
     if auth.current_staff() != who:
