@@ -1,16 +1,14 @@
 """NUTS boundary files: find them, load them, download them, make them light.
 
-GISCO names its files ``NUTS_RG_<scale>_<year>_4326_LEVL_<level>.geojson`` (regions) and
-``NUTS_LB_<year>_4326_LEVL_<level>.geojson`` (label points). The product must work with no
-file at all, so nothing here is called unless the caller configured a directory or a path.
+GISCO names its files ``NUTS_RG_<scale>_<year>_4326_LEVL_<level>.geojson`` (regions, one
+level per file), ``NUTS_RG_<scale>_<year>_4326.geojson`` (regions, every level in one file)
+and ``NUTS_LB_<year>_4326_LEVL_<level>.geojson`` (label points). Both region layouts are
+accepted, as a directory or as single files. The product must work with no file at all.
 """
 
 from __future__ import annotations
 
 import re
-import socket
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,17 +17,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-GISCO_URL = (
-    "https://gisco-services.ec.europa.eu/distribution/v2/nuts/geojson/"
-    "NUTS_RG_{scale}_{year}_4326_LEVL_{level}.geojson"
-)
 #: Scales GISCO publishes, best first *for a web map*: 1:20M is detailed enough for a
 #: Europe-wide choropleth and small; 1:1M is ~100x heavier.
 SCALE_PREFERENCE = ("20M", "10M", "60M", "3M", "1M")
 BOUNDARY_COLUMNS = ["NUTS_ID", "LEVL_CODE", "CNTR_CODE", "NAME_LATN", "source", "nuts_year", "scale"]
 
 _NAME = re.compile(
-    r"^NUTS_(?P<kind>RG|LB)_(?:(?P<scale>\d+M)_)?(?P<year>\d{4})_(?P<crs>\d{4,5})_LEVL_(?P<level>\d)"
+    r"^NUTS_(?P<kind>RG|LB)_(?:(?P<scale>\d+M)_)?(?P<year>\d{4})_(?P<crs>\d{4,5})(?:_LEVL_(?P<level>\d))?"
     r"\.(?:geo)?json$",
     re.IGNORECASE,
 )
@@ -43,13 +37,19 @@ class BoundaryFile:
     kind: str  # "RG" (region polygons) or "LB" (label points)
     scale: str | None
     year: int
-    level: int
+    level: int | None  # None: a file holding every level
 
     @property
     def label(self) -> str:
-        """Short name used in messages, e.g. ``NUTS_RG_20M_2024 (level 2)``."""
+        """Short name used in messages, e.g. ``NUTS_RG_20M_2024 (level 2)`` or
+        ``NUTS_RG_20M_2024 (all levels)``."""
         scale = f"_{self.scale}" if self.scale else ""
-        return f"NUTS_{self.kind}{scale}_{self.year} (level {self.level})"
+        which = "all levels" if self.level is None else f"level {self.level}"
+        return f"NUTS_{self.kind}{scale}_{self.year} ({which})"
+
+    def has_level(self, level: int | None) -> bool:
+        """Whether this file holds regions of ``level`` (an all-levels file holds every level)."""
+        return level is None or self.level is None or self.level == level
 
 
 def parse_name(path: str | Path) -> BoundaryFile | None:
@@ -59,7 +59,8 @@ def parse_name(path: str | Path) -> BoundaryFile | None:
     if not m or m["crs"] != "4326":
         return None
     scale = m["scale"].upper() if m["scale"] else None
-    return BoundaryFile(path, m["kind"].upper(), scale, int(m["year"]), int(m["level"]))
+    level = int(m["level"]) if m["level"] is not None else None
+    return BoundaryFile(path, m["kind"].upper(), scale, int(m["year"]), level)
 
 
 def discover_files(directory: str | Path, kind: str = "RG") -> list[BoundaryFile]:
@@ -71,7 +72,11 @@ def discover_files(directory: str | Path, kind: str = "RG") -> list[BoundaryFile
     if not directory.is_dir():
         return []
     found = [f for f in map(parse_name, sorted(directory.iterdir())) if f and f.kind == kind]
-    return sorted(found, key=lambda f: (f.level, f.year, _scale_rank(f.scale)))
+    return sorted(found, key=lambda f: (_level_key(f.level), f.year, _scale_rank(f.scale)))
+
+
+def _level_key(level: int | None) -> int:
+    return -1 if level is None else level
 
 
 def _scale_rank(scale: str | None) -> int:
@@ -83,15 +88,20 @@ def pick_files(files: list[BoundaryFile], level: int | None = None,
     """The best file for each (level, year): the web-friendliest scale (see SCALE_PREFERENCE).
 
     ``level`` / ``year`` restrict the choice; a ``year`` that no file has is ignored
-    (the caller's matching then reports the version mismatch in words).
+    (the caller's matching then reports the version mismatch in words). A per-level file
+    is preferred to an all-levels file of the same year; an all-levels file is picked only
+    for a year that lacks some level in per-level files (it is then read once, whole).
     """
-    if level is not None:
-        files = [f for f in files if f.level == level]
+    files = [f for f in files if f.has_level(level)]
     if year is not None and any(f.year == year for f in files):
         files = [f for f in files if f.year == year]
     best: dict[tuple[int, int], BoundaryFile] = {}
     for f in sorted(files, key=lambda f: _scale_rank(f.scale)):
-        best.setdefault((f.level, f.year), f)
+        best.setdefault((_level_key(f.level), f.year), f)
+    if level is not None:  # one file per year: the per-level file if there is one
+        for (lv, yr) in [k for k in best if k[0] == -1]:
+            if (level, yr) in best:
+                del best[(lv, yr)]
     return [best[k] for k in sorted(best)]
 
 
@@ -110,11 +120,16 @@ def read_boundary_file(file: BoundaryFile | str | Path) -> gpd.GeoDataFrame:
     for col in ("LEVL_CODE", "CNTR_CODE", "NAME_LATN"):
         if col not in gdf.columns:
             gdf[col] = pd.NA
+    if info and info.level is not None:
+        gdf["LEVL_CODE"] = gdf["LEVL_CODE"].fillna(info.level)
     gdf["source"] = info.label if info else path.stem
     gdf["nuts_year"] = pd.array([info.year if info else pd.NA] * len(gdf), dtype="Int64")
     gdf["scale"] = info.scale if info else None
     gdf["LEVL_CODE"] = pd.to_numeric(gdf["LEVL_CODE"], errors="coerce").astype("Int64")
     gdf["NUTS_ID"] = gdf["NUTS_ID"].astype(str)
+    if info and info.level is None:  # all levels in one file: say which level each came from
+        gdf["source"] = gdf["source"].str.replace("(all levels)", "", regex=False) + "(level " \
+            + gdf["LEVL_CODE"].astype(str) + ")"
     return gdf[BOUNDARY_COLUMNS + ["geometry"]]
 
 
@@ -142,6 +157,8 @@ def load_boundaries(path_or_dir, level: int | None = None, year: int | None = No
     if not frames:
         return empty_boundaries()
     gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=4326)
+    # an all-levels file next to per-level files of its year: one row per code and edition
+    gdf = gdf.drop_duplicates(["NUTS_ID", "nuts_year"], keep="last").reset_index(drop=True)
     if level is not None:
         gdf = gdf[gdf["LEVL_CODE"] == level].reset_index(drop=True)
     return gdf
@@ -170,45 +187,6 @@ def load_label_points(directory: str | Path | None) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=cols)
     return pd.concat(frames, ignore_index=True).drop_duplicates("NUTS_ID", keep="last")
-
-
-def gisco_url(year: int, scale: str, level: int) -> str:
-    """The documented GISCO download address of one NUTS region file."""
-    return GISCO_URL.format(scale=str(scale).upper(), year=int(year), level=int(level))
-
-
-class DownloadError(RuntimeError):
-    """A GISCO file could not be downloaded (offline, blocked, or not a GeoJSON)."""
-
-
-def download_gisco(year: int, scale: str, level: int, dest_dir: str | Path, timeout: float = 30.0,
-                   url: str | None = None) -> Path:
-    """Download one GISCO NUTS GeoJSON into ``dest_dir`` and return its path.
-
-    The file keeps GISCO's name, so :func:`discover_files` finds it later: the caller
-    downloads once into the store directory and reads it from there afterwards. Raises
-    :class:`DownloadError` with a plain message when the machine is offline, the server
-    refuses, or the answer is not a NUTS GeoJSON. ``url`` overrides the address (tests).
-    """
-    url = url or gisco_url(year, scale, level)
-    dest_dir = Path(dest_dir)
-    dest = dest_dir / f"NUTS_RG_{str(scale).upper()}_{int(year)}_4326_LEVL_{int(level)}.geojson"
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:
-            body = resp.read()
-    except (urllib.error.URLError, socket.timeout, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise DownloadError(
-            f"Could not download NUTS {year} level {level} boundaries (1:{scale}) from {url}: "
-            f"{reason}. The machine may be offline; put the file in {dest_dir} by hand instead."
-        ) from exc
-    if b'"FeatureCollection"' not in body[:4096] and b"NUTS_ID" not in body[:65536]:
-        raise DownloadError(f"{url} did not return a NUTS GeoJSON ({len(body)} bytes)")
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_suffix(".part")
-    tmp.write_bytes(body)
-    tmp.replace(dest)  # atomic: a half-written file is never picked up
-    return dest
 
 
 def simplify(gdf: gpd.GeoDataFrame, tolerance: float = 0.02, decimals: int = 3) -> gpd.GeoDataFrame:

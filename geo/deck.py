@@ -13,8 +13,11 @@ from pydeck.bindings.json_tools import default_serialize
 #: Default view when there is no data: continental Europe (west, south, east, north).
 EUROPE = (-12.0, 34.0, 35.0, 71.0)
 _BODY = "<b>{title%s}</b><br/>{subtitle%s}<br/>{detail%s}"
+#: Narrow, wrapping and on several lines (fields may hold line breaks), so a tooltip stays
+#: readable near the map's edge on a phone.
 _STYLE = {"backgroundColor": "#ffffff", "color": "#222222", "fontSize": "13px",
-          "border": "1px solid #999999", "maxWidth": "320px"}
+          "border": "1px solid #999999", "maxWidth": "240px", "whiteSpace": "pre-line",
+          "overflowWrap": "anywhere"}
 #: Tooltip templates. Every field inserted is plain text turned safe for the renderer:
 #: ``"escaped"`` inserts the ``*_html`` fields escaped by ``html.escape`` in Python, for
 #: renderers that insert values verbatim (pydeck ``to_html``, Jupyter). ``"streamlit"``
@@ -29,18 +32,37 @@ TOOLTIPS = {
 }
 
 
-def extent(*frames: pd.DataFrame, trim: float = 0.02) -> tuple[float, float, float, float] | None:
+#: Mainland Europe with its islands near the coast: the first view of a map fits the regions
+#: inside it; outermost regions (Açores, Madeira, Canarias, the French overseas regions) are
+#: drawn and reached by zooming out, as in Eurostat's maps, instead of making the map an ocean.
+MAINLAND = (-11.0, 34.0, 35.0, 72.0)
+
+
+def outside(frame: pd.DataFrame, box=MAINLAND) -> pd.DataFrame:
+    """Rows of ``frame`` whose ``lon``/``lat`` lie outside ``box`` (west, south, east, north)."""
+    lon = pd.to_numeric(frame["lon"], errors="coerce")
+    lat = pd.to_numeric(frame["lat"], errors="coerce")
+    w, s, e, n = box
+    return frame[lon.notna() & lat.notna() & ~((lon >= w) & (lon <= e) & (lat >= s) & (lat <= n))]
+
+
+def extent(*frames: pd.DataFrame, trim: float = 0.02, within=None) -> tuple[float, float, float, float] | None:
     """``(west, south, east, north)`` of the ``lon``/``lat`` of the frames given.
 
     The outer ``trim`` share of points on each side is left out, so a few far-away places
     (Réunion, French Guiana) do not zoom the map out to the whole world. ``None`` if
-    there is no point.
+    there is no point. With ``within`` (a box such as :data:`MAINLAND`) only the points
+    inside it count, when there are any.
     """
     lon = np.concatenate([pd.to_numeric(f["lon"], errors="coerce").to_numpy(float) for f in frames
                           if f is not None and "lon" in f.columns] or [np.array([])])
     lat = np.concatenate([pd.to_numeric(f["lat"], errors="coerce").to_numpy(float) for f in frames
                           if f is not None and "lat" in f.columns] or [np.array([])])
     ok = np.isfinite(lon) & np.isfinite(lat)
+    if within is not None:  # only the points inside ``within``, if there are any
+        w, s, e, n = within
+        inside = ok & (lon >= w) & (lon <= e) & (lat >= s) & (lat <= n)
+        ok = inside if inside.any() else ok
     if not ok.any():
         return None
     lon, lat = lon[ok], lat[ok]
@@ -144,3 +166,28 @@ def payload_bytes(obj) -> int:
     if isinstance(obj, pdk.Deck):
         return len(obj.to_json().encode("utf-8"))
     return len(_compact(obj).encode("utf-8"))
+
+
+def choropleth_deck(matched, value_col: str = "score", *, value_label: str = "score", palette: str = "YlGnBu",
+                    detail=None, countries=None, selected: str | None = None, height: int = 520,
+                    width_px: int = 340):
+    """A statistical map of ``matched`` (:func:`geo.match_regions` output with ``value_col``):
+    ``(deck, legend)``.
+
+    Bottom to top: ``countries`` outlines (NUTS 0, optional), regions in binned classes of
+    ``palette`` (no data: grey, dashed outline), the ``selected`` region outlined, and the
+    region codes that fit without overlapping at the first view (:mod:`geo.labels`). The
+    first view fits the mainland regions in ``width_px`` × ``height``.
+    """
+    from geo.labels import label_layer, place_labels
+    from geo.layers import country_layer, region_layer, selected_layer
+
+    layers, legend = region_layer(matched, value_col, value_label=value_label, radius_px=9, palette=palette,
+                                  detail=detail)
+    base = [country_layer(countries)] if countries is not None and len(countries) else []
+    bounds = extent(matched, trim=0, within=MAINLAND)
+    view = view_for(bounds, width_px=width_px, height_px=height)
+    labels = place_labels(matched, view, selected=selected, width_px=width_px, height_px=height)
+    deck = build_deck([*base, *layers, selected_layer(matched, selected), label_layer(labels)],
+                      bounds=bounds, height=height, width_px=width_px)
+    return deck, legend

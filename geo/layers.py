@@ -88,7 +88,8 @@ def _score_text(values: pd.Series, label: str, decimals: int) -> pd.Series:
 def region_layer(matched: gpd.GeoDataFrame, value_col: str = "score", *, bins="fixed",
                  palette="viridis", value_label: str = "score", decimals: int = 0,
                  tolerance: float = 0.02, coord_decimals: int = 3, dashed: bool = True,
-                 radius_px: float = 7, layer_id: str = REGIONS):
+                 radius_px: float = 7, layer_id: str = REGIONS, detail: pd.Series | None = None,
+                 alpha: int = 230):
     """Regions shaded by ``value_col``: polygons (GeoJsonLayer) plus points for the rest.
 
     ``matched`` is the output of :func:`geo.match_regions` with a numeric ``value_col``
@@ -96,9 +97,11 @@ def region_layer(matched: gpd.GeoDataFrame, value_col: str = "score", *, bins="f
     and, if any region is drawn as a point (municipality, no boundary), a ScatterplotLayer
     ``region-points`` coloured the same way. NaN is "no data": light grey fill with a
     darker, dashed outline, and its own legend entry — never a colour of the scale.
+    ``detail`` (aligned with ``matched``) replaces the tooltip's "score: …" line (e.g. score,
+    rank and coverage on several lines); ``alpha`` mutes the scale (a background choropleth).
     """
     values = pd.to_numeric(matched[value_col], errors="coerce").astype(float).reset_index(drop=True)
-    rgba, legend = colour_scale(values, bins=bins, palette=palette)
+    rgba, legend = colour_scale(values, bins=bins, palette=palette, alpha=alpha)
     no_data = ~np.isfinite(values.to_numpy())
     df = pd.DataFrame({"region_id": matched["region_id"].astype(str).to_numpy()})
     df["fill"] = _rgba_list(rgba)
@@ -108,7 +111,8 @@ def region_layer(matched: gpd.GeoDataFrame, value_col: str = "score", *, bins="f
     sub = matched["region_id"].astype(str).reset_index(drop=True)
     if "country" in matched.columns:
         sub = sub + " · " + matched["country"].fillna("").astype(str).reset_index(drop=True)
-    tips = tooltip_fields(matched["name"], sub, _score_text(values, value_label, decimals))
+    text = _score_text(values, value_label, decimals) if detail is None else detail.reset_index(drop=True)
+    tips = tooltip_fields(matched["name"], sub, text)
     df = pd.concat([df, tips], axis=1)
     props = ["region_id", "fill", "line", "line_w", "dash", *tips.columns]
 
@@ -209,9 +213,67 @@ def aggregate_points(located: pd.DataFrame, max_cells: int = MAX_POINTS, cell_de
     return cells.drop(columns=["cx", "cy", "n"])
 
 
+#: Practices are markers, regions are areas: a marker is a solid disc in a qualitative colour
+#: with a dark ring and a white halo, so it reads on any region colour and never as a region.
+MARKER_LINE = (30, 30, 30, 255)
+MARKER_RADIUS_PX = 7
+#: Pixels between the centres of practices spread around one place (at the first view): a
+#: marker (7 px radius and its 2 px ring) and a sliver of the region between neighbours.
+SPREAD_GAP_PX = 19
+_GOLDEN_ANGLE = np.pi * (3 - np.sqrt(5))
+
+
+def _clusters(x: np.ndarray, y: np.ndarray, radius: float) -> np.ndarray:
+    """Greedy clusters of points (pixels): each point joins the first cluster whose seed is
+    within ``radius``, else seeds a new one. Returns the cluster number of each point."""
+    label = np.empty(len(x), dtype=np.int64)
+    sx, sy = np.empty(len(x)), np.empty(len(x))
+    n = 0
+    for i in range(len(x)):
+        if n:
+            d = np.hypot(sx[:n] - x[i], sy[:n] - y[i])
+            j = int(d.argmin())
+            if d[j] < radius:
+                label[i] = j
+                continue
+        sx[n], sy[n], label[i] = x[i], y[i], n
+        n += 1
+    return label
+
+
+def spread(located: pd.DataFrame, deg_per_px: float, gap_px: float = SPREAD_GAP_PX) -> pd.DataFrame:
+    """Practices at one place, or so close that their markers would overlap at the map's first
+    view (``deg_per_px``: degrees of longitude per pixel there), moved apart on a small
+    sunflower spiral around their mean position, ``gap_px`` apart; ``stack`` is how many
+    share the place. A practice alone keeps its position. Computed in Web Mercator pixels."""
+    out = located.reset_index(drop=True).copy()
+    lon, lat = out["lon"].to_numpy(float), np.clip(out["lat"].to_numpy(float), -85, 85)
+    x = lon / deg_per_px
+    y = np.degrees(np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))) / deg_per_px
+    # places closer than two markers form one group: their spirals would otherwise meet
+    group = _clusters(x, y, 2 * gap_px)
+    frame = pd.DataFrame({"g": group, "x": x, "y": y})
+    k = frame.groupby("g", sort=False).cumcount().to_numpy()
+    n = frame.groupby("g")["g"].transform("size").to_numpy()
+    cx = frame.groupby("g")["x"].transform("mean").to_numpy()
+    cy = frame.groupby("g")["y"].transform("mean").to_numpy()
+    c = gap_px / 1.77  # nearest neighbours on the spiral are ~1.77·c apart
+    r = c * np.sqrt(k + 0.5)
+    theta = k * _GOLDEN_ANGLE
+    many = n > 1
+    nx = np.where(many, cx + r * np.cos(theta), x)
+    ny = np.where(many, cy + r * np.sin(theta), y)
+    out["lon"] = np.where(many, nx * deg_per_px, out["lon"].to_numpy(float))
+    out["lat"] = np.where(many, np.degrees(2 * np.arctan(np.exp(np.radians(ny * deg_per_px))) - np.pi / 2),
+                          out["lat"].to_numpy(float))
+    out["stack"] = n
+    return out
+
+
 def practice_layer(practices: pd.DataFrame, regions: pd.DataFrame | None = None, *,
                    area_order=None, palette="okabe_ito", max_points: int = MAX_POINTS,
-                   radius_px: float = 6, layer_id: str = PRACTICES):
+                   radius_px: float = MARKER_RADIUS_PX, layer_id: str = PRACTICES,
+                   deg_per_px: float | None = None):
     """Practices as points coloured by (first) area, or as counted grid cells when many.
 
     Up to ``max_points`` located practices: one pickable circle each, with ``practice_id``
@@ -219,19 +281,30 @@ def practice_layer(practices: pd.DataFrame, regions: pd.DataFrame | None = None,
     as circles sized by count, coloured by their most common area, with a count tooltip —
     100,000 tooltips would make the page unusable. Always ``id="practices"``,
     ``pickable=True``. Returns ``(layer, legend)``; the legend's colours follow
-    ``area_order`` (pass the known areas so colours are stable across filters).
+    ``area_order`` (pass the known areas so colours are stable across filters). With
+    ``deg_per_px`` (the first view's scale) practices sharing a place are spread
+    (:func:`spread`) and their tooltip says how many are there.
     """
     located = locate_practices(practices, regions)
     located = located.dropna(subset=["lon", "lat"]).reset_index(drop=True)
     if len(located) > max_points:
         return _cell_layer(located, area_order, palette, max_points, layer_id)
+    if deg_per_px:
+        located = spread(located, deg_per_px)
     rgba, legend = category_colours(located["area"], order=area_order, palette=palette)
     areas = located["areas"].fillna("").astype(str).str.replace(";", ", ", regex=False) \
         if "areas" in located.columns else ""
-    tips = tooltip_fields(located["title"], located["region_name"], "Areas: " + areas)
+    region = located["region_name"].astype(str)
+    if "stack" in located.columns:
+        many = located["stack"] > 1
+        region = region.where(~many, region + " (" + located["stack"].astype(str) + " practices here)")
+    tips = tooltip_fields(located["title"], region, "Areas: " + areas)
     df = pd.concat([located[["practice_id", "lon", "lat"]], tips], axis=1)
     df["fill"] = _rgba_list(rgba)
-    return point_layer(df, layer_id=layer_id, line_col=None, radius_px=radius_px), legend
+    df["line"] = [list(MARKER_LINE)] * len(df)
+    layer = point_layer(df, layer_id=layer_id, radius_px=radius_px)
+    layer.line_width_min_pixels = 2
+    return layer, legend
 
 
 def _cell_layer(located, area_order, palette, max_cells, layer_id):
@@ -248,3 +321,34 @@ def _cell_layer(located, area_order, palette, max_cells, layer_id):
                     tooltip_fields(title, sub, detail)], axis=1)
     df["fill"], df["radius"] = _rgba_list(rgba), radius
     return point_layer(df, layer_id=layer_id, line_col=None, radius_px="radius"), legend
+
+
+SELECTED = "selected-region"
+
+
+def selected_layer(matched: gpd.GeoDataFrame, region_id: str | None, tolerance: float = 0.02,
+                   coord_decimals: int = 3, layer_id: str = SELECTED) -> pdk.Layer | None:
+    """The selected region outlined (thick dark line, no fill) above the choropleth: its
+    polygon, or a ring around its point. None when the region is not on the map."""
+    if not region_id or not len(matched):
+        return None
+    row = matched[matched["region_id"].astype(str) == str(region_id)].head(1)
+    if row.empty:
+        return None
+    if "shape" in row.columns and row["shape"].iloc[0] == "polygon":
+        gdf = simplify(gpd.GeoDataFrame({"id": [str(region_id)]}, geometry=row.geometry.to_numpy(), crs=4326),
+                       tolerance, coord_decimals)
+        return pdk.Layer("GeoJsonLayer", data=_to_features(gdf, []), id=layer_id, filled=False, stroked=True,
+                         pickable=False, get_line_color=[20, 20, 20, 255], get_line_width=3,
+                         line_width_units="pixels")
+    if row[["lon", "lat"]].isna().any(axis=None):
+        return None
+    df = row[["lon", "lat"]].assign(fill=[[0, 0, 0, 0]], line=[[20, 20, 20, 255]])
+    layer = point_layer(df, layer_id=layer_id, radius_px=radius_ring(), pickable=False)
+    layer.line_width_min_pixels = 3
+    return layer
+
+
+def radius_ring() -> float:
+    """Radius of the ring drawn around a selected point (pixels)."""
+    return 13.0

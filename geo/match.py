@@ -113,8 +113,8 @@ def _reason_messages(reason: str, rows: pd.DataFrame, boundaries: pd.DataFrame) 
                 msgs.append(
                     f"{_plural(m, 'region has', 'regions have')} no boundary in {files}: "
                     f"{_listing(g)}. {'This region is' if m == 1 else 'These regions are'} coded in "
-                    f"NUTS {int(version)} but the boundary file is {years} (NUTS editions differ, "
-                    f"e.g. Portugal's NUTS-2 changed in 2024). {_shown(m)[:-1]}; add a NUTS "
+                    f"NUTS {int(version)}, the level-{level} boundaries loaded are {years} (NUTS editions "
+                    f"differ, e.g. Portugal's NUTS-2 changed in 2024). {_shown(m)[:-1]}; add a NUTS "
                     f"{int(version)} level-{level} file or recode the regions to {years}.")
         elif reason == "other_edition":
             for (version, file), g in group.groupby(["nuts_version", "file"], sort=True):
@@ -190,7 +190,9 @@ def match_regions(regions: pd.DataFrame, boundaries: gpd.GeoDataFrame | None,
     lvl_known = out["_lvl"].notna()
     level_has_file = out["_lvl"].isin(levels_loaded).fillna(False).astype(bool)
     version_in_files = pd.Series(
-        [(lv in years_by_level and v in years_by_level[lv]) if pd.notna(lv) and pd.notna(v) else True
+        # a file of unknown edition (not a GISCO name) cannot be said to differ
+        [(lv in years_by_level and (v in years_by_level[lv] or not years_by_level[lv]))
+         if pd.notna(lv) and pd.notna(v) else True
          for lv, v in zip(out["_lvl"], out["nuts_version"])], index=out.index, dtype=bool)
     is_lau = out["level"].astype(str).str.upper().eq("LAU")
     other_ed = matched & out["nuts_version"].notna() & (out["_year"] != out["nuts_version"]).fillna(False)
@@ -220,3 +222,23 @@ def match_regions(regions: pd.DataFrame, boundaries: gpd.GeoDataFrame | None,
     out = out.drop(columns=["_lvl", "_year", "_reason", "placed"])
     gdf = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(out["geometry"], crs=4326), crs=4326)
     return gdf, report
+
+
+def countries(boundaries: gpd.GeoDataFrame | None, regions: pd.DataFrame | None = None):
+    """The country outlines (NUTS 0) to draw under the regions: every country of the boundaries
+    (Europe in outline, not only the countries with data), in the regions' most common NUTS
+    edition when that file is loaded, else the latest. None without level-0 boundaries."""
+    if boundaries is None or not len(boundaries):
+        return None
+    lvl0 = boundaries[boundaries["LEVL_CODE"] == 0]
+    if not len(lvl0):
+        return None
+    years = lvl0["nuts_year"].dropna()
+    if len(years):
+        want = None
+        if regions is not None and "nuts_version" in regions.columns:
+            v = pd.to_numeric(regions["nuts_version"], errors="coerce").dropna()
+            want = int(v.mode().iloc[0]) if len(v) else None
+        year = want if want in set(years.astype(int)) else int(years.max())
+        lvl0 = lvl0[lvl0["nuts_year"] == year]
+    return lvl0.drop_duplicates("NUTS_ID").reset_index(drop=True)

@@ -57,6 +57,8 @@ key = (str(s.root), state.view_version(), region, str(group), edition, language(
 b = _brief(*key)
 
 st.title(t("Region brief: {name}", name=safe.md(b.title)))
+profile.show_missing_edition(cube, region, labels.get(region, region), group, edition,
+                             "pages/brief.py")
 st.caption(t("A printable policy brief built from the same data and charts as the region "
              "profile: scores and rank, profile against peers, strengths and weaknesses, gaps, "
              "policy cycle, policy–outcome gap, suggested practices, methodology and data version."))

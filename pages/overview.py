@@ -47,11 +47,13 @@ if scored.any():
 left, right = st.columns([1, 1])
 with left:
     st.subheader(t("Map of overall scores"))
-    matched, report, countries = profile.map_frame(tabs["regions"], table, state.boundaries())
+    boundaries, note = state.boundaries()
+    matched, report, countries = profile.map_frame(tabs["regions"], table, boundaries)
     charts.show_map(matched, legend_title=t("Overall score"), value_label=N_("overall score"),
-                    countries=countries)
-    for message in report.messages:
-        st.caption(message)
+                    countries=countries, key="overview_map",
+                    selected=st.session_state.get("ov_pick", next(iter(table["region_id"]), None)),  # picked below
+                    open_page="pages/region.py", query={"edition": edition, "group": group})
+    st.caption(t("Click a region to open its profile.") + " " + (note or " ".join(report.messages)))
 with right:
     st.subheader(t("Regions ranked"))
     charts.show_chart(parts["bars"], parts["bar_data"], "overall-ranked", key="ranked")

@@ -42,5 +42,4 @@ if shown.empty:
     st.info(t("No practice matches. Remove a filter or try other words."))
 listed = ui.render_list(shown, tabs)
 components.downloads(listed, "integration-lab-practices", key="practices")
-ui.boundary_download()
 components.data_caption(("practices", "scores"))

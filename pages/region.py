@@ -30,6 +30,7 @@ with c3:
                             format_func=column_title)
 name = labels.get(region, region)
 st.title(safe.md(name))
+profile.show_missing_edition(cube, region, name, group, edition, "pages/region.py")
 profile.show_headline(cube, tabs["regions"], region, group, edition, weights)
 handouts = st.container()  # filled once the peer group is read: the links carry it
 

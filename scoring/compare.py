@@ -416,3 +416,13 @@ def priorities(table: pd.DataFrame, region_id, peer_ids, target_group, edition=N
     out.attrs["by"] = (a,)
     out.attrs["rule"] = "largest shortfall against the peer-group mean; ties: lower own score"
     return out
+
+
+def editions_with_data(cube: Cube, region_id, target_group) -> list:
+    """The editions in which a region has at least one answered indicator for a target
+    group, oldest first — e.g. MIPEX's 2024 column, published for some countries only.
+    Pages use it to say which edition to open when the one in view has no score."""
+    r, g = cube.region_index(region_id), cube.group_index(target_group)
+    policy = (cube.indicators["kind"] != "outcome").to_numpy()
+    answered = np.isfinite(cube.values[r, g][:, policy]).any(axis=-1)  # (E,)
+    return [e.item() if hasattr(e, "item") else e for e in cube.editions[answered]]

@@ -20,6 +20,10 @@ os.environ.setdefault("MIPEXR_WARM", "0")
 # Tests fill the proposal form in milliseconds; tests/test_security.py sets the proof-of-human
 # delay where it is the subject.
 os.environ.setdefault("MIPEXR_PROPOSALS_MIN_SECONDS", "0")
+# The app fetches map boundaries from GISCO when none are configured; tests never go to the
+# internet: the default source is a closed loopback port (the app then works offline, with
+# points), and tests of the download serve the real files from a local server.
+os.environ.setdefault("MIPEXR_GISCO_URL", "http://127.0.0.1:9/nuts/")
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

@@ -117,3 +117,34 @@ def test_one_framework_shows_no_choice(monkeypatch, tmp_path):
     at = run()
     assert not [s for s in at.sidebar.selectbox if s.key == "w_fw"]
     st.cache_resource.clear()
+
+
+def test_a_country_without_a_score_in_the_edition_is_sent_to_its_latest(app):
+    """MIPEX published 2024 for some countries only: a country page in an edition without its
+    score says so and links to the latest edition that has one; a country-level unit has no
+    "rank in its country"."""
+    import scoring
+
+    at = run("pages/region.py", fw="MIPEX", region="EL", edition="2022")
+    notes = [str(i.value) for i in at.info]
+    assert any("no score in edition 2022" in n for n in notes), notes
+    latest = max(e for e in scoring.editions_with_data(_cube(app), "EL", "TCN") if e != 2022)
+    assert any(f"latest edition with a score is {latest}" in n for n in notes), notes
+    assert not [m for m in at.metric if m.label.startswith("Rank in ")]
+    at = run("pages/region.py", fw="MIPEX", region="DE", edition="2022")
+    assert not [i for i in at.info if "no score in edition" in str(i.value)]
+    assert [m.label for m in at.metric if m.label.startswith("Rank among")]
+    assert not [m for m in at.metric if m.label.startswith("Rank in ")]
+    # a region of MIPEX-R with other regions of its country keeps its rank in the country
+    at = run("pages/region.py", region="ES51")
+    assert [m for m in at.metric if m.label.startswith("Rank in ES")]
+
+
+def _cube(store):
+    import scoring
+    from data.schema import framework_of
+
+    tabs = store.tables()
+    ind = tabs["indicators"][framework_of(tabs["indicators"]) == "MIPEX"]
+    return scoring.prepare(ind, tabs["scores"][tabs["scores"]["indicator_id"].isin(
+        ind["indicator_id"])])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -140,7 +141,7 @@ def test_match_real_2024_reports_2021_codes_in_words(regions):
     text = " ".join(report.messages)
     mismatch = next(m for m in report.messages if "PT17" in m)
     assert mismatch.startswith("2 regions have no boundary in NUTS_RG_20M_2024 (level 2): PT17")
-    assert "These regions are coded in NUTS 2021 but the boundary file is NUTS 2024" in mismatch
+    assert "These regions are coded in NUTS 2021, the level-2 boundaries loaded are NUTS 2024" in mismatch
     assert "no NUTS level-3 boundary file is loaded: SE224 (Skåne)" in text
     assert "cannot be placed on the map at all" in text and "XX99 (Nowhere)" in text
     assert report.n_polygons == 3 and report.n_points == 3 and report.n_unplaced == 1
@@ -367,16 +368,19 @@ def test_view_defaults_to_europe_and_trims_outliers():
 
 # --- download -----------------------------------------------------------------------------------
 
-def test_download_fails_clearly_offline(tmp_path):
-    with pytest.raises(geo.DownloadError, match="offline"):
-        geo.download_gisco(2024, "20M", 2, tmp_path, timeout=2,
-                           url="http://127.0.0.1:9/NUTS_RG_20M_2024_4326_LEVL_2.geojson")
+def test_download_is_reported_not_raised_offline(tmp_path):
+    from geo import fetch as gf
+
+    result = gf.fetch([(2024, 2)], tmp_path, base="http://127.0.0.1:9/", timeout=2)
+    assert result.error.startswith("cannot reach http://127.0.0.1:9/") and result.missing == [(2024, 2)]
     assert list(tmp_path.iterdir()) == []
-    assert geo.gisco_url(2024, "20m", 2) == ("https://gisco-services.ec.europa.eu/distribution/v2/nuts/geojson/"
-                                             "NUTS_RG_20M_2024_4326_LEVL_2.geojson")
+    assert gf.file_name(2024, "20m", 2) == "NUTS_RG_20M_2024_4326_LEVL_2.geojson"
+    assert gf.file_name(2024, "20M") == "NUTS_RG_20M_2024_4326.geojson"
 
 
 def test_download_writes_gisco_name(tmp_path, monkeypatch, nuts_dir):
+    from geo import fetch as gf
+
     body = (nuts_dir / "NUTS_RG_20M_2024_4326_LEVL_0.geojson").read_bytes()
 
     class Resp:
@@ -389,11 +393,19 @@ def test_download_writes_gisco_name(tmp_path, monkeypatch, nuts_dir):
         def read(self):
             return body
 
-    seen = {}
-    monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: seen.setdefault("url", url) and Resp())
-    path = geo.download_gisco(2024, "20M", 0, tmp_path / "store")
-    assert seen["url"] == geo.gisco_url(2024, "20M", 0)
-    assert path.name == "NUTS_RG_20M_2024_4326_LEVL_0.geojson"
+    seen = []
+
+    def urlopen(url, timeout):
+        seen.append(url)
+        if url.endswith("NUTS_RG_20M_2024_4326_LEVL_0.geojson"):
+            return Resp()
+        raise urllib.error.HTTPError(url, 404, "Not Found", {}, None)
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    monkeypatch.delenv("MIPEXR_GISCO_URL", raising=False)  # GISCO's own address (urlopen is faked)
+    result = gf.fetch([(2024, 0)], tmp_path / "store")
+    assert seen == [gf.GISCO_BASE + "NUTS_RG_20M_2024_4326_LEVL_0.geojson"]
+    assert [p.name for p in result.files] == ["NUTS_RG_20M_2024_4326_LEVL_0.geojson"]
     assert len(geo.load_boundaries(tmp_path / "store")) == 1
 
 

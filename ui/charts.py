@@ -512,54 +512,101 @@ def export_buttons(chart, name: str, *, key: str | None = None, tables_used=("sc
                         on_click="ignore", icon=":material/polyline:", width="content")
 
 
-def _label_layer(matched):
-    """Region codes next to their points: without a basemap, points need names."""
-    import pydeck as pdk
+#: The map's first view is fitted to this width (a phone's column, 390 px screen): on a
+#: phone every region is in view, on a wide column there is a little more of Europe around.
+MAP_FIT_WIDTH = 340
+#: Colour-blind-safe sequential palette of the score maps (ColorBrewer YlGnBu: light = low,
+#: dark blue = high; readable labels on every class, and no class is the "no data" grey).
+MAP_PALETTE = "YlGnBu"
 
-    pts = matched.dropna(subset=["lat", "lon"])
-    data = [{"lon": round(float(x), 4), "lat": round(float(y), 4), "text": str(r)}
-            for x, y, r in zip(pts["lon"], pts["lat"], pts["region_id"])]
-    layer = pdk.Layer("TextLayer", data=data, id="region-labels", get_position=["lon", "lat"],
-                      get_text="text", get_size=12, get_color=[40, 40, 40, 255],
-                      get_pixel_offset=[0, -16], pickable=False)
-    layer.get_text_anchor, layer.get_alignment_baseline = "middle", "bottom"
-    return layer
+
+def map_details(matched: pd.DataFrame, value_col: str, value_label: str) -> pd.Series:
+    """The hover text of each region: its score, rank with band, and coverage, one per line
+    (the name and code are the tooltip's title and subtitle)."""
+    def col(name):
+        return matched[name] if name in matched.columns else pd.Series(np.nan, index=matched.index)
+
+    rows = zip(col(value_col), col("rank"), col("rank_low"), col("rank_high"), col("coverage"))
+    return pd.Series([f"{value_label}: {fmt.number(v)}\n"
+                      + t("Rank: {rank}", rank=fmt.rank_band(r, lo, hi)) + "\n"
+                      + t("Coverage: {share}", share=fmt.percent(c))
+                      for v, r, lo, hi, c in rows], index=matched.index, dtype="object")
 
 
 @memo.cached
 def region_deck(matched, value_col: str, value_label: str, height: int, width_px: int,
-                countries=None):
+                countries=None, selected: str | None = None):
     """The deck of :func:`show_map` and its legend, built once per map. The deck's JSON is
-    made here too (Streamlit asks for it on every rerun); the deck is not changed after."""
+    made here too (Streamlit asks for it on every rerun); the deck is not changed after.
+
+    Bottom to top: country outlines, regions by score (no data: grey, dashed outline), the
+    selected region's outline, the labels that fit without overlapping at the first view.
+    """
     import geo
 
-    layers, legend = geo.region_layer(matched, value_col, value_label=value_label,
-                                      radius_px=9)
-    # width_px: the expected width of the map's column, so the initial zoom shows every region
-    base = [geo.country_layer(countries)] if countries is not None and len(countries) else []
-    deck = geo.build_deck([*base, *layers, _label_layer(matched)],
-                          bounds=geo.extent(matched, trim=0),
-                          height=height, width_px=width_px)
+    deck, legend = geo.choropleth_deck(matched, value_col, value_label=value_label, palette=MAP_PALETTE,
+                                       detail=map_details(matched, value_col, value_label), countries=countries,
+                                       selected=selected, height=height, width_px=width_px)
     text = deck.to_json()
     deck.to_json = lambda: text
     return deck, legend
 
 
+def picked_region(selection) -> str | None:
+    """The region_id clicked on a map (its polygon or its point), from a pydeck selection."""
+    import geo
+
+    objects = ((selection or {}).get("selection") or {}).get("objects") or {}
+    for layer in (geo.REGIONS, geo.REGION_POINTS):
+        for obj in objects.get(layer) or []:
+            rid = (obj.get("properties") or obj).get("region_id") if isinstance(obj, dict) else None
+            if rid:
+                return str(rid)
+    return None
+
+
 def show_map(matched, value_col: str = "score", *, value_label: str = N_("score"),
-             legend_title: str | None = None, height: int = 520, width_px: int = 460,
-             countries=None, key: str = "map"):
+             legend_title: str | None = None, height: int = 520, width_px: int = MAP_FIT_WIDTH,
+             countries=None, key: str = "map", selected: str | None = None,
+             open_page: str | None = None, query: dict | None = None):
     """Render a regions map coloured by ``value_col`` (offline, no basemap) with its legend.
 
-    ``matched`` comes from ``geo.match_regions`` (polygons where boundary files are
-    configured, else points) with a numeric ``value_col``. Colours: viridis in fixed 0–100
-    bins; "no data" is light grey with a dashed outline and its own legend entry. Returns
-    the deck (for tests). The text alternative is the table the page shows next to it.
-    ``width_px`` is the width the map is expected to get (to fit the initial view);
-    ``countries`` (optional NUTS-0 polygons) are drawn underneath as a light base map.
+    ``matched`` comes from ``geo.match_regions`` (polygons where boundaries are loaded, else
+    points) with a numeric ``value_col`` (and ``rank``, ``rank_low``, ``rank_high``,
+    ``coverage`` for the hover text). Colours: :data:`MAP_PALETTE` in fixed 0–100 bins; "no
+    data" is light grey with a dashed outline and its own legend entry. ``selected`` is
+    outlined and always labelled. With ``open_page``, clicking a region opens that page
+    with ``region`` (and ``query``) in the URL. Returns the deck (for tests).
+    ``countries`` (NUTS-0 polygons) are drawn underneath as a light base map.
     """
     import streamlit as st
 
-    deck, legend = region_deck(matched, value_col, t(value_label), height, width_px, countries)
-    st.pydeck_chart(deck, height=height, key=key)
+    deck, legend = region_deck(matched, value_col, t(value_label), height, width_px, countries, selected)
+    pick_key = f"_{key}_picked"
+
+    def remember_pick():
+        st.session_state[pick_key] = picked_region(st.session_state.get(key))
+
+    if open_page:
+        st.pydeck_chart(deck, height=height, key=key, on_select=remember_pick, selection_mode="single-object")
+        picked = st.session_state.pop(pick_key, None)
+        if picked:
+            st.switch_page(open_page, query_params={**(query or {}), "region": picked})
+    else:
+        st.pydeck_chart(deck, height=height, key=key)
     st.markdown(legend_html(legend, legend_title), unsafe_allow_html=True)
+    far = outside_note(matched)
+    if far:
+        st.caption(far)
     return deck
+
+
+def outside_note(matched) -> str:
+    """Which regions lie outside the map's first view (outermost regions), in one line."""
+    import geo
+
+    far = geo.outside(matched)
+    if far.empty:
+        return ""
+    names = ", ".join(f"{n} ({r})" for r, n in zip(far["region_id"], far["name"]))
+    return t("Zoom out to see {regions}, outside the first view.", regions=names)

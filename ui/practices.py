@@ -21,7 +21,6 @@ import functools
 import html
 import os
 import re
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -30,10 +29,16 @@ import geo
 import scoring
 from data import practices as dp
 from data.schema import split_list
-from ui import auth, safe, state
+from ui import charts, safe, state
 from ui.i18n import N_, t
 
 MAP_KEY, LIST_KEY, GAPS_KEY, SEL_KEY, CELL_KEY = "practice_map", "practice_list", "gap_list", "_practice", "_cell"
+SCROLL_KEY = "_scroll_card"
+#: Brings the card into view after a click on the map: beside the map on a wide screen it
+#: already is (nothing moves); on a phone, where the card sits below the map, it scrolls up.
+_SCROLL_TO_CARD = ("<script>const c = window.parent.document.querySelector('.st-key-practice_card') "
+                   "|| document.querySelector('.st-key-practice_card');"
+                   "if (c) c.scrollIntoView({behavior: 'smooth', block: 'nearest'});</script>")
 OVERALL = "overall"
 PEER_CHOICES = ("all", "country", "similar")
 #: (URL key, Filters field, label) of the multi-choice facets, in display order.
@@ -49,8 +54,8 @@ LIST_COLUMNS = ["practice_id", "title", "region_id", "region_name", "areas", "ta
                 "language", "summary", "lessons_learnt", "transferability_tips", "url"]
 #: Ten colour-blind-aware colours: the nine usual areas each get their own (Okabe–Ito has 7).
 PALETTE = "tableau10"
-#: The map's height, and its width in a 3:2 column of a wide page at 1366 px (to fit the view).
-MAP_HEIGHT, MAP_WIDTH = 560, 480
+#: The map's height, and the width its first view is fitted to (a phone's; wider columns show more).
+MAP_HEIGHT, MAP_WIDTH = 560, 340
 #: Rows sent to the list (a data grid of 100,000 long texts would be ~80 MB); the downloads
 #: hold every result. Suggestions for my gaps: the best ones only.
 MAX_LIST, MAX_SUGGESTIONS = 500, 200
@@ -299,6 +304,7 @@ def _on_map_select():
     pid, cell = selected_practice(sel), selected_cell(sel)
     if pid:
         open_practice(pid)
+        st.session_state[SCROLL_KEY] = True
     st.session_state[CELL_KEY] = cell
 
 
@@ -407,6 +413,8 @@ def render_card(tabs: dict, practice_id: str | None, closable: bool = True):
     country = reg["country"].get(row["region_id"], "")
     with st.container(border=True, key="practice_card"):
         st.subheader(safe.md(row["title"]), anchor=False)
+        if st.session_state.pop(SCROLL_KEY, False):
+            st.html(_SCROLL_TO_CARD, unsafe_allow_javascript=True, width="content")
         lang = row.get("language")
         if lang and lang != "en":
             st.caption(t("Described in: {lang}", lang=safe.md(lang)))
@@ -425,61 +433,60 @@ def render_card(tabs: dict, practice_id: str | None, closable: bool = True):
 
 # ------------------------------------------------------------------------------ the map
 
-def _store_boundary_dir() -> Path:
-    return state.store().root / "boundaries"
-
-
-def map_boundaries():
-    """Boundaries from ``MIPEXR_BOUNDARIES`` (via :func:`ui.state.boundaries`), else the
-    files downloaded into the store; an empty GeoDataFrame means "points only"."""
-    if os.environ.get("MIPEXR_BOUNDARIES"):
-        return state.boundaries()
-    d = _store_boundary_dir()
-    return state._boundaries(str(d)) if geo.discover_files(d) else geo.boundaries.empty_boundaries()
+#: The Lab's background choropleth is muted (translucent, under the practice markers).
+REGION_ALPHA = 120
 
 
 def build_map(tabs: dict, shown: pd.DataFrame, shade: str, view: dict, selected: str | None = None):
-    """(deck, region legend, area legend, match report) for the practices ``shown``."""
-    bounds_gdf = map_boundaries()
+    """(deck, region legend, area legend, match report, (boundary note, outside-view note)) for
+    the practices ``shown``.
+
+    Bottom to top: country outlines, regions shaded by ``shade`` (muted), practices as
+    ringed markers (spread where several share a place) or counted cells, the open one ringed.
+    """
+    bounds_gdf, note = state.boundaries()
     scored = set(area_scores()["region_id"])
     regions = tabs["regions"][tabs["regions"]["region_id"].isin(scored) & (tabs["regions"]["level"] != "NUTS0")]
     matched, report = geo.match_regions(regions, bounds_gdf if len(bounds_gdf) else None)
     values = shade_values(shade, view.get("edition"), view.get("target_group"))
     matched["score"] = matched["region_id"].map(values).astype(float)
     label = t("overall score") if shade == OVERALL else t("{area} score", area=shade)
-    region_layers, region_legend = geo.region_layer(matched, "score", value_label=label)
-    base = None
-    if len(bounds_gdf) and (bounds_gdf["LEVL_CODE"] == 0).any():
-        countries = bounds_gdf[bounds_gdf["LEVL_CODE"] == 0]
-        countries = countries[countries["nuts_year"] == countries["nuts_year"].max()].drop_duplicates("NUTS_ID")
-        base = geo.country_layer(countries)
-    practice_layer, area_legend = geo.practice_layer(shown, tabs["regions"], area_order=known_areas(tabs),
-                                                     palette=PALETTE)
-    ring = _selected_ring(tabs, selected) if selected and len(shown) <= geo.layers.MAX_POINTS else None
+    region_layers, region_legend = geo.region_layer(matched, "score", value_label=label, palette=charts.MAP_PALETTE,
+                                                    alpha=REGION_ALPHA, radius_px=12)
+    countries = geo.countries(bounds_gdf, regions)
+    base = geo.country_layer(countries) if countries is not None else None
     located = geo.locate_practices(shown, tabs["regions"])
-    bounds = geo.extent(matched, located) if len(located) or len(matched) else None
+    bounds = geo.extent(matched, located, within=geo.MAINLAND) if len(located) or len(matched) else None
+    first = geo.view_for(bounds, width_px=MAP_WIDTH, height_px=MAP_HEIGHT)
+    practice_layer, area_legend = geo.practice_layer(shown, tabs["regions"], area_order=known_areas(tabs),
+                                                     palette=PALETTE, deg_per_px=360 / (512 * 2 ** first.zoom))
+    ring = _selected_ring(practice_layer, selected) if selected and len(shown) <= geo.layers.MAX_POINTS else None
     basemap = os.environ.get("MIPEXR_BASEMAP") or None
     deck = geo.build_deck([base, region_layers, practice_layer, ring], bounds=bounds, map_style=basemap,
                           tooltip="streamlit", height=MAP_HEIGHT, width_px=MAP_WIDTH)
-    return tune_layers(deck), region_legend, area_legend, report
+    return tune_layers(deck), region_legend, area_legend, report, (note, charts.outside_note(matched))
 
 
 def tune_layers(deck):
-    """Outline the practice points so they stand out on any region colour (units are
-    already plain strings: geo.build_deck sees to that)."""
+    """Region points (no boundaries) are soft discs without a ring, under the ringed practice
+    markers, so the two never look alike (units are already plain strings: geo.build_deck)."""
     for layer in deck.layers:
-        if layer.id == geo.PRACTICES:
-            layer.stroked, layer.get_line_color, layer.line_width_min_pixels = True, [255, 255, 255, 230], 1
+        if layer.id == geo.REGION_POINTS:
+            layer.stroked = False
     return deck
 
 
-def _selected_ring(tabs: dict, practice_id: str):
-    p = tabs["practices"]
-    row = geo.locate_practices(p[p["practice_id"].astype(str) == practice_id], tabs["regions"])
-    if row.empty or row[["lon", "lat"]].isna().any(axis=None):
+def _selected_ring(practice_layer, practice_id: str):
+    """A ring around the open practice, where its marker is drawn (after spreading)."""
+    rows = [r for r in practice_layer.data if str(r.get("practice_id")) == str(practice_id)] \
+        if isinstance(practice_layer.data, list) else []
+    if not rows:
         return None
-    df = row[["lon", "lat"]].assign(fill=[[0, 0, 0, 0]], line=[[20, 20, 20, 255]])
-    return geo.point_layer(df, layer_id="selected", radius_px=11, pickable=False)
+    df = pd.DataFrame([{"lon": rows[0]["lon"], "lat": rows[0]["lat"]}]).assign(fill=[[0, 0, 0, 0]],
+                                                                              line=[[20, 20, 20, 255]])
+    layer = geo.point_layer(df, layer_id="selected", radius_px=12, pickable=False)
+    layer.line_width_min_pixels = 3
+    return layer
 
 
 def legend_html(title: str, entries, dashed_last: bool = False) -> str:
@@ -501,7 +508,7 @@ def render_map(tabs: dict, shown: pd.DataFrame, view: dict, selected: str | None
     areas = [a for a in known_areas(tabs) if a in set(area_scores()["area"])]
     shade = state.url_widget(st.selectbox, "shade", [OVERALL, *areas], default_shade, t("Shade regions by"),
                              format_func=lambda s: t("Overall score") if s == OVERALL else s)
-    deck, region_legend, area_legend, report = build_map(tabs, shown, shade, view, selected)
+    deck, region_legend, area_legend, report, (note, far) = build_map(tabs, shown, shade, view, selected)
     st.pydeck_chart(deck, on_select=_on_map_select, selection_mode="single-object", key=MAP_KEY,
                     height=MAP_HEIGHT)
     head = t("Regions: {what} ({group}, {edition})", what=t("overall score") if shade == OVERALL else shade,
@@ -510,28 +517,11 @@ def render_map(tabs: dict, shown: pd.DataFrame, view: dict, selected: str | None
     st.html(legend_html(t("Practices by (first) area") if len(shown) <= geo.layers.MAX_POINTS
                         else t("Map cells of practices, by most common area (click a cell to list them)"),
                         area_legend))
-    if report.messages:
+    if far:
+        st.caption(far)
+    if note:
+        st.caption(note)
+    elif report.messages:
         with st.expander(t("How regions were placed on the map ({n} notes)", n=len(report.messages))):
             for m in report.messages:
                 st.markdown("- " + safe.md(m))
-
-
-def boundary_download():
-    """Staff: download GISCO NUTS boundaries into the store (clear error when offline)."""
-    if os.environ.get("MIPEXR_BOUNDARIES") or not auth.is_staff():
-        return
-    have = geo.discover_files(_store_boundary_dir())
-    with st.expander(t("Map boundaries (staff)"), icon=":material/map:"):
-        st.caption(t("No boundary directory is configured (MIPEXR_BOUNDARIES). The map can download "
-                     "Eurostat GISCO NUTS 2024 boundaries (1:20M, levels 0–2; © EuroGeographics) into "
-                     "the store; it needs internet access once.") + " "
-                   + t("Files in the store: {n}.", n=len(have)))
-        if st.button(t("Download GISCO boundaries")):
-            try:
-                for level in (0, 1, 2):
-                    geo.download_gisco(2024, "20M", level, _store_boundary_dir(), timeout=20)
-            except geo.DownloadError as exc:
-                st.error(t("The download failed: {reason}", reason=str(exc)))
-            else:
-                state._boundaries.clear()
-                st.success(t("Boundaries downloaded; the map now draws regions as shapes."))

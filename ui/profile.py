@@ -194,21 +194,19 @@ def area_summary(cube: scoring.Cube, regions: pd.DataFrame, edition, group,
 def map_frame(regions: pd.DataFrame, table: pd.DataFrame, boundaries=None):
     """Scored regions matched to polygons (or points), with ``score`` for the map.
 
-    Returns (matched GeoDataFrame, geo.MatchReport, countries): ``countries`` are the NUTS-0
-    polygons of the regions' countries when boundary files are loaded (else None). Unscored regions are left out: the map
+    Returns (matched GeoDataFrame, geo.MatchReport, countries): ``countries`` are every NUTS-0
+    outline of the boundaries (:func:`geo.countries`; None without boundaries). Unscored regions are left out: the map
     shows the regions of the index, coloured by score, grey where there is no score.
     """
     import geo
 
     keep = regions[regions["region_id"].astype(str).isin(table["region_id"])]
     matched, report = geo.match_regions(keep, boundaries)
-    matched["score"] = matched["region_id"].map(table.set_index("region_id")["score"])
-    countries = None
-    if boundaries is not None and len(boundaries):
-        lvl0 = boundaries[(boundaries["LEVL_CODE"] == 0)
-                          & boundaries["CNTR_CODE"].isin(set(keep["country"]))]
-        countries = lvl0.drop_duplicates("NUTS_ID") if len(lvl0) else None
-    return matched, report, countries
+    by_id = table.set_index("region_id")
+    for col in ("score", "rank", "rank_low", "rank_high", "coverage"):
+        if col in by_id.columns:
+            matched[col] = matched["region_id"].map(by_id[col])
+    return matched, report, geo.countries(boundaries, keep)
 
 
 # ---------------------------------------------------------------------- one region
@@ -861,7 +859,9 @@ def headline(cube, regions, region, group, edition, weights=None) -> dict:
             "n_country": int((scored["country"] == row["country"]).sum()),
             "coverage": row["coverage"], "areas_scored": int(row["areas_scored"]),
             "areas_total": int(row["areas_total"]), "name": row["name"],
-            "country": row["country"], "n_regions": len(cube.regions)}
+            "country": row["country"], "n_regions": len(cube.regions),
+            # a country-level unit (MIPEX) or the only region of its country: no rank in it
+            "units_in_country": int((ov["country"] == row["country"]).sum())}
 
 
 def coverage_help() -> str:
@@ -882,13 +882,34 @@ def headline_cards(cube, regions, region, group, edition, weights) -> list[tuple
         (t("Overall score"), fmt.number(h["score"]), None),
         (t("Rank among {n} regions", n=h["n_ranked"]),
          fmt.rank_band(h["rank"], h["rank_low"], h["rank_high"]), bands),
-        (t("Rank in {c} ({n} regions)", c=h["country"], n=h["n_country"]),
-         fmt.rank_band(h["rank_country"], h["rank_country_low"], h["rank_country_high"]), bands),
+        *([(t("Rank in {c} ({n} regions)", c=h["country"], n=h["n_country"]),
+            fmt.rank_band(h["rank_country"], h["rank_country_low"], h["rank_country_high"]),
+            bands)] if h["units_in_country"] > 1 else []),
         (t("Coverage"), fmt.percent(h["coverage"]), coverage_help()),
         (t("Areas with a score"), f"{h['areas_scored']} / {h['areas_total']}",
          t("Areas with enough answers to have a score (coverage of at least 50 %), of the "
            "areas that apply to this target group.")),
     ]
+
+
+def show_missing_edition(cube, region, name, group, edition, page: str):
+    """When the region has no score in the edition in view (MIPEX published 2024 for some
+    countries only), say so and link to the latest edition in which it has one — the same
+    page, the same view, that edition."""
+    st = _st()
+    have = scoring.editions_with_data(cube, region, group)
+    if edition in have:
+        return
+    if not have:
+        st.info(t("{name} has no score for this target group in any edition.",
+                  name=safe.md(name)), icon=":material/info:")
+        return
+    latest = max(have)
+    st.info(t("{name} has no score in edition {e}. Its latest edition with a score is "
+              "{latest}.", name=safe.md(name), e=edition, latest=latest),
+            icon=":material/info:")
+    st.page_link(page, label=t("Open edition {e}", e=latest), icon=":material/history:",
+                 query_params={**st.query_params.to_dict(), "edition": str(latest)})
 
 
 def show_headline(cube, regions, region, group, edition, weights):

@@ -399,20 +399,75 @@ def set_param(key: str, value):
 # ------------------------------------------------------------------ map boundaries
 
 @st.cache_resource(show_spinner=False)
-def _boundaries(directory: str | None):
+def _boundaries(path: str | None, files: tuple = ()):
+    """Boundaries of a folder or file, loaded once per set of files (``files``: names and
+    modification times, so a fetched file is picked up on the next run)."""
     import geo
-    return geo.load_boundaries(directory)
+    return geo.load_boundaries(path)
+
+
+def _files_signature(path) -> tuple:
+    try:
+        return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in path.iterdir() if p.suffix == ".geojson"))
+    except OSError:
+        return ()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _boundary_needs(version_id: str, _regions) -> tuple:
+    """The (NUTS edition, level) pairs the regions table of a data version needs (once per
+    version, keyed on its id: a store of 100,000 regions would otherwise scan them on every run)."""
+    from geo import fetch as gf
+
+    return tuple(gf.needed(_regions))
+
+
+def boundary_cache_dir():
+    """Where fetched boundaries are kept: ``<store>/boundaries`` (for the shared lake store:
+    ``<data_path>/boundaries`` when that is a folder, else ``data/boundaries`` in the checkout)."""
+    from pathlib import Path
+
+    from data.config import REPO_ROOT
+
+    cfg = _with_secrets(settings())
+    if not cfg.catalog:
+        return Path(cfg.store_path) / "boundaries"
+    if cfg.data_path and "://" not in cfg.data_path:
+        base = Path(cfg.data_path)
+        return (base if base.is_absolute() else REPO_ROOT / base) / "boundaries"
+    return REPO_ROOT / "data" / "boundaries"
 
 
 def boundaries():
-    """Region polygons from the directory named by env ``MIPEXR_BOUNDARIES`` (GISCO
-    ``NUTS_RG_*`` files), cached per directory; an empty GeoDataFrame when unset or
-    unreadable, so maps fall back to points (boundary files are optional)."""
+    """Region polygons for every map, and a one-line note when there are none.
+
+    ``MIPEXR_BOUNDARIES`` unset: the GISCO files the regions table needs (its levels and
+    NUTS 0, in its NUTS edition) are fetched in the background into ``<store>/boundaries``
+    once and read from there (:mod:`geo.fetch`); until they arrive, or when the server is
+    offline, the maps show points and the note says so. ``off``: points, no download. A
+    folder or file: those boundaries, no download. Returns ``(GeoDataFrame, note or None)``.
+    """
     import os
 
-    directory = os.environ.get("MIPEXR_BOUNDARIES") or None
-    if directory and not os.path.isdir(directory):
-        notice(t("The boundary directory {d} does not exist; regions are drawn as points.",
-                 d=directory))
-        directory = None
-    return _boundaries(directory)
+    import geo
+    from geo import fetch as gf
+
+    mode, path = gf.source(os.environ.get("MIPEXR_BOUNDARIES"), boundary_cache_dir())
+    empty = geo.boundaries.empty_boundaries()
+    if mode == "off":
+        return empty, t("Regions are shown as points: map boundaries are turned off (MIPEXR_BOUNDARIES=off).")
+    if mode == "path":
+        if not path.exists():
+            return empty, t("Regions are shown as points: the boundary folder or file {d} does not exist.",
+                            d=str(path))
+        return _boundaries(str(path), _files_signature(path) if path.is_dir() else ()), None
+    status = gf.fetcher(path).ensure(_boundary_needs(version(), tables()["regions"]))
+    files = _files_signature(path)
+    gdf = _boundaries(str(path), files) if files else empty
+    if len(gdf):
+        return gdf, None
+    if status.state == "failed":
+        return empty, t("Regions are shown as points: the map boundaries could not be downloaded from "
+                        "Eurostat GISCO (is the server offline?). Trying again later.")
+    return empty, t("Regions are shown as points until the map boundaries arrive from Eurostat GISCO "
+                    "(a one-time download).")

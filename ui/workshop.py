@@ -269,14 +269,15 @@ def step_standing(cube, tabs, region, group, edition, names, view):
     weights = view.get("weights")
     cards = profile.headline_cards(cube, tabs["regions"], region, group, edition, weights)
     h = profile.headline(cube, tabs["regions"], region, group, edition, weights)
-    c1, c2, c3 = st.columns(3)
-    c1.metric(cards[0][0], cards[0][1])
+    ranks = [(h["rank"], h["rank_low"], h["rank_high"])]
+    if h["units_in_country"] > 1:  # the rank in the country is a card of its own
+        ranks.append((h["rank_country"], h["rank_country_low"], h["rank_country_high"]))
+    cols = st.columns(1 + len(ranks))
+    cols[0].metric(cards[0][0], cards[0][1])
     # On a projector the rank is shown large and its band under it (the same figures as
     # the profile's "23rd (band 21–25)", which would not fit at this size).
     for col, (label, _value, help_text), (rank, low, high) in zip(
-            (c2, c3), cards[1:3], ((h["rank"], h["rank_low"], h["rank_high"]),
-                                   (h["rank_country"], h["rank_country_low"],
-                                    h["rank_country_high"]))):
+            cols[1:], cards[1:1 + len(ranks)], ranks):
         col.metric(label, fmt.ordinal(rank), fmt.band_words(low, high) or None,
                    delta_color="off", delta_arrow="off", help=help_text)
     near = neighbourhood(cube, tabs["regions"], region, group, edition, names, weights=weights)
