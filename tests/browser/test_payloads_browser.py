@@ -170,10 +170,18 @@ def test_payloads_in_the_staff_history(page, payload_app):
     wait_for_app(page)
     side.get_by_role("link", name=re.compile("Data management")).click()
     wait_for_app(page, 60_000)
-    page.screenshot(path=str(page.shots / "staff.png"), full_page=True)
-    assert not page.evaluate(FOREIGN, url)
+    main = page.locator('[data-testid="stMain"]')
+    for section in ("History", "Proposals", "Upload and publish"):
+        main.get_by_text(section, exact=True).first.click()
+        wait_for_app(page)
+        page.screenshot(path=str(page.shots / f"staff-{section.split()[0].lower()}.png"), full_page=True)
+        assert not page.evaluate(FOREIGN, url), section
+        assert not app_errors(page)
+    # the history shows the publisher and the note as typed
+    main.get_by_text("History", exact=True).first.click()
+    wait_for_app(page)
+    assert "Approved: [Verify your account](http://attacker.invalid/phish)" in main.inner_text().replace("\u2060", "")
     assert not [r for r in requests if not r.startswith((url, "data:", "blob:"))]
-    assert not app_errors(page)
 
 
 def test_brief_pdf_and_html_carry_no_foreign_link(payload_app):
