@@ -2,12 +2,13 @@
 
 Page config, navigation over ``pages/``, and the shared sidebar: the data version (with an
 "illustrative data" badge when it applies), the edition and target group in view (kept
-in the URL), and the staff entry.
+in the URL), and the staff entry. Every page and the sidebar run inside the error boundary
+(``ui/boundary.py``): an error is a plain message with an error id, never a traceback.
 """
 
 import streamlit as st
 
-from ui import frame, serving, sidebar, state
+from ui import boundary, frame, serving, sidebar, state
 from ui.i18n import t
 
 serving.no_nagle()  # once per process: see ui/serving.py
@@ -35,10 +36,11 @@ try:
     ]
 
     page = st.navigation(PAGES)
-    sidebar.render()
+    with boundary.catch("the sidebar"):
+        sidebar.render()
     frame.enter()
     try:
-        with serving.run_slot():
+        with serving.run_slot(), boundary.catch(f"page {page.url_path or 'home'}"):
             page.run()
     finally:
         frame.leave()

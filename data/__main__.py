@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from data import audit
 from data.config import settings
 from data.export import table_csv
 from data.imports import Upload, ensure_default, plan_import, publish_plan
@@ -28,6 +29,9 @@ from data.problems import summarise
 from data.readers import FORMATS
 from data.schema import TABLES
 from data.store import StaleVersionError, Store, StoreError, open_store
+
+#: The audit log's "client" of what the command line does.
+CLI = "command line"
 
 
 def _store() -> Store:
@@ -81,6 +85,7 @@ def cmd_import(args) -> int:
     except StaleVersionError as exc:
         print(exc)
         return 2
+    audit.record("publish", user=args.who, client=CLI, version=version, base=plan.base_version)
     print(f"\nPublished version {version}.")
     return 0
 
@@ -118,6 +123,7 @@ def cmd_rollback(args) -> int:
     except StoreError as exc:
         print(exc)
         return 2
+    audit.record("rollback", user=args.who, client=CLI, to=args.version, version=version)
     print(f"Version {version} is current again.")
     return 0
 

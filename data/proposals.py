@@ -1,4 +1,4 @@
-"""Proposed practices: validation, the durable pending queue, duplicates, rate limits (pure).
+"""Proposed practices: validation, the durable pending queue, duplicates, rate limits (no Streamlit).
 
 A visitor's proposal never reaches the published data directly. It is validated field by
 field (:func:`validate`, the practices columns' rules from :mod:`data.schema` plus lengths,
@@ -12,10 +12,15 @@ Layout of the queue directory::
 
     pending/<receipt>.json     waiting for review
     decided/<receipt>.json     approved or rejected (kept: the record of decisions)
-    .lock                      serialises submissions and decisions (rate limits, queue size)
+    .lock                      serialises submissions and decisions (queue size)
 
-What stays in the queue and is never published: the contact e-mail, the session key (a
-hash, for the per-session limit) and the edit history. The per-criterion sentences are kept
+Rate limits are counted in :mod:`data.limits` (beside the store, or in the shared store's
+database), keyed on the *client* — the visitor's address as the trusted proxy reports it
+(``ui.clients``) — not on the Streamlit session, which a reload renews: at most
+``per_client`` proposals per client and ``per_window`` from everyone per window.
+
+What stays in the queue and is never published: the contact e-mail, the client key (a
+salted hash of the address, so moderators can reject everything one sender sent) and the edit history. The per-criterion sentences are kept
 in the record and, on approval, appended to the published summary (unless staff say not to),
 because the practices table has no column for them and a reader of the card should see why a
 practice meets a criterion.
@@ -34,7 +39,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -48,6 +52,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from data import limits as _limits
 from data.problems import Problems
 from data.schema import AUTHORITY_ROLES, CRITERIA, LANGUAGES, LIST_SEP, PRACTICES, REGIONS, TABLE_ORDER
 from data.store import StaleVersionError, write_json_atomic
@@ -91,18 +96,20 @@ def now_iso(ts: float | None = None) -> str:
 
 @dataclass(frozen=True)
 class Limits:
-    """Submissions allowed per session and in all, per ``window`` seconds; pending maximum."""
+    """Submissions allowed per client and in all, per ``window`` seconds; pending maximum;
+    the shortest time (seconds) a person takes to fill the form (the proof-of-human step)."""
 
-    per_session: int = 3
+    per_client: int = 3
     per_window: int = 50
     window: float = 3600.0
     max_pending: int = 500
+    min_seconds: float = 5.0
 
     @classmethod
     def from_env(cls, env=None) -> "Limits":
-        """``MIPEXR_PROPOSALS_PER_SESSION`` (3), ``MIPEXR_PROPOSALS_PER_HOUR`` (50, all
+        """``MIPEXR_PROPOSALS_PER_CLIENT`` (3), ``MIPEXR_PROPOSALS_PER_HOUR`` (50, all
         visitors together), ``MIPEXR_PROPOSALS_WINDOW_MINUTES`` (60),
-        ``MIPEXR_PROPOSALS_MAX_QUEUE`` (500 pending)."""
+        ``MIPEXR_PROPOSALS_MAX_QUEUE`` (500 pending), ``MIPEXR_PROPOSALS_MIN_SECONDS`` (5)."""
         env = os.environ if env is None else env
 
         def num(key, default):
@@ -112,12 +119,13 @@ class Limits:
                 log.warning("%s=%r is not a number; using %s.", key, env.get(key), default)
                 return float(default)
 
-        return cls(int(num("MIPEXR_PROPOSALS_PER_SESSION", 3)), int(num("MIPEXR_PROPOSALS_PER_HOUR", 50)),
-                   num("MIPEXR_PROPOSALS_WINDOW_MINUTES", 60) * 60, int(num("MIPEXR_PROPOSALS_MAX_QUEUE", 500)))
+        return cls(int(num("MIPEXR_PROPOSALS_PER_CLIENT", 3)), int(num("MIPEXR_PROPOSALS_PER_HOUR", 50)),
+                   num("MIPEXR_PROPOSALS_WINDOW_MINUTES", 60) * 60, int(num("MIPEXR_PROPOSALS_MAX_QUEUE", 500)),
+                   num("MIPEXR_PROPOSALS_MIN_SECONDS", 5))
 
 
 class Refused(Exception):
-    """A submission refused by a limit: ``kind`` is ``session``, ``global`` or ``full``;
+    """A submission refused by a limit: ``kind`` is ``client``, ``global`` or ``full``;
     ``retry_after`` seconds until one more is allowed (0 when unknown)."""
 
     def __init__(self, kind: str, retry_after: float = 0.0):
@@ -461,11 +469,6 @@ def queue_dir(cfg=None, env=None) -> Path:
     return REPO_ROOT / "data" / "proposals"
 
 
-def session_key(session_id: str) -> str:
-    """What the queue keeps of a session id: a short hash (it only has to tell sessions apart)."""
-    return hashlib.sha256(f"mipexr-proposal:{session_id}".encode()).hexdigest()[:16]
-
-
 def new_receipt(now: float | None = None) -> str:
     day = datetime.fromtimestamp(time.time() if now is None else now, timezone.utc).strftime("%Y%m%d")
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -480,10 +483,18 @@ class Queue:
     """The durable queue in ``directory``. Cheap to create; every method reads the files afresh,
     so several sessions, processes or replicas sharing the folder see the same queue."""
 
-    def __init__(self, directory: Path | str):
+    def __init__(self, directory: Path | str, counters: _limits.Counters | None = None):
         self.root = Path(directory)
         self.pending_dir = self.root / PENDING
         self.decided_dir = self.root / "decided"
+        self._counters = counters
+
+    @property
+    def counters(self) -> _limits.Counters:
+        """Where the rate limits are counted (default: a SQLite file beside the queue)."""
+        if self._counters is None:
+            self._counters = _limits.SQLiteCounters(_limits.counters_path(self.root))
+        return self._counters
 
     @contextlib.contextmanager
     def _locked(self):
@@ -533,29 +544,28 @@ class Queue:
         return None
 
     # ------------------------------------------------------------ visitors
-    def submit(self, fields: dict, session: str, limits: Limits, now: float | None = None) -> str:
-        """Add a validated proposal; return its receipt id. Raises :class:`Refused` when the
-        session's or everyone's limit in the window is reached or the queue is full — then
-        nothing is written. The check and the write hold the queue's lock together."""
+    def submit(self, fields: dict, client: str, limits: Limits, now: float | None = None) -> str:
+        """Add a validated proposal from ``client`` (its address; see ``ui.clients``); return
+        its receipt id. Raises :class:`Refused` when the queue is full or the client's or
+        everyone's limit in the window is reached — then nothing is written and nothing is
+        counted. The check and the write hold the queue's lock and the counters' together."""
         now = time.time() if now is None else now
         fields = dict(fields)
         email = fields.pop("email", None)
-        with self._locked():
-            recent = [r for r in self.pending() + self.decided(since=now - limits.window)
-                      if now - r.get("submitted_ts", 0) < limits.window]
-            mine = sorted(r["submitted_ts"] for r in recent if r.get("session") == session)
-            if len(mine) >= limits.per_session:
-                raise Refused("session", mine[len(mine) - limits.per_session] + limits.window - now)
-            stamps = sorted(r["submitted_ts"] for r in recent)
-            if len(stamps) >= limits.per_window:
-                raise Refused("global", stamps[len(stamps) - limits.per_window] + limits.window - now)
+        counters = self.counters
+        sender = counters.key("client", client)
+        with self._locked(), counters.transaction():
             if self.count_pending() >= limits.max_pending:
                 raise Refused("full")
+            decision = _limits.take(counters, [("proposal-client", sender, limits.per_client, limits.window),
+                                               ("proposal-all", "all", limits.per_window, limits.window)], now)
+            if not decision.allowed:
+                raise Refused("client" if decision.kind == "proposal-client" else "global", decision.retry_after)
             receipt = new_receipt(now)
             while (self.pending_dir / f"{receipt}.json").exists():
                 receipt = new_receipt(now)
             record = {"id": receipt, "status": PENDING, "submitted": now_iso(now), "submitted_ts": now,
-                      "session": session, "fields": fields, "email": email,
+                      "client": sender, "fields": fields, "email": email,
                       "events": [{"time": now_iso(now), "who": "proposer", "action": "submitted"}]}
             write_json_atomic(self.pending_dir / f"{receipt}.json", record)
         log.info("Proposal %s received.", receipt)
@@ -591,16 +601,32 @@ class Queue:
         (self.pending_dir / f"{rec['id']}.json").unlink(missing_ok=True)
 
     def reject(self, receipt: str, who: str, reason: str) -> dict:
+        return self.reject_many([receipt], who, reason)[0]
+
+    def reject_many(self, receipts: list[str], who: str, reason: str) -> list[dict]:
+        """Reject several pending proposals with one reason (a moderator clearing spam), all
+        under one lock; raises :class:`QueueError` — rejecting none — when one of them is
+        unknown or no longer pending."""
         reason = clean_text(reason)
         if not reason:
             raise ValueError("A rejection needs a reason.")
         with self._locked():
-            rec = self._pending_record(receipt)
-            rec.update(status=REJECTED, decided_by=who, decided_at=now_iso(), reason=reason[:MAX_LEN["reason"]])
-            rec["events"].append({"time": rec["decided_at"], "who": who, "action": "rejected", "note": rec["reason"]})
-            self._decide(rec)
-        log.info("Proposal %s rejected by %s.", receipt, who)
-        return rec
+            recs = [self._pending_record(r) for r in dict.fromkeys(receipts)]
+            for rec in recs:
+                rec.update(status=REJECTED, decided_by=who, decided_at=now_iso(), reason=reason[:MAX_LEN["reason"]])
+                rec["events"].append({"time": rec["decided_at"], "who": who, "action": "rejected",
+                                      "note": rec["reason"]})
+                self._decide(rec)
+        return recs
+
+    def same_sender(self, receipt: str) -> list[str]:
+        """Receipts of the pending proposals sent by the same client as ``receipt`` (itself
+        included), oldest first."""
+        rec = self.get(receipt)
+        sender = (rec or {}).get("client")
+        if not sender:
+            return [receipt] if rec else []
+        return [r["id"] for r in self.pending() if r.get("client") == sender]
 
     def approve(self, receipt: str, store, *, who: str, base_version: str | None,
                 append_criteria: bool = True) -> str:

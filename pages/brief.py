@@ -9,7 +9,7 @@ preview, and makes the files only when a download button is clicked.
 
 import streamlit as st
 
-from ui import brief, frame, params, profile, state
+from ui import brief, frame, params, profile, safe, state
 from ui.i18n import language, t
 
 frame.require()
@@ -56,7 +56,7 @@ key = (str(s.root), state.view_version(), region, str(group), edition, language(
        params.weights_key(weights), mode, tuple(peer_list), measure)
 b = _brief(*key)
 
-st.title(t("Region brief: {name}", name=b.title))
+st.title(t("Region brief: {name}", name=safe.md(b.title)))
 profile.show_missing_edition(cube, region, labels.get(region, region), group, edition,
                              "pages/brief.py")
 st.caption(t("A printable policy brief built from the same data and charts as the region "
@@ -76,7 +76,7 @@ if b.illustrative:
 cards = st.container(horizontal=True)  # the Region profile's cards, same text
 for label, value, help_text in b.headline:
     cards.metric(label, value, help=help_text)
-st.markdown(brief.summary_sentence(b))
+st.markdown(safe.md(brief.summary_sentence(b)))  # data text inside: shown as text
 with st.expander(t("Preview of the brief"), expanded=False):
     # the HTML is escaped throughout (ui/brief.py) and its CSS is scoped to .brief
     st.html(_file(*key, "html"))

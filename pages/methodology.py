@@ -7,7 +7,7 @@ URL: ``area``, ``phase`` (comma-separated filters of the indicator list).
 import streamlit as st
 
 from ui import compare as C
-from ui import frame, profile, sidebar, state, tables
+from ui import frame, profile, safe, sidebar, state, tables
 from ui import gaps as G
 from ui.i18n import t
 
@@ -143,9 +143,9 @@ st.header(t("The data in view"))
 man = state.manifest()
 st.markdown(t("**Version** `{v}` · created {c} · by {who}",
               v=man.get("version", ""), c=man.get("created", "")[:16].replace("T", " "),
-              who=man.get("who", "")))
+              who=safe.md(man.get("who", ""))))
 if man.get("note"):
-    st.caption(man["note"])
+    st.caption(safe.md(man["note"]))
 frames = C.version_frames(man)
 if state.is_illustrative():
     st.warning(t("Illustrative tables: {tables}. They are not MIPEX-R results.",
@@ -170,7 +170,7 @@ else:
     if len(changed):
         st.warning(t("The indicator set changed between {a} and {b}: {ids}. Changes in the areas "
                      "concerned mix a change of method with a change of policy.", a=e_from,
-                     b=e_to, ids=", ".join(changed[t("Code")])), icon=":material/warning:")
+                     b=e_to, ids=safe.md(", ".join(changed[t("Code")]))), icon=":material/warning:")
         tables.show_table(changed, "indicator-set-change", key="set-change")
     comp = C.edition_comparability(cube, view["target_group"], e_from, e_to)
     st.markdown(t("Regions whose change from {a} to {b} is **not comparable** — the indicators "

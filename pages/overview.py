@@ -6,7 +6,7 @@ URL: ``edition`` and ``group`` (sidebar), ``w`` (area weights, e.g. health:2,hou
 
 import streamlit as st
 
-from ui import charts, components, fmt, frame, params, profile, sidebar, state, tables
+from ui import charts, components, fmt, frame, params, profile, safe, sidebar, state, tables
 from ui.i18n import N_, t
 
 frame.require()
@@ -26,9 +26,9 @@ st.markdown(t("**Edition {e}** · **{g}** · data version `{v}`{ill}", e=edition
               g=t(sidebar.GROUP_LABELS.get(group, group)), v=man["version"],
               ill=" · " + t("illustrative data, not MIPEX-R results") if illustrative else ""))
 with st.expander(t("What this data is"), expanded=illustrative):
-    st.write(man.get("note") or t("Published by {who}.", who=man.get("who", "?")))
+    st.markdown(safe.md(man.get("note")) or t("Published by {who}.", who=safe.md(man.get("who", "?"))))
     st.caption(t("Published {when} UTC by {who}. Rows: {rows}.", when=man["created"][:16].replace("T", " "),
-                 who=man.get("who", "?"), rows=", ".join(f"{k} {v}" for k, v in man.get("rows", {}).items())))
+                 who=safe.md(man.get("who", "?")), rows=", ".join(f"{k} {v}" for k, v in man.get("rows", {}).items())))
 if weights:
     st.caption(t("Area weights from the link: {w} (other areas 1). Without them every area counts "
                  "equally, the MIPEX rule.", w=params.weights_text(weights)))
@@ -41,7 +41,7 @@ row.metric(t("Regions with a score"), f"{int(scored.sum())} / {len(table)}")
 row.metric(t("Median overall score"), fmt.number(table["score"].median()))
 if scored.any():
     top = table[scored].iloc[0]
-    row.metric(t("Highest overall score"), fmt.number(top["score"]), top["name"], delta_color="off",
+    row.metric(t("Highest overall score"), fmt.number(top["score"]), safe.md(top["name"]), delta_color="off",
                delta_arrow="off")
 
 left, right = st.columns([1, 1])
@@ -62,8 +62,8 @@ st.subheader(t("Strongest and weakest areas across regions"))
 summary = parts["summary"]
 strong = summary.loc[summary["standing"] == t("strongest"), "area"].tolist()
 weak = summary.loc[summary["standing"] == t("weakest"), "area"].tolist()
-st.markdown(t("Most favourable: **{s}**. Least favourable: **{w}**.", s=", ".join(strong) or "–",
-              w=", ".join(weak) or "–"))
+st.markdown(t("Most favourable: **{s}**. Least favourable: **{w}**.", s=safe.md(", ".join(strong)) or "–",
+              w=safe.md(", ".join(weak)) or "–"))
 charts.show_chart(parts["area_bars"], summary, "areas-across-regions", key="areas",
                   caption=t("Mean over the regions with a score; a missing score is left out, "
                             "never counted as 0. Coverage: the share of the indicator weight "
@@ -74,5 +74,5 @@ tables.show_table(parts["shown"], "overview", key="overview")
 components.data_caption()
 pick = st.selectbox(t("Open a region profile"), table["region_id"].tolist(),
                     format_func=lambda r: labels.get(r, r), key="ov_pick")
-st.page_link("pages/region.py", label=t("Profile of {r}", r=labels.get(pick, pick)), icon=":material/location_on:",
+st.page_link("pages/region.py", label=t("Profile of {r}", r=safe.md(labels.get(pick, pick))), icon=":material/location_on:",
              query_params={"region": pick, "edition": edition, "group": group})

@@ -8,7 +8,7 @@ outcome measure is shown first), ``measure`` (the outcome measure).
 
 import streamlit as st
 
-from ui import charts, frame, params, profile, state
+from ui import charts, frame, params, profile, safe, state
 from ui.i18n import column_title, t
 
 frame.require()
@@ -29,7 +29,7 @@ with c3:
     axis = state.url_widget(st.selectbox, "axis", list(profile.AXES), "area", t("Compare by"),
                             format_func=column_title)
 name = labels.get(region, region)
-st.title(name)
+st.title(safe.md(name))
 profile.show_missing_edition(cube, region, name, group, edition, "pages/region.py")
 profile.show_headline(cube, tabs["regions"], region, group, edition, weights)
 handouts = st.container()  # filled once the peer group is read: the links carry it

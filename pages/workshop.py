@@ -9,7 +9,7 @@ what-if). Logic and layout: ``ui/workshop.py``.
 
 import streamlit as st
 
-from ui import fmt, frame, params, profile, state
+from ui import fmt, frame, params, profile, safe, state
 from ui import workshop as ws
 from ui.i18n import t
 
@@ -53,8 +53,8 @@ with body:
     state.show_notices()
     st.caption(t("Step {k} of {n}", k=step, n=len(ws.STEPS)))
     st.title(ws.step_titles()[step - 1])
-    st.header(names.get(region, region) if guess is None or revealed
-              else t("Mystery region: {name}", name=names.get(region, region)))
+    st.header(safe.md(names.get(region, region)) if guess is None or revealed
+              else t("Mystery region: {name}", name=safe.md(names.get(region, region))))
     ws.STEP_VIEWS[step - 1](cube, tabs, region, group, edition, names, view)
 with nav:
     if guess is not None and not revealed:
@@ -63,7 +63,7 @@ with nav:
     elif revealed:
         head = profile.headline(cube, tabs["regions"], region, group, edition, weights)
         st.markdown(t("It was **{name}**, ranked {rank} among {n} regions.",
-                      name=real.get(region, region), n=head["n_ranked"],
+                      name=safe.md(real.get(region, region)), n=head["n_ranked"],
                       rank=fmt.rank_band(head["rank"], head["rank_low"], head["rank_high"])),
                     help=profile.band_help(len(cube.regions)))
     ws.navigation(step, region, edition, group, guess, view)

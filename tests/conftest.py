@@ -17,6 +17,9 @@ hypothesis_settings.load_profile("mipexr")
 # Warming the page caches after a version is loaded costs seconds of CPU per store; tests
 # create many stores. tests/test_memo.py turns it on where it is the subject.
 os.environ.setdefault("MIPEXR_WARM", "0")
+# Tests fill the proposal form in milliseconds; tests/test_security.py sets the proof-of-human
+# delay where it is the subject.
+os.environ.setdefault("MIPEXR_PROPOSALS_MIN_SECONDS", "0")
 # The app fetches map boundaries from GISCO when none are configured; tests never go to the
 # internet: the default source is a closed loopback port (the app then works offline, with
 # points), and tests of the download serve the real files from a local server.
@@ -63,6 +66,15 @@ employment_rate_20_64,"Employment rate, 20–64",%,1,labour market,citizenship,N
 """
 CSV = {"regions": REGIONS_CSV, "indicators": INDICATORS_CSV, "scores": SCORES_CSV,
        "practices": PRACTICES_CSV, "outcomes": OUTCOMES_CSV, "measures": MEASURES_CSV}
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of Markdown that went through ui.safe.md: backslash escapes
+    resolved and the invisible joiners that stop autolinks removed (AppTest gives an
+    element's Markdown source, not its rendering)."""
+    import re
+
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", str(markdown)).replace("\u2060", "")
 
 
 def tree_hash(root: Path) -> str:

@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ui import brief, fmt, profile
+from conftest import shown
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -117,7 +118,7 @@ def test_brief_page_renders(monkeypatch, tmp_path, demo):
     at.switch_page("pages/brief.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert "Região Autónoma dos Açores (PT20)" in at.title[0].value
+    assert "Região Autónoma dos Açores (PT20)" in shown(at.title[0].value)
     row = profile.overall_table(cube, tabs["regions"], cube.editions[-1], "TCN") \
         .set_index("region_id").loc["PT20"]
     values = {m.label: m.value for m in at.metric}

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import CSV
+from conftest import CSV, shown
 from streamlit.testing.v1 import AppTest
 
 import scoring
@@ -62,12 +62,12 @@ def frame_with(at, column: str) -> pd.DataFrame:
 
 
 def notices(at) -> str:
-    return " ".join(str(e.value) for e in [*at.info, *at.warning])
+    return shown(" ".join(str(e.value) for e in [*at.info, *at.warning]))
 
 
 def page_text(at) -> str:
-    return " ".join(str(x.value) for x in [*at.title, *at.header, *at.subheader, *at.markdown,
-                                           *at.caption])
+    return shown(" ".join(str(x.value) for x in [*at.title, *at.header, *at.subheader, *at.markdown,
+                                                 *at.caption]))
 
 
 @pytest.fixture(scope="module")
@@ -211,7 +211,7 @@ def test_five_pages_show_the_same_areas(demo_store, monkeypatch, demo, region, g
     areas = prio.loc[prio["priority"], "area"].tolist()
     assert areas
     reasons = [profile.priority_reason(r) for _, r in prio[prio["priority"]].iterrows()]
-    listed = "\n".join(f"{k}. **{a.replace('-', chr(92) + '-')}** — {why}"
+    listed = "\n".join(f"{k}. **{a}** — {why}"
                        for k, (a, why) in enumerate(zip(areas, reasons), start=1))
     at = run(demo_store, monkeypatch, "pages/region.py", region=region, group=group,
              edition=edition)
@@ -260,7 +260,7 @@ def test_workshop_never_calls_a_region_above_its_peers_where_it_is_not(demo):
             assert lines[0] == "Above its peers' mean in no area."
         else:
             top = g.sort_values("gap_peers", ascending=False).iloc[0]
-            assert f"**{top['area']}** (+" in lines[0]
+            assert f"**{top['area']}** (+" in shown(lines[0])
     assert found, "the demo has a region below its peers everywhere"
 
 

@@ -21,6 +21,7 @@ from ui import compare as C
 from ui import gaps as G
 from ui import params
 from ui.fmt import round_half_up as shown_as
+from conftest import shown
 
 EDITION, GROUP = 2024, "TCN"
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +50,7 @@ def open_page(tmp_path, monkeypatch, page, **params):
 
 
 def infos(at) -> str:
-    return " ".join(i.value for i in at.info)
+    return shown(" ".join(i.value for i in at.info))
 
 
 #: A column that tells each table on these pages apart (AppTest does not expose the key of a

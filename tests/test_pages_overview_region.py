@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 import scoring
 from ui import fmt, profile
+from conftest import shown
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -56,7 +57,7 @@ def qp(at, key):
 
 
 def notices(at) -> str:
-    return " ".join(str(e.value) for e in [*at.info, *at.warning])
+    return shown(" ".join(str(e.value) for e in [*at.info, *at.warning]))
 
 
 def shown_as(values, decimals=1):

@@ -162,24 +162,6 @@ def test_gap_suggestions_without_scores(demo, area_table):
 
 # ------------------------------------------------------------------ safe rendering helpers
 
-def test_md_escape_makes_markup_inert():
-    from ui.practices import md_escape
-
-    assert md_escape("<img src=x onerror=alert(1)>") == r"\<img src\=x onerror\=alert\(1\)\>"
-    assert md_escape("**bold** [link](javascript:alert(1)) $x$") == \
-        r"\*\*bold\*\* \[link\]\(javascript\:alert\(1\)\) \$x\$"
-    assert md_escape("line one\nline two") == "line one  \nline two"
-    assert md_escape(None) == "" and md_escape(float("nan")) == ""
-
-
-def test_safe_url_allows_only_http():
-    from ui.practices import safe_url
-
-    assert safe_url("https://example.org/p?a=1") == "https://example.org/p?a=1"
-    assert safe_url("javascript:alert(1)") is None
-    assert safe_url("http://x/<script>") is None and safe_url(None) is None
-
-
 def test_selection_helpers():
     from ui.practices import parse_years, selected_cell, selected_practice
 

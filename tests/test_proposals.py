@@ -121,18 +121,18 @@ def test_get_never_builds_a_path_from_arbitrary_text(tmp_path):
     assert q.get("../../etc/passwd") is None and q.get(None) is None
 
 
-def test_rate_limits_per_session_global_and_queue_size(tmp_path, small_store):
+def test_rate_limits_per_client_global_and_queue_size(tmp_path, small_store):
     q = dp.Queue(tmp_path / "q")
     f = valid_fields(small_store)
-    limits = dp.Limits(per_session=3, per_window=4, window=3600, max_pending=100)
+    limits = dp.Limits(per_client=3, per_window=4, window=3600, max_pending=100)
     t0 = 1_700_000_000.0
     for i in range(3):
         q.submit(f, "s1", limits, now=t0 + i)
     with pytest.raises(dp.Refused) as exc:
         q.submit(f, "s1", limits, now=t0 + 10)
-    assert exc.value.kind == "session" and exc.value.retry_after == pytest.approx(3590)
+    assert exc.value.kind == "client" and exc.value.retry_after == pytest.approx(3590)
     assert q.count_pending() == 3
-    q.submit(f, "s2", limits, now=t0 + 20)  # another session: the 4th in the hour
+    q.submit(f, "s2", limits, now=t0 + 20)  # another client: the 4th in the hour
     with pytest.raises(dp.Refused) as exc:
         q.submit(f, "s3", limits, now=t0 + 30)
     assert exc.value.kind == "global" and exc.value.retry_after == pytest.approx(3570)
@@ -140,19 +140,20 @@ def test_rate_limits_per_session_global_and_queue_size(tmp_path, small_store):
     q.submit(f, "s1", limits, now=t0 + 3601)  # the window moved on
     assert q.count_pending() == 5
     with pytest.raises(dp.Refused) as exc:
-        q.submit(f, "s9", dp.Limits(per_session=9, per_window=99, window=60, max_pending=5), now=t0 + 9999)
+        q.submit(f, "s9", dp.Limits(per_client=9, per_window=99, window=60, max_pending=5), now=t0 + 9999)
     assert exc.value.kind == "full" and q.count_pending() == 5
     # decided proposals still count for the window, not for the queue size
     for rec in q.pending()[:2]:
         q.reject(rec["id"], "ana", "test")
-    q.submit(f, "s9", dp.Limits(per_session=9, per_window=99, window=60, max_pending=5), now=t0 + 9999)
+    q.submit(f, "s9", dp.Limits(per_client=9, per_window=99, window=60, max_pending=5), now=t0 + 9999)
 
 
 def test_limits_from_env():
-    env = {"MIPEXR_PROPOSALS_PER_SESSION": "1", "MIPEXR_PROPOSALS_PER_HOUR": "7",
-           "MIPEXR_PROPOSALS_WINDOW_MINUTES": "10", "MIPEXR_PROPOSALS_MAX_QUEUE": "9"}
-    assert dp.Limits.from_env(env) == dp.Limits(1, 7, 600.0, 9)
-    assert dp.Limits.from_env({"MIPEXR_PROPOSALS_PER_SESSION": "lots"}) == dp.Limits()
+    env = {"MIPEXR_PROPOSALS_PER_CLIENT": "1", "MIPEXR_PROPOSALS_PER_HOUR": "7",
+           "MIPEXR_PROPOSALS_WINDOW_MINUTES": "10", "MIPEXR_PROPOSALS_MAX_QUEUE": "9",
+           "MIPEXR_PROPOSALS_MIN_SECONDS": "2"}
+    assert dp.Limits.from_env(env) == dp.Limits(1, 7, 600.0, 9, 2.0)
+    assert dp.Limits.from_env({"MIPEXR_PROPOSALS_PER_CLIENT": "lots"}) == dp.Limits()
 
 
 def test_queue_dir(tmp_path):

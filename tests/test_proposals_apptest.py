@@ -129,7 +129,7 @@ def test_preview_renders_the_card_and_the_map_and_sends_nothing(app_store):
     assert queue_of(app_store).count_pending() == 0
     assert at.get("deck_gl_json_chart")
     # the card's title, escaped: Markdown shows it literally
-    assert r"\<script\>alert\(1\)\</script\> \*\*x\*\*" in [s.value for s in at.subheader]
+    assert r"\<script\>alert\(1\)\<\/script\> \*\*x\*\*" in [s.value for s in at.subheader]
     assert any("Nurses trained abroad" in m.value for m in at.markdown)
 
 
@@ -338,7 +338,7 @@ def test_the_queue_survives_a_restart_and_a_new_version(app_store):
 
 
 def test_rate_limit_refuses_the_next_one_and_the_queue_does_not_grow(app_store, monkeypatch):
-    monkeypatch.setenv("MIPEXR_PROPOSALS_PER_SESSION", "2")
+    monkeypatch.setenv("MIPEXR_PROPOSALS_PER_CLIENT", "2")
     at = propose_page()
     for i in range(2):
         fill(at, {**GOOD, "title": f"Practice number {i} of this session"})
@@ -349,8 +349,8 @@ def test_rate_limit_refuses_the_next_one_and_the_queue_does_not_grow(app_store, 
     send(at)
     assert any("most proposals allowed" in e.value and "Nothing was sent" in e.value for e in at.error)
     assert queue_of(app_store).count_pending() == 2
-    # another visitor is still welcome (AppTest gives every session the same id)
-    monkeypatch.setattr("ui.proposals._session", lambda: "another visitor")
+    # another visitor is still welcome (AppTest has no connection: every session is "local")
+    monkeypatch.setattr("ui.clients.current", lambda: "203.0.113.77")
     submit_good(title="Another visitor's practice")
     assert queue_of(app_store).count_pending() == 3
 

@@ -73,3 +73,17 @@ def test_publish_on_one_replica_is_seen_through_the_other(two_replicas):
 
 def _replica_of(session) -> str:
     return session.cookie.split("mipexr_replica=", 1)[1].split(";")[0]
+
+
+def test_the_deploy_recipe_does_not_expose_metrics(two_replicas):
+    """Issue 16, problem 6: /_stcore/metrics is Streamlit's, not the public's."""
+    import urllib.error
+    import urllib.request
+
+    url, ports, _env = two_replicas
+    with pytest.raises(urllib.error.HTTPError) as exc:
+        urllib.request.urlopen(url + "/_stcore/metrics", timeout=10)
+    assert exc.value.code == 404
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(url + "/_stcore/metrics?x=1", timeout=10)
+    assert urllib.request.urlopen(url + "/_stcore/health", timeout=10).read() == b"ok"  # the app is there

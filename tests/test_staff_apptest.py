@@ -35,7 +35,7 @@ def app_store(tmp_path, monkeypatch) -> Store:
     monkeypatch.setenv("MIPEXR_STORE", str(tmp_path / "store"))
     hashed = bcrypt.hashpw(STAFF[1].encode(), bcrypt.gensalt(rounds=4)).decode()
     monkeypatch.setenv("MIPEXR_STAFF_USERS", f"{STAFF[0]}:{hashed}")
-    for var in ("MIPEXR_STAFF_MAX_FAILURES", "MIPEXR_STAFF_LOCKOUT_MINUTES",
+    for var in ("MIPEXR_STAFF_MAX_FAILURES", "MIPEXR_STAFF_NAME_MAX_FAILURES", "MIPEXR_TRUSTED_PROXIES",
                 "MIPEXR_MAX_UPLOAD_MB", "MIPEXR_MAX_ROWS"):
         monkeypatch.delenv(var, raising=False)
     fresh_caches()

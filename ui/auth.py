@@ -11,12 +11,17 @@ Two ways to be staff, both configured outside the repository:
 With neither, staff features are off. Staff status is never a flag in ``st.session_state``:
 a successful password sign-in issues a random token held in a server-side registry, and the
 session keeps only the token, so no crafted session key or URL parameter makes anyone staff.
-Repeated failures lock a name out for a while (the tracker is shared by every session of the
-process). Passwords are never logged, echoed or kept: the form clears them on submit.
+Repeated failures slow down the client and the name with exponential back-off
+(:class:`Throttle`), counted where every session and replica sees them (:mod:`data.limits`).
+Passwords are never logged, echoed or kept: the form clears them on submit. Every sign-in
+attempt is an audit line (:mod:`data.audit`).
 
 Optional settings (``[staff]`` in secrets, or the environment): ``max_failures`` /
-``MIPEXR_STAFF_MAX_FAILURES`` (5), ``failure_window_minutes`` (15), ``lockout_minutes`` /
-``MIPEXR_STAFF_LOCKOUT_MINUTES`` (15), ``session_hours`` (8).
+``MIPEXR_STAFF_MAX_FAILURES`` (5 free failures per client), ``name_max_failures`` /
+``MIPEXR_STAFF_NAME_MAX_FAILURES`` (20 per name from all clients), ``backoff_seconds`` /
+``MIPEXR_STAFF_BACKOFF_SECONDS`` (30: the first lock, doubled after each further failure),
+``max_lock_minutes`` / ``MIPEXR_STAFF_MAX_LOCK_MINUTES`` (60), ``failure_window_hours`` (24),
+``session_hours`` (8).
 """
 
 from __future__ import annotations
@@ -27,14 +32,18 @@ import secrets as pysecrets
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import bcrypt
 import streamlit as st
 
+from data import audit, limits
+from ui import clients
+
 log = logging.getLogger("mipexr.auth")
 
 TOKEN_KEY = "_staff_token"
+OIDC_AUDITED_KEY = "_staff_oidc_audited"
 ENV_USERS = "MIPEXR_STAFF_USERS"
 MAX_PASSWORD_BYTES = 72  # bcrypt's limit
 
@@ -103,49 +112,57 @@ def check_password(accounts: dict[str, str], name: str, password: str) -> bool:
     return ok and not too_long
 
 
-@dataclass
-class LockoutTracker:
-    """Failed sign-ins per name: ``max_failures`` within ``window`` seconds lock the name for
-    ``lock_for`` seconds. Thread-safe; one instance serves every session of the process."""
+@dataclass(frozen=True)
+class Throttle:
+    """Failed sign-ins slow down whoever makes them: per client and per staff name, with
+    exponential back-off (:func:`data.limits.backoff`), counted in the shared counters
+    (:mod:`data.limits`) so neither a reload nor another replica resets them.
 
-    max_failures: int = 5
-    window: float = 15 * 60
-    lock_for: float = 15 * 60
-    _failures: dict[str, list[float]] = field(default_factory=dict)
-    _locked_until: dict[str, float] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    A client's ``client_free``-th failure (within ``window`` seconds) locks it for ``base``
+    seconds; each one after that doubles the lock, at most ``cap``. A name is throttled the
+    same way from its ``name_free``-th failure from all clients together —
+    many more, so one client cannot lock someone else's name out: its own lock grows first,
+    and reaching the name's threshold from one address takes hours. A success clears the
+    client's and the name's failures."""
 
-    @staticmethod
-    def _key(name: str) -> str:
-        return name.strip().casefold()
+    client_free: int = 5
+    name_free: int = 20
+    base: float = 30.0
+    cap: float = 3600.0
+    window: float = 24 * 3600.0
 
-    def locked_for(self, name: str, now: float | None = None) -> float:
-        """Seconds left of a lock-out of ``name`` (0 when not locked)."""
+    def _keys(self, counters: limits.Counters, name: str, client: str) -> tuple[str, str]:
+        return counters.key("client", client), counters.key("name", name.strip().casefold())
+
+    def wait(self, counters: limits.Counters, name: str, client: str, now: float | None = None) -> float:
+        """Seconds before ``client`` may try ``name`` again (0: now)."""
         now = time.time() if now is None else now
-        with self._lock:
-            return max(0.0, self._locked_until.get(self._key(name), 0.0) - now)
+        ck, nk = self._keys(counters, name, client)
+        since = now - self.window
+        return max(limits.backoff(counters.events("signin-client", ck, since), self.client_free, self.base,
+                                  self.cap, now),
+                   limits.backoff(counters.events("signin-name", nk, since), self.name_free, self.base,
+                                  self.cap, now))
 
-    def failure(self, name: str, now: float | None = None) -> bool:
-        """Record a failure; return True when it locks the name."""
+    def attempt(self, counters: limits.Counters, name: str, client: str, now: float | None = None) -> float:
+        """Take one sign-in attempt: 0 when it may go ahead — it is then counted as a failure
+        until :meth:`success` clears it, so attempts sent in parallel cannot all slip past
+        the check — else the seconds left of the pause (nothing counted)."""
         now = time.time() if now is None else now
-        key = self._key(name)
-        with self._lock:
-            recent = [t for t in self._failures.get(key, []) if now - t < self.window] + [now]
-            if len(recent) >= self.max_failures:
-                self._locked_until[key] = now + self.lock_for
-                self._failures.pop(key, None)
-                return True
-            self._failures[key] = recent
-            return False
+        ck, nk = self._keys(counters, name, client)
+        with counters.transaction():
+            left = self.wait(counters, name, client, now)
+            if left > 0:
+                return left
+            counters.add("signin-client", ck, now)
+            counters.add("signin-name", nk, now)
+        return 0.0
 
-    def success(self, name: str):
-        with self._lock:
-            self._failures.pop(self._key(name), None)
-
-    def clear(self):
-        with self._lock:
-            self._failures.clear()
-            self._locked_until.clear()
+    def success(self, counters: limits.Counters, name: str, client: str):
+        ck, nk = self._keys(counters, name, client)
+        with counters.transaction():
+            counters.clear("signin-client", ck)
+            counters.clear("signin-name", nk)
 
 
 @dataclass(frozen=True)
@@ -234,15 +251,12 @@ def configured() -> bool:
     return bool(accounts()) or (oidc_configured() and bool(staff_emails()))
 
 
-@st.cache_resource
-def _tracker(max_failures: int, window: float, lock_for: float) -> LockoutTracker:
-    return LockoutTracker(max_failures, window, lock_for)
-
-
-def tracker() -> LockoutTracker:
-    return _tracker(int(_setting("max_failures", "MIPEXR_STAFF_MAX_FAILURES", 5)),
-                    _setting("failure_window_minutes", None, 15) * 60,
-                    _setting("lockout_minutes", "MIPEXR_STAFF_LOCKOUT_MINUTES", 15) * 60)
+def throttle() -> Throttle:
+    return Throttle(int(_setting("max_failures", "MIPEXR_STAFF_MAX_FAILURES", 5)),
+                    int(_setting("name_max_failures", "MIPEXR_STAFF_NAME_MAX_FAILURES", 20)),
+                    _setting("backoff_seconds", "MIPEXR_STAFF_BACKOFF_SECONDS", 30),
+                    _setting("max_lock_minutes", "MIPEXR_STAFF_MAX_LOCK_MINUTES", 60) * 60,
+                    _setting("failure_window_hours", None, 24) * 3600)
 
 
 @st.cache_resource
@@ -258,33 +272,46 @@ class SignIn:
     locked_seconds: float = 0.0
 
 
-def sign_in(name: str, password: str) -> SignIn:
-    """Check a name and password; on success remember a token for this session.
+def logged_name(name: str, users: dict[str, str]) -> str:
+    """What the audit log may say of a name typed at sign-in: the name when it is a staff
+    account's, else "unknown name" (a password typed into the name field stays secret)."""
+    return name if name in users else audit.UNKNOWN_NAME
 
-    The password is used for the check only: never stored, logged or returned.
+
+def sign_in(name: str, password: str) -> SignIn:
+    """Check a name and password from this session's client; on success remember a token.
+
+    The password is used for the check only: never stored, logged or returned. Failures slow
+    down the client and the name (:class:`Throttle`); every attempt is an audit line.
     """
     name = (name or "").strip()
-    track = tracker()
-    left = track.locked_for(name)
-    if left > 0:
-        log.warning("Sign-in refused: staff name %r is locked out.", name)
-        return SignIn(False, left)
+    client = clients.current()
     users = accounts()
+    counters, rules = limits.open_counters(), throttle()
+    left = rules.attempt(counters, name, client)
+    if left > 0:
+        audit.record("sign-in", user=logged_name(name, users), client=client, outcome="refused-locked",
+                     seconds=int(left))
+        return SignIn(False, left)
     if users and check_password(users, name, password or ""):
-        track.success(name)
+        rules.success(counters, name, client)
         hours = _setting("session_hours", None, 8)
         st.session_state[TOKEN_KEY] = registry().issue(name, "password", hours * 3600)
-        log.info("Staff %r signed in.", name)
+        audit.record("sign-in", user=name, client=client, outcome="success", method="password")
         return SignIn(True)
-    locked = track.failure(name)
-    log.warning("Failed staff sign-in for name %r%s.", name, " (now locked out)" if locked else "")
-    return SignIn(False, track.locked_for(name) if locked else 0.0)
+    lock = rules.wait(counters, name, client)  # the attempt was counted as a failure
+    audit.record("sign-in", user=logged_name(name, users), client=client, outcome="failure",
+                 locked_seconds=int(lock) if lock else None)
+    return SignIn(False, lock)
 
 
 def sign_out():
     token = st.session_state.pop(TOKEN_KEY, None)
     if token:
+        grant = registry().lookup(token)
         registry().revoke(token)
+        if grant is not None:
+            audit.record("sign-out", user=grant.name, client=clients.current())
     if oidc_user():
         st.logout()
 
@@ -309,7 +336,11 @@ def current_staff() -> str | None:
     grant = registry().lookup(st.session_state.get(TOKEN_KEY))
     if grant is not None and grant.name in accounts():
         return grant.name
-    return oidc_user()
+    email = oidc_user()
+    if email and st.session_state.get(OIDC_AUDITED_KEY) != email:
+        st.session_state[OIDC_AUDITED_KEY] = email  # one audit line per session and person
+        audit.record("sign-in", user=email, client=clients.current(), outcome="success", method="openid-connect")
+    return email
 
 
 def is_staff() -> bool:

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 import scoring
-from ui import params, state, tables
+from ui import params, safe, state, tables
 from ui.i18n import N_, column_title, t
 
 GAP_TYPES = ("best", "peers", "target")
@@ -69,7 +69,7 @@ def weight_controls(areas) -> dict[str, float]:
     with st.expander(t("Weights of the areas in the overall score (1 = the MIPEX rule)")):
         cols = st.columns(3)
         for i, a in enumerate(areas):
-            cols[i % 3].number_input(a, min_value=0.0, max_value=params.MAX_WEIGHT, step=0.5,
+            cols[i % 3].number_input(safe.md(a), min_value=0.0, max_value=params.MAX_WEIGHT, step=0.5,
                                      key=_wkey(a))
         st.button(t("Reset weights"), on_click=reset_weights, args=(list(areas),),
                   key="weights-reset")
@@ -93,7 +93,7 @@ def url_target() -> float:
     if math.isfinite(value) and 0 <= value <= 100:
         return value
     state.notice(t("The link asked for target “{v}”, which is not a number from 0 to 100; "
-                   "showing {d:g} instead.", v=raw, d=DEFAULT_TARGET))
+                   "showing {d:g} instead.", v=safe.clip(raw), d=DEFAULT_TARGET))
     return DEFAULT_TARGET
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from urllib.parse import unquote
 
+from ui import safe
 from ui.i18n import N_, t
 
 WEIGHTS_PARAM = "w"
@@ -92,7 +93,7 @@ def parse_weights(raw: str | None, areas) -> tuple[dict[str, float], list[tuple[
 def weight_problem_text(item: str, reason: str) -> str:
     """The notice for one bad item of ``w`` (the same words on every page)."""
     return t("The link's weight “{item}” was ignored: {why}. Weights of 1 are used instead.",
-             item=item, why=t(_REASONS[reason], max=f"{MAX_WEIGHT:g}"))
+             item=safe.clip(item), why=t(_REASONS[reason], max=f"{MAX_WEIGHT:g}"))
 
 
 def effective_weights(weights: dict[str, float] | None) -> dict[str, float] | None:
@@ -145,7 +146,7 @@ def parse_peers(raw: str | None, region_ids: list[str], region: str
     msg = None
     if unknown:
         msg = t("The link asked for peer regions “{ids}”, which are not in the data; they were "
-                "left out.", ids=", ".join(unknown))
+                "left out.", ids=safe.clip(", ".join(unknown)))
     if not known:
         return "all", [], msg or t("The peer list in the link is empty; all regions are used.")
     return "list", known, msg

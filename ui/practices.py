@@ -3,7 +3,7 @@
 What is shown and in which order is decided in :mod:`data.practices` (pure); this module
 reads widgets, builds the pydeck map with :mod:`geo`, and renders. User-supplied text
 (titles, summaries, lessons…) is never given to a renderer that interprets it: the card
-escapes Markdown and HTML (:func:`md_escape`), the list is a data grid, and the map's
+escapes Markdown and HTML (:func:`ui.safe.md`), the list is a data grid, and the map's
 tooltip fields are escaped by Streamlit's deck.gl tooltip.
 
 URL parameters (all optional, so a link reproduces a search):
@@ -22,7 +22,6 @@ import html
 import os
 import re
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -30,7 +29,7 @@ import geo
 import scoring
 from data import practices as dp
 from data.schema import split_list
-from ui import charts, state
+from ui import charts, safe, state
 from ui.i18n import N_, t
 
 MAP_KEY, LIST_KEY, GAPS_KEY, SEL_KEY, CELL_KEY = "practice_map", "practice_list", "gap_list", "_practice", "_cell"
@@ -60,25 +59,6 @@ MAP_HEIGHT, MAP_WIDTH = 560, 340
 #: Rows sent to the list (a data grid of 100,000 long texts would be ~80 MB); the downloads
 #: hold every result. Suggestions for my gaps: the best ones only.
 MAX_LIST, MAX_SUGGESTIONS = 500, 200
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'])")
-
-
-# ------------------------------------------------------------------------------ safe text
-
-def md_escape(text) -> str:
-    """Text that Streamlit's Markdown shows exactly as written: every Markdown/HTML
-    punctuation character backslash-escaped (CommonMark allows it for all of them), line
-    breaks kept. ``<script>`` shows as ``<script>``; nothing is interpreted."""
-    if text is None or (isinstance(text, float) and np.isnan(text)) or text is pd.NA:
-        return ""
-    lines = str(text).replace("\r\n", "\n").split("\n")
-    return "  \n".join(_MD_SPECIAL.sub(r"\\\1", line) for line in lines)
-
-
-def safe_url(url) -> str | None:
-    """``url`` if it is an http(s) address, else None (no ``javascript:`` links)."""
-    text = "" if url is None or url is pd.NA else str(url).strip()
-    return text if re.match(r"^https?://[^\s<>\"']+$", text, re.IGNORECASE) else None
 
 
 # ------------------------------------------------------------------------------ cached data
@@ -241,13 +221,13 @@ def gap_widgets(tabs: dict, view: dict) -> dp.GapSuggestions | None:
         st.info(t({"no_scores": N_("{name} has no area scores for this edition and target group."),
                    "no_gaps": N_("{name} is not below its peers in any area: no gap to look for."),
                    "no_practices": N_("No practice from another region covers {name}'s largest gaps "
-                                      "({areas}).")}[res.reason], name=name, areas=", ".join(res.areas)))
+                                      "({areas}).")}[res.reason], name=safe.md(name), areas=safe.md(", ".join(res.areas))))
     else:
         chosen = links["priorities"][links["priorities"]["priority"]]
         st.markdown(t("**{name}'s priority areas** ({group}, {edition}) — where it falls furthest below "
-                      "the mean of its peer group ({peers}):", name=md_escape(name), group=group,
+                      "the mean of its peer group ({peers}):", name=safe.md(name), group=group,
                       edition=edition, peers=profile.peer_words(how, len(links["peers"])))
-                    + "\n" + "\n".join(f"{int(r['order'])}. **{md_escape(r['area'])}** — "
+                    + "\n" + "\n".join(f"{int(r['order'])}. **{safe.md(r['area'])}** — "
                                         f"{profile.priority_reason(r)}" for _, r in chosen.iterrows()))
     if len(res.practices) > MAX_SUGGESTIONS:
         res = dp.GapSuggestions(res.gaps, res.practices.head(MAX_SUGGESTIONS), res.reason, res.areas)
@@ -339,7 +319,7 @@ def current_practice(valid: set) -> str | None:
         st.session_state[SEL_KEY] = st.query_params.get("practice")
     pid = st.session_state[SEL_KEY]
     if pid and pid not in valid:
-        state.notice(t("The link asked for practice “{value}”, which is not in the data.", value=pid))
+        state.notice(t("The link asked for practice “{value}”, which is not in the data.", value=safe.clip(pid)))
         open_practice(None)
         return None
     return pid
@@ -399,15 +379,15 @@ def _years(row) -> str:
 def card_markdown(row, region_name: str, country: str) -> list[tuple[str, str]]:
     """The card as (heading, escaped Markdown) pairs — pure, so the escaping is testable."""
     def lst(col):
-        return ", ".join(md_escape(v) for v in split_list(row.get(col))) or "—"
+        return ", ".join(safe.md(v) for v in split_list(row.get(col))) or "—"
     role = row.get("authority_role")
     role_text = {"direct": t("direct"), "indirect": t("indirect, through social actors")}.get(role, role)
     facts = "  \n".join([
-        f"**{t('Region')}:** {md_escape(region_name)} ({md_escape(row['region_id'])}) · {md_escape(country)}",
+        f"**{t('Region')}:** {safe.md(region_name)} ({safe.md(row['region_id'])}) · {safe.md(country)}",
         f"**{t('Years')}:** {_years(row)}",
         f"**{t('Areas')}:** {lst('areas')}",
         f"**{t('Target groups')}:** {lst('target_groups')}",
-        f"**{t('Regional authority')}:** {md_escape(role_text) if role_text else '—'}",
+        f"**{t('Regional authority')}:** {safe.md(role_text) if role_text else '—'}",
         f"**{t('Stakeholders')}:** {lst('stakeholders')}",
         f"**{t('REGIN criteria')}:** {lst('criteria')}",
         f"**{t('Funding')}:** {lst('funding')}",
@@ -415,7 +395,7 @@ def card_markdown(row, region_name: str, country: str) -> list[tuple[str, str]]:
     parts = [("", facts)]
     for col, head in (("summary", N_("What was done")), ("lessons_learnt", N_("Lessons learnt")),
                       ("transferability_tips", N_("Tips for transferability"))):
-        body = md_escape(row.get(col))
+        body = safe.md(row.get(col))
         parts.append((t(head), body or t("Not given.")))
     return parts
 
@@ -432,20 +412,20 @@ def render_card(tabs: dict, practice_id: str | None, closable: bool = True):
     name = reg["name"].get(row["region_id"], row["region_id"])
     country = reg["country"].get(row["region_id"], "")
     with st.container(border=True, key="practice_card"):
-        st.subheader(md_escape(row["title"]), anchor=False)
+        st.subheader(safe.md(row["title"]), anchor=False)
         if st.session_state.pop(SCROLL_KEY, False):
             st.html(_SCROLL_TO_CARD, unsafe_allow_javascript=True, width="content")
         lang = row.get("language")
         if lang and lang != "en":
-            st.caption(t("Described in: {lang}", lang=md_escape(lang)))
+            st.caption(t("Described in: {lang}", lang=safe.md(lang)))
         for head, body in card_markdown(row, name, country):
             if head:
                 st.markdown(f"**{head}**")
             st.markdown(body)
         c1, c2 = st.columns(2)
-        url = safe_url(row.get("url"))
+        url = safe.url(row.get("url"))
         if url:
-            c1.link_button(t("More information"), url, width="stretch")
+            c1.link_button(t("More information ({site})", site=safe.md(safe.domain(url))), url, width="stretch")
         if closable and c2.button(t("Close card"), width="stretch"):
             open_practice(None)
             st.rerun()
@@ -544,4 +524,4 @@ def render_map(tabs: dict, shown: pd.DataFrame, view: dict, selected: str | None
     elif report.messages:
         with st.expander(t("How regions were placed on the map ({n} notes)", n=len(report.messages))):
             for m in report.messages:
-                st.markdown("- " + md_escape(m))
+                st.markdown("- " + safe.md(m))

@@ -16,7 +16,7 @@ import pandas as pd
 
 import scoring
 from data.schema import EUROSTAT_FLAGS, PHASE_ORDER, answer_option_texts, split_list
-from ui import fmt, memo, params
+from ui import fmt, memo, params, safe
 from ui.i18n import N_, column_title, data_column, t
 
 AXES = ("area", "phase", "system")
@@ -912,18 +912,16 @@ def show_missing_edition(cube, region, name, group, edition, page: str):
     countries only), say so and link to the latest edition in which it has one — the same
     page, the same view, that edition."""
     st = _st()
-    from ui.practices import md_escape
-
     have = scoring.editions_with_data(cube, region, group)
     if edition in have:
         return
     if not have:
         st.info(t("{name} has no score for this target group in any edition.",
-                  name=md_escape(name)), icon=":material/info:")
+                  name=safe.md(name)), icon=":material/info:")
         return
     latest = max(have)
     st.info(t("{name} has no score in edition {e}. Its latest edition with a score is "
-              "{latest}.", name=md_escape(name), e=edition, latest=latest),
+              "{latest}.", name=safe.md(name), e=edition, latest=latest),
             icon=":material/info:")
     st.page_link(page, label=t("Open edition {e}", e=latest), icon=":material/history:",
                  query_params={**st.query_params.to_dict(), "edition": str(latest)})
@@ -1007,7 +1005,7 @@ def show_profile_chart(radar, axis, order, name, n_peers):
                             horizontal=True, format_func=kinds.get)
     chart, series, wide, compact = profile_chart_parts(radar, axis, order)
     caption = t("{name} against the mean of its peer group ({n} regions) and the best score "
-                "among all regions.", name=name, n=n_peers)
+                "among all regions.", name=safe.md(name), n=n_peers)
     if kind == "radar":
         left, right = st.columns([3, 2])
         with left:
@@ -1116,7 +1114,6 @@ def show_outcome(area_table, tabs, region, group, edition, area=None):
     and the flags, and in words what is compared."""
     st = _st()
     from ui import state, tables
-    from ui.practices import md_escape
 
     catalogue = measure_catalogue(tabs.get("measures"), tabs["outcomes"])
     options, default = outcome_choice(catalogue, tabs["outcomes"], tabs["regions"], region,
@@ -1137,7 +1134,7 @@ def show_outcome(area_table, tabs, region, group, edition, area=None):
     row, m = res["row"].iloc[0], res["measure"]
     if res["proxy"]:
         st.warning(t("No outcome figures for this region: the figures of {p} ({pid}) are shown "
-                     "as a proxy.", p=md_escape(res["proxy_name"]), pid=md_escape(res["proxy"])),
+                     "as a proxy.", p=safe.md(res["proxy_name"]), pid=safe.md(res["proxy"])),
                    icon=":material/warning:")
     nd = t("no data")
 
@@ -1146,12 +1143,12 @@ def show_outcome(area_table, tabs, region, group, edition, area=None):
 
     year = row["year"] if pd.notna(row["year"]) else ""
     cards = st.container(horizontal=True)
-    cards.metric(t("Policy score: {a}", a=md_escape(res["area"])) if res["area"] else
+    cards.metric(t("Policy score: {a}", a=safe.md(res["area"])) if res["area"] else
                  t("Policy score"), num(row["policy_score"]), help=t("Edition {e}", e=edition))
     words = comparison_words(m)
     flag_note = (lambda f: "" if _is_missing(f) else f" ({f})")
     if words is None or res["status"] == "no breakdown":
-        cards.metric(f"{md_escape(m.get('label'))}, {year}",
+        cards.metric(f"{safe.md(m.get('label'))}, {year}",
                      num(row["value_migrant"], m.get("unit") or "") + flag_note(
                          row["flag_migrant"]))
     else:
@@ -1159,10 +1156,10 @@ def show_outcome(area_table, tabs, region, group, edition, area=None):
                      + flag_note(row["flag_gap"]),
                      help=t("Positive: the migrant group does worse. The gap carries the flags "
                             "of both figures."))
-        cards.metric(f"{md_escape(words[0])} / {md_escape(words[1])}",
+        cards.metric(f"{safe.md(words[0])} / {safe.md(words[1])}",
                      f"{num(row['value_reference'])}{flag_note(row['flag_reference'])} / "
                      f"{num(row['value_migrant'])}{flag_note(row['flag_migrant'])}")
-    st.caption(md_escape(outcome_text(res)))
+    st.caption(safe.md(outcome_text(res)))
     tables.show_table(outcome_rows(res), f"policy-outcome-{region}", key="outcome")
 
 
@@ -1176,7 +1173,7 @@ def show_similar(table, region, group, edition, labels, axis):
                                 "alike).", axis=t(AXIS_WORDS.get(axis, N_("area")))))
     row = st.container(horizontal=True)
     for rid in shown[t("Region code")]:
-        row.page_link("pages/region.py", label=labels.get(rid, rid), icon=":material/location_on:",
+        row.page_link("pages/region.py", label=safe.md(labels.get(rid, rid)), icon=":material/location_on:",
                       query_params={"region": rid, "edition": str(edition), "group": group})
 
 
@@ -1259,12 +1256,11 @@ def show_practice_links(cube, tabs, region, group, edition, labels, mode="all", 
     regions run in them, with a link to the Integration Lab's full list for these gaps."""
     st = _st()
     from data.config import REPO_ROOT
-    from ui.practices import md_escape
 
     res = practice_links(cube, tabs["practices"], tabs["regions"], region, group, edition,
                          mode, tuple(peer_list))
     prio = res["priorities"]
-    name = md_escape(labels.get(region, region))
+    name = safe.md(labels.get(region, region))
     if prio["score"].notna().sum() == 0:
         st.info(t("No area of this region has a score."))
         return
@@ -1275,12 +1271,12 @@ def show_practice_links(cube, tabs, region, group, edition, labels, mode="all", 
     if chosen.empty:
         st.markdown(t("None: {name} is at or above its peers' mean in every area.", name=name))
     else:
-        st.markdown("\n".join(f"{int(r['order'])}. **{md_escape(r['area'])}** — "
+        st.markdown("\n".join(f"{int(r['order'])}. **{safe.md(r['area'])}** — "
                                f"{priority_reason(r)}" for _, r in chosen.iterrows()))
         st.markdown(t("Practices from other regions in these areas: **{n}**.",
                       n=res["n_practices"]))
-        st.markdown("\n".join(f"- {md_escape(p['title'])} — *{md_escape(p['region_name'])}* "
-                               f"({md_escape(p['area'])})"
+        st.markdown("\n".join(f"- {safe.md(p['title'])} — *{safe.md(p['region_name'])}* "
+                               f"({safe.md(p['area'])})"
                                for _, p in res["practices"].head(5).iterrows()))
     if (REPO_ROOT / "pages" / "practices.py").exists():
         from streamlit.errors import StreamlitAPIException

@@ -13,13 +13,15 @@ it comes back empty, with the receipt above it. Visitors cannot upload files.
 
 from __future__ import annotations
 
-import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
+import time
 
+import streamlit as st
+
+from data import audit, limits
 from data import proposals as dp
 from data.schema import CRITERIA, LANGUAGES
 from data.store import StaleVersionError, StoreError
-from ui import auth, sidebar, state
+from ui import auth, boundary, clients, safe, sidebar, state
 from ui import practices as lab
 from ui.i18n import LANGUAGES as LANGUAGE_NAMES
 from ui.i18n import language, t
@@ -27,7 +29,7 @@ from ui.i18n import language, t
 PUBLIC = "pp"
 GEN_KEY, RECEIPT_KEY, PREVIEW_KEY, ERRORS_KEY, REFUSED_KEY = (
     "_pp_gen", "_pp_receipt", "_pp_preview", "_pp_errors", "_pp_refused")
-MOD_PICK, MOD_FLASH = "mod_pick", "_mod_flash"
+MOD_PICK, MOD_FLASH, BULK_KEY = "mod_pick", "_mod_flash", "mod_bulk_pick"
 FUNDING_SUGGESTIONS = ("AMIF", "ESF+", "ERDF", "EAFRD", "Erasmus+", "regional budget", "national budget",
                        "municipal budget", "private foundation")
 STAKEHOLDER_SUGGESTIONS = ("NGOs", "migrant-led associations", "employers", "trade unions", "municipalities",
@@ -48,13 +50,32 @@ def criteria_help() -> dict[str, str]:
 
 
 def queue() -> dp.Queue:
-    """The queue beside the configured store (see :func:`data.proposals.queue_dir`)."""
-    return dp.Queue(dp.queue_dir())
+    """The queue beside the configured store (see :func:`data.proposals.queue_dir`), its
+    limits counted with the store's counters (:func:`data.limits.open_counters`: beside the
+    local store, or in the shared store's database)."""
+    return dp.Queue(dp.queue_dir(), limits.open_counters())
 
 
-def _session() -> str:
-    ctx = get_script_run_ctx()
-    return dp.session_key(ctx.session_id if ctx else "no-session")
+def _started_key(prefix: str) -> str:
+    return f"{prefix}__started"
+
+
+def _honeypot_key(prefix: str) -> str:
+    return f"{prefix}_website"
+
+
+def human_check(prefix: str, rules: dp.Limits, now: float | None = None) -> str | None:
+    """The proof-of-human step, with no third party: None when the form looks filled by a
+    person, else why not — ``fast`` (sent sooner than ``rules.min_seconds`` after the form
+    was shown; a new session starts the clock again) or ``trap`` (the hidden field, which
+    people never see, was filled)."""
+    now = time.time() if now is None else now
+    if (st.session_state.get(_honeypot_key(prefix)) or "").strip():
+        return "trap"
+    started = st.session_state.get(_started_key(prefix))
+    if started is None or now - started < rules.min_seconds:
+        return "fast"
+    return None
 
 
 def _show_errors(errors: dict, name: str):
@@ -65,7 +86,7 @@ def _show_errors(errors: dict, name: str):
 def t_md(text: str, **kwargs) -> str:
     """:func:`t` for messages shown as Markdown: the values filled in (which may be a
     visitor's text) are escaped, the message itself is ours."""
-    return t(text, **{k: lab.md_escape(v) if isinstance(v, str) else v for k, v in kwargs.items()})
+    return t(text, **{k: safe.md(v) if isinstance(v, str) else v for k, v in kwargs.items()})
 
 
 def _region_label(regions):
@@ -264,6 +285,7 @@ def _gen() -> int:
     return st.session_state.setdefault(GEN_KEY, 0)
 
 
+@boundary.guarded("sending a proposal")
 def _on_send(prefix: str, send: bool):
     tabs = state.tables()
     fields, errors = dp.validate(raw_values(prefix), tabs["regions"], t=t_md)
@@ -273,11 +295,20 @@ def _on_send(prefix: str, send: bool):
     st.session_state[PREVIEW_KEY] = None if errors or send else fields
     if errors or not send:
         return
+    rules = dp.Limits.from_env()
+    client = clients.current()
+    bot = human_check(prefix, rules)
+    if bot:
+        audit.record("proposal-submit", user="visitor", client=client, outcome=f"refused-{bot}")
+        st.session_state[REFUSED_KEY] = (bot, rules.min_seconds)
+        return
     try:
-        receipt = queue().submit(fields, _session(), dp.Limits.from_env())
+        receipt = queue().submit(fields, client, rules)
     except dp.Refused as exc:
+        audit.record("proposal-submit", user="visitor", client=client, outcome=f"refused-{exc.kind}")
         st.session_state[REFUSED_KEY] = (exc.kind, exc.retry_after)
         return
+    audit.record("proposal-submit", user="visitor", client=client, receipt=receipt)
     st.session_state[RECEIPT_KEY] = receipt
     st.session_state[GEN_KEY] = _gen() + 1  # a fresh, empty form
 
@@ -294,12 +325,15 @@ def _outcome():
     if refused:
         kind, wait = refused
         minutes = max(1, int(wait // 60) + 1)
-        st.error({"session": t("You have sent the most proposals allowed in a short time. Please try again in "
+        st.error({"client": t("You have sent the most proposals allowed in a short time. Please try again in "
                                "{minutes} minutes. Nothing was sent.", minutes=minutes),
                   "global": t("The Integration Lab is receiving many proposals right now. Please try again in "
                               "{minutes} minutes. Nothing was sent.", minutes=minutes),
                   "full": t("The queue of proposals waiting for review is full. Please try again in a few days. "
-                            "Nothing was sent.")}[kind], icon="⏳")
+                            "Nothing was sent."),
+                  "fast": t("Please take at least {seconds} seconds to fill in and check the form before "
+                            "sending it. Nothing was sent; press “Send the proposal” again.", seconds=int(wait)),
+                  "trap": t("The proposal could not be sent. Nothing was sent.")}[kind], icon="⏳")
 
 
 def public_form():
@@ -309,9 +343,16 @@ def public_form():
     if f"{prefix}_language" not in st.session_state:
         st.session_state[f"{prefix}_language"] = language()
     errors = st.session_state.get(ERRORS_KEY) or {}
+    st.session_state.setdefault(_started_key(prefix), time.time())  # the proof-of-human clock
+    trap = _honeypot_key(prefix)
+    # the trap field is moved off screen (not display:none, which some robots skip); people
+    # never see it, a screen reader reads its label
+    st.html(f"<style>.st-key-{trap} {{position:absolute; left:-10000px; top:auto; width:1px; height:1px; "
+            "overflow:hidden}</style>")
     region_mode(prefix)
     with st.form(f"{prefix}_form", border=True, enter_to_submit=False):
         field_widgets(prefix, tabs, errors)
+        st.text_input(t("Leave this field empty"), key=trap, autocomplete="off")
         if errors:
             st.error(t("Please correct the fields marked above ({n}). Nothing was sent.", n=len(errors)))
         c1, c2 = st.columns(2)
@@ -366,29 +407,46 @@ def moderation_section(who: str):
     titles = {r["id"]: r["fields"].get("title") or "" for r in pending}
     pick = st.selectbox(t("Open proposal"), ids, key=MOD_PICK,
                         format_func=lambda i: f"{i} · {titles[i][:80]}")
+    bulk_reject(q, ids, titles, pick, who)
     review(q, next(r for r in pending if r["id"] == pick), tabs, pending, who)
     _decided_list(q)
+
+
+def bulk_reject(q: dp.Queue, ids: list[str], titles: dict, pick: str, who: str):
+    """Reject many proposals at once (spam): pick them, or every proposal from the sender of
+    the open one, give one reason."""
+    with st.expander(t("Reject several proposals at once (spam)"), icon=":material/delete_sweep:"):
+        if st.button(t("Select every proposal from the sender of {id}", id=pick), key="mod_bulk_same"):
+            st.session_state[BULK_KEY] = q.same_sender(pick)
+        if any(r not in ids for r in st.session_state.get(BULK_KEY) or []):
+            st.session_state[BULK_KEY] = [r for r in st.session_state[BULK_KEY] if r in ids]
+        st.multiselect(t("Proposals to reject"), ids, key=BULK_KEY,
+                       format_func=lambda i: f"{i} · {titles[i][:60]}")
+        st.text_input(t("Reason for rejecting them (kept with each proposal)"), key="mod_bulk_reason",
+                      max_chars=dp.MAX_LEN["reason"])
+        st.button(t("Reject the selected proposals"), key="mod_bulk_reject", on_click=_on_bulk_reject,
+                  args=(who,), disabled=not st.session_state.get(BULK_KEY))
 
 
 def review(q: dp.Queue, rec: dict, tabs: dict, pending: list, who: str):
     receipt, f = rec["id"], rec["fields"]
     st.markdown(t("**Proposal {id}**, received {time} UTC, written in {lang}.", id=receipt,
                   time=rec["submitted"].replace("T", " ")[:16], lang=LANGUAGE_NAMES.get(f.get("language"), "?")))
-    st.markdown(t("Contact (never published): {email}", email=lab.md_escape(rec.get("email") or "—")))
+    st.markdown(t("Contact (never published): {email}", email=safe.md(rec.get("email") or "—")))
     for d in dp.duplicates(f, tabs["practices"], pending, exclude=receipt):
         what = t("the published practice") if d["kind"] == "practice" else t("the pending proposal")
         st.warning(t("Possible duplicate: {what} {id} in the same region has a similar title "
-                     "(“{title}”, similarity {s:.0%}).", what=what, id=d["id"], title=lab.md_escape(d["title"]),
+                     "(“{title}”, similarity {s:.0%}).", what=what, id=d["id"], title=safe.md(d["title"]),
                      s=d["similarity"]), icon=":material/warning:")
     if f.get("place"):
         p = f["place"]
         st.info(t("A place not in the regions table: approving adds the region {id} ({name}, {country}, level "
-                  "LAU) in the same publish.", id=f["region_id"], name=lab.md_escape(p["name"]),
+                  "LAU) in the same publish.", id=f["region_id"], name=safe.md(p["name"]),
                   country=p["country"]), icon=":material/place:")
     if f.get("criteria"):
         with st.expander(t("How it meets the REGIN criteria (the proposer's sentences)"), expanded=False):
             for c, sentence in f["criteria"].items():
-                st.markdown(f"**{lab.md_escape(c)}:** {lab.md_escape(sentence)}")
+                st.markdown(f"**{safe.md(c)}:** {safe.md(sentence)}")
     append = st.checkbox(t("Add the criteria sentences to the published summary"), value=True,
                          key=f"mod_{receipt}_append")
     st.subheader(t("As it would appear on the map and card"), anchor=False)
@@ -413,6 +471,7 @@ def review(q: dp.Queue, rec: dict, tabs: dict, pending: list, who: str):
         st.button(t("Reject"), key=f"mod_{receipt}_reject", on_click=_on_reject, args=(receipt, who), width="stretch")
 
 
+@boundary.guarded("editing a proposal")
 def _on_edit(receipt: str, prefix: str, who: str):
     if auth.current_staff() != who:
         return
@@ -428,6 +487,7 @@ def _on_edit(receipt: str, prefix: str, who: str):
     _flash("success", t("Changes to {id} saved.", id=receipt))
 
 
+@boundary.guarded("approving a proposal")
 def _on_approve(receipt: str, seen: str | None, who: str, append_key: str):
     if auth.current_staff() != who:  # checked again at the moment of writing
         _flash("error", t("Only signed-in staff can approve."))
@@ -443,11 +503,13 @@ def _on_approve(receipt: str, seen: str | None, who: str, append_key: str):
     except (dp.QueueError, StoreError) as exc:
         _flash("error", t("The proposal was not approved: {why}", why=str(exc)))
         return
+    audit.record("proposal-approve", user=who, client=clients.current(), receipt=receipt, version=version)
     st.session_state.pop(MOD_PICK, None)
     _flash("success", t("Proposal {id} approved: it is practice {id} in version {v}. Every open session sees it "
                         "on its next interaction.", id=receipt, v=version))
 
 
+@boundary.guarded("rejecting a proposal")
 def _on_reject(receipt: str, who: str):
     if auth.current_staff() != who:
         _flash("error", t("Only signed-in staff can reject."))
@@ -461,8 +523,32 @@ def _on_reject(receipt: str, who: str):
     except dp.QueueError as exc:
         _flash("error", str(exc))
         return
+    audit.record("proposal-reject", user=who, client=clients.current(), receipt=receipt)
     st.session_state.pop(MOD_PICK, None)
     _flash("success", t("Proposal {id} rejected.", id=receipt))
+
+
+@boundary.guarded("rejecting proposals")
+def _on_bulk_reject(who: str):
+    if auth.current_staff() != who:
+        _flash("error", t("Only signed-in staff can reject."))
+        return
+    receipts = list(st.session_state.get(BULK_KEY) or [])
+    reason = (st.session_state.get("mod_bulk_reason") or "").strip()
+    if not reason:
+        _flash("error", t("Give a reason to reject the {n} selected proposals.", n=len(receipts)))
+        return
+    try:
+        queue().reject_many(receipts, who, reason)
+    except dp.QueueError as exc:
+        _flash("error", str(exc))
+        return
+    audit.record("proposal-reject", user=who, client=clients.current(), receipts=",".join(receipts),
+                 count=len(receipts))
+    st.session_state.pop(BULK_KEY, None)
+    st.session_state.pop("mod_bulk_reason", None)
+    st.session_state.pop(MOD_PICK, None)
+    _flash("success", t("{n} proposals rejected.", n=len(receipts)))
 
 
 def _decided_list(q: dp.Queue):

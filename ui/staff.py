@@ -13,6 +13,7 @@ import math
 import pandas as pd
 import streamlit as st
 
+from data import audit
 from data.config import settings
 from data.diff import diff_table
 from data.export import table_csv, table_xlsx
@@ -22,7 +23,7 @@ from data.problems import summarise
 from data.schema import TABLE_ORDER, TABLES, empty_frame
 from data.store import StaleVersionError, Store, StoreError
 from data.templates import dictionary, empty_template, example_template
-from ui import auth, state
+from ui import auth, boundary, clients, safe, state
 from ui.i18n import N_, t
 
 STAFF_PAGE = "pages/staff.py"
@@ -94,13 +95,19 @@ def _sign_in_box():
     outcome = st.session_state.pop(SIGN_IN_KEY, None)
     if outcome is None:
         return
-    if outcome > 0:
-        st.error(t("Too many failed attempts: sign-in for this name is locked for "
-                   "{minutes} more minutes.", minutes=math.ceil(outcome / 60)))
+    if outcome > 120:
+        st.error(t("Too many failed attempts: sign-in is paused for {minutes} minutes for this name "
+                   "or from this address. Each further failure doubles the pause.",
+                   minutes=math.ceil(outcome / 60)))
+    elif outcome > 0:
+        st.error(t("Too many failed attempts: sign-in is paused for {seconds} seconds for this name "
+                   "or from this address. Each further failure doubles the pause.",
+                   seconds=math.ceil(outcome)))
     else:
         st.error(t("Wrong name or password."))
 
 
+@boundary.guarded("signing in")
 def _submit_sign_in():
     name = st.session_state.get("staff_name") or ""
     password = st.session_state.get("staff_password") or ""
@@ -203,10 +210,9 @@ def upload_section(who: str):
 
 def show_notes(plan: ImportPlan):
     """What the import read, in words (which sheet, which format, which NUTS version)."""
-    from ui.practices import md_escape
 
     if plan.notes:
-        st.info("  \n".join(md_escape(n) for n in plan.notes), icon=":material/description:")
+        st.info("  \n".join(safe.md(n) for n in plan.notes), icon=":material/description:")
 
 
 CHECK_NAMES = {"mipex": N_("MIPEX workbook")}
@@ -427,11 +433,14 @@ def publish_box(plan: ImportPlan, who: str, forget=None, *, ready: bool = True,
             with st.spinner(t("Publishing…")):
                 version = publish_plan(state.store(), plan, who=who, note=note.strip())
         except StaleVersionError as exc:
+            audit.record("publish", user=who, client=clients.current(), outcome="refused-stale",
+                         base=exc.base, current=exc.current)
             st.error(t("The data changed since you started: version {current} was published "
                        "after the version {base} your preview was based on. Nothing was "
                        "published. Review again.", current=exc.current, base=exc.base))
             st.button(t("Review again"), key="staff_review_again", on_click=_forget_plan)
             return
+        audit.record("publish", user=who, client=clients.current(), version=version, base=plan.base_version)
         (forget or _forget_plan)()
         st.session_state[UPLOAD_N_KEY] = st.session_state.get(UPLOAD_N_KEY, 0) + 1
         # every publish starts the next one from the safe choices: upsert, empty cells keep
@@ -587,9 +596,9 @@ def history_section(who: str):
     event = events[pick]
     version = event["version"]
     st.markdown(t("**Version {v}** published by {who} on {time}.", v=f"`{version}`",
-                  who=event.get("who", "?"), time=event["time"].replace("T", " ")))
+                  who=safe.md(event.get("who", "?")), time=event["time"].replace("T", " ")))
     if event.get("note"):
-        st.markdown(t("Note: {note}", note=event["note"]))
+        st.markdown(t("Note: {note}", note=safe.md(event["note"])))
     if event.get("sources"):
         st.dataframe(pd.DataFrame(event["sources"]), hide_index=True, width="stretch")
     if not event.get("kept"):
@@ -639,6 +648,7 @@ def rollback_box(store: Store, version: str, current: str | None, who: str):
               on_click=_do_rollback, args=(version, current, who))
 
 
+@boundary.guarded("a rollback")
 def _do_rollback(version: str, seen_current: str | None, who: str):
     note = st.session_state.get("staff_rollback_note") or ""
     if auth.current_staff() != who:
@@ -648,13 +658,16 @@ def _do_rollback(version: str, seen_current: str | None, who: str):
         new = state.store().rollback(version, base_version=seen_current, who=who,
                                      note=note.strip() or t("Rollback to {v}", v=version))
     except StaleVersionError as exc:
+        audit.record("rollback", user=who, client=clients.current(), outcome="refused-stale", to=version)
         _flash("error", t("The data changed since you started: version {current} was published "
                           "after the version {base} you were looking at. Nothing was rolled "
                           "back. Review again.", current=exc.current, base=exc.base))
         return
     except StoreError as exc:
+        audit.record("rollback", user=who, client=clients.current(), outcome="failed", to=version)
         _flash("error", t("The rollback failed: {why}", why=str(exc)))
         return
+    audit.record("rollback", user=who, client=clients.current(), to=version, version=new)
     st.session_state.pop("staff_history_pick", None)  # show the newest event: this rollback
     give_back()
     _flash("success", t("Version {v} is current again. Every open session sees it on its next "

@@ -19,7 +19,7 @@ from data.query import Reader
 from data.schema import DEFAULT_FRAMEWORK, framework_of
 from data.store import Store, open_store
 from scoring import Cube, prepare
-from ui import memo
+from ui import memo, safe
 from ui.i18n import t
 
 NOTICES_KEY = "_url_notices"
@@ -325,7 +325,7 @@ def notice(text: str):
 
 def show_notices():
     for text in st.session_state.pop(NOTICES_KEY, []):
-        st.info(text, icon="ℹ️")
+        st.info(safe.md(text), icon="ℹ️")
 
 
 def url_choice(key: str, options: list, default, label: str) -> object:
@@ -341,7 +341,7 @@ def url_choice(key: str, options: list, default, label: str) -> object:
     if raw in by_text:
         return by_text[raw]
     notice(t("The link asked for {label} “{value}”, which is not in the data; showing {default} "
-             "instead.", label=label, value=raw, default=default))
+             "instead.", label=label, value=safe.clip(raw), default=default))
     return default
 
 
@@ -352,11 +352,11 @@ def url_choices(key: str, options: list, default: list, label: str, max_items: i
     if raw is None:
         return default
     by_text = {str(o): o for o in options}
-    items = [p for p in raw.split(",") if p]
+    items = list(dict.fromkeys(p for p in raw.split(",") if p))  # a repeated id counts once
     unknown = [p for p in items if p not in by_text]
     if unknown:
         notice(t("The link asked for {label} “{value}”, which is not in the data; it was left out.",
-                 label=label, value=", ".join(unknown)))
+                 label=label, value=safe.clip(", ".join(unknown))))
     chosen = [by_text[p] for p in items if p in by_text]
     if max_items and len(chosen) > max_items:
         notice(t("At most {n} {label} can be shown; the first {n} were kept.", n=max_items,

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 import scoring
-from ui import brief, charts, export, fmt, memo, params, profile
+from ui import brief, charts, export, fmt, memo, params, profile, safe
 from ui.i18n import t
 
 #: The steps, in order: (URL-stable slug, English title for t()).
@@ -77,7 +77,7 @@ def parse_step(raw, n: int = len(STEPS)) -> tuple[int, str | None]:
     if text.isdigit() and 1 <= int(text) <= n:
         return int(text), None
     return 1, t("The link asked for step “{s}”, which does not exist; the walk-through starts "
-                "at step 1 of {n}.", s=raw, n=n)
+                "at step 1 of {n}.", s=safe.clip(raw), n=n)
 
 
 def letters(n: int) -> list[str]:
@@ -299,13 +299,13 @@ def profile_sentences(cube, tabs, region, group, edition, names, view_key) -> li
     above = g[g["gap_peers"] > 0].sort_values(["gap_peers", "area"], ascending=[False, True])
     if len(above):
         out.append(t("Furthest **above** its peers: **{a}** ({d} points).",
-                     a=above.iloc[0]["area"], d=fmt.signed(above.iloc[0]["gap_peers"])))
+                     a=safe.md(above.iloc[0]["area"]), d=fmt.signed(above.iloc[0]["gap_peers"])))
     else:
         out.append(t("Above its peers' mean in no area."))
     first = g[g["priority"]]
     if len(first):
         out.append(t("Furthest **below** its peers: **{a}** ({d} points).",
-                     a=first.iloc[0]["area"], d=fmt.signed(first.iloc[0]["gap_peers"])))
+                     a=safe.md(first.iloc[0]["area"]), d=fmt.signed(first.iloc[0]["gap_peers"])))
     else:
         out.append(t("Below its peers' mean in no area."))
     return out
@@ -335,7 +335,7 @@ def step_cycle(cube, tabs, region, group, edition, names, view):
     heat = profile.cycle_heatmap(cube, region, group, edition)
     phase, k, n = weakest_phase(heat)
     if phase:
-        st.markdown(t("The weakest phase in **{k} of {n}** areas: **{phase}**.", k=k, n=n, phase=phase))
+        st.markdown(t("The weakest phase in **{k} of {n}** areas: **{phase}**.", k=k, n=n, phase=safe.md(phase)))
     show_big(charts.heatmap(heat, "phase", "area", x_order=profile.area_order(cube, "phase"),
                             flag="weakest", flag_label=t("weakest phase"), cell_height=38),
              "cycle", stretch=True)
@@ -359,7 +359,7 @@ def step_gaps(cube, tabs, region, group, edition, names, view):
         st.markdown(t("No area below the peers' mean."))
     else:
         st.markdown(t("Priority areas, where it falls furthest below its peers' mean: {items}.",
-                      items="; ".join(f"**{a}** ({fmt.signed(d)})"
+                      items="; ".join(f"**{safe.md(a)}** ({fmt.signed(d)})"
                                       for a, d in zip(chosen["area"], chosen["gap_peers"]))))
     ordered = g.sort_values(["gap_peers", "area"], na_position="last")
     show_big(charts.bar_chart(ordered, "area", "gap_peers", domain=None,
@@ -371,7 +371,6 @@ def step_gaps(cube, tabs, region, group, edition, names, view):
 
 def step_practices(cube, tabs, region, group, edition, names, view):
     st = _st()
-    from ui.practices import md_escape
 
     mode, peer_list = view.get("mode", "all"), tuple(view.get("peer_list", ()))
     p = brief.suggested_practices(cube, tabs, region, group, edition, n=3, mode=mode,
@@ -381,12 +380,12 @@ def step_practices(cube, tabs, region, group, edition, names, view):
         return
     for col, (_, row) in zip(st.columns(len(p)), p.iterrows()):
         with col.container(border=True):
-            st.markdown(f"**{md_escape(row['title'])}**")
-            st.markdown(t("{region} · {area}", region=md_escape(names.get(str(row["region_id"]),
+            st.markdown(f"**{safe.md(row['title'])}**")
+            st.markdown(t("{region} · {area}", region=safe.md(names.get(str(row["region_id"]),
                                                                            row["region_name"])),
-                          area=md_escape(row["area"])))
+                          area=safe.md(row["area"])))
             if isinstance(row.get("lessons_learnt"), str) and row["lessons_learnt"]:
-                st.caption(md_escape(row["lessons_learnt"]))
+                st.caption(safe.md(row["lessons_learnt"]))
     link = profile.practice_links(cube, tabs["practices"], tabs["regions"], region, group,
                                   edition, mode, peer_list)["link"]
     st.page_link("pages/practices.py", label=t("All practices for these gaps"),
@@ -423,7 +422,7 @@ def step_whatif(cube, tabs, region, group, edition, names, view):
         ok = np.isfinite(new) and np.isfinite(old) and fmt.signed(new - old) != fmt.signed(0)
         return fmt.signed(new - old) if ok else None
 
-    m1.metric(t("{area} score", area=r["area"]), brief.fmt(r["score_new"]),
+    m1.metric(t("{area} score", area=safe.md(r["area"])), brief.fmt(r["score_new"]),
               delta(r["score_new"], r["score_old"]))
     m2.metric(t("Overall score"), brief.fmt(r["overall_new"]), delta(r["overall_new"], r["overall_old"]))
     m3.metric(t("Rank among {n} regions", n=r["n_ranked"]), fmt.ordinal(r["rank_new"]),
@@ -433,7 +432,7 @@ def step_whatif(cube, tabs, region, group, edition, names, view):
               + profile.band_help(len(cube.regions)))
     st.markdown(t("Rank with the new answer: {rank}.",
                   rank=fmt.rank_band(r["rank_new"], *r["band_new"])))
-    st.markdown(t("Before: {area} {a0}, overall {o0}, rank {r0}.", area=r["area"],
+    st.markdown(t("Before: {area} {a0}, overall {o0}, rank {r0}.", area=safe.md(r["area"]),
                   a0=brief.fmt(r["score_old"]), o0=brief.fmt(r["overall_old"]),
                   r0=fmt.rank_band(r["rank_old"], *r["band_old"])))
 

@@ -193,7 +193,7 @@ def test_planted_markup_never_runs(page, xss_app):
     canvas = open_page(page, url, "?practice=PX01")
     card = page.locator(".st-key-practice_card")
     card.wait_for(timeout=20_000)
-    text = card.inner_text()
+    text = card.inner_text().replace("\u2060", "")  # without the joiners that stop autolinks
     assert XSS_TITLE in text
     assert "<script>alert('lessons')</script> **not bold** [click](javascript:alert(2))" in text
     assert "<b>bold?</b> $x^2$" in text
