@@ -56,8 +56,7 @@ else:
 shown_data = data.rename(columns={"series": t("Series"), "region_id": t("Code"),
                                   axis: column_title(axis), "score": t("Score"),
                                   "coverage": t("Coverage"), "difference": t("Difference")})
-charts.show_chart(chart, shown_data, f"compare-{axis}-scores", key="compare-chart",
-                  stretch=kind == "bars")
+charts.show_chart(chart, shown_data, f"compare-{axis}-scores", key="compare-chart")
 
 st.subheader(t("Differences against {ref}", ref=C.vs_labels()[vs]))
 sorts = ["axis", "reference", *chosen]

@@ -25,17 +25,12 @@ illustrative = state.is_illustrative("scores")
 st.markdown(t("**Edition {e}** · **{g}** · data version `{v}`{ill}", e=edition,
               g=t(sidebar.GROUP_LABELS.get(group, group)), v=man["version"],
               ill=" · " + t("illustrative data, not MIPEX-R results") if illustrative else ""))
-with st.expander(t("What this data is"), expanded=illustrative):
-    st.write(man.get("note") or t("Published by {who}.", who=man.get("who", "?")))
-    st.caption(t("Published {when} UTC by {who}. Rows: {rows}.", when=man["created"][:16].replace("T", " "),
-                 who=man.get("who", "?"), rows=", ".join(f"{k} {v}" for k, v in man.get("rows", {}).items())))
-if weights:
-    st.caption(t("Area weights from the link: {w} (other areas 1). Without them every area counts "
-                 "equally, the MIPEX rule.", w=params.weights_text(weights)))
 
 parts = profile.overview_parts(cube, tabs["regions"], edition, group, weights)
 table, labels = parts["table"], parts["labels"]
 scored = table["score"].notna()
+# The answer first (a phone shows little more than this): the headline numbers and the way
+# into a region, then what the data is, in one line until opened.
 row = st.container(horizontal=True)  # one block for the three cards
 row.metric(t("Regions with a score"), f"{int(scored.sum())} / {len(table)}")
 row.metric(t("Median overall score"), fmt.number(table["score"].median()))
@@ -43,6 +38,26 @@ if scored.any():
     top = table[scored].iloc[0]
     row.metric(t("Highest overall score"), fmt.number(top["score"]), top["name"], delta_color="off",
                delta_arrow="off")
+
+
+@st.fragment
+def region_link():
+    """Picking a region changes only this link: the rest of the page does not rerun."""
+    pick = st.selectbox(t("Open a region profile"), table["region_id"].tolist(),
+                        format_func=lambda r: labels.get(r, r), key="ov_pick")
+    st.page_link("pages/region.py", label=t("Profile of {r}", r=labels.get(pick, pick)),
+                 icon=":material/location_on:",
+                 query_params={"region": pick, "edition": edition, "group": group})
+
+
+region_link()
+with st.expander(t("What this data is")):
+    st.write(man.get("note") or t("Published by {who}.", who=man.get("who", "?")))
+    st.caption(t("Published {when} UTC by {who}. Rows: {rows}.", when=man["created"][:16].replace("T", " "),
+                 who=man.get("who", "?"), rows=", ".join(f"{k} {v}" for k, v in man.get("rows", {}).items())))
+if weights:
+    st.caption(t("Area weights from the link: {w} (other areas 1). Without them every area counts "
+                 "equally, the MIPEX rule.", w=params.weights_text(weights)))
 
 left, right = st.columns([1, 1])
 with left:
@@ -70,7 +85,3 @@ charts.show_chart(parts["area_bars"], summary, "areas-across-regions", key="area
 st.subheader(t("All regions"))
 tables.show_table(parts["shown"], "overview", key="overview")
 components.data_caption()
-pick = st.selectbox(t("Open a region profile"), table["region_id"].tolist(),
-                    format_func=lambda r: labels.get(r, r), key="ov_pick")
-st.page_link("pages/region.py", label=t("Profile of {r}", r=labels.get(pick, pick)), icon=":material/location_on:",
-             query_params={"region": pick, "edition": edition, "group": group})

@@ -21,7 +21,8 @@ ids = regions["region_id"].tolist()
 notices = st.container()  # filled at the end, when every URL parameter has been read
 c1, c2, c3 = st.columns([2, 1, 1])
 with c1:
-    region = state.url_widget(st.selectbox, "region", ids, ids[0], t("Region"),
+    region = state.url_widget(st.selectbox, "region", ids,
+                              profile.default_region(ids, tabs["regions"]), t("Region"),
                               format_func=lambda r: labels.get(r, r))
 with c2:
     group = profile.show_group_switch(group)

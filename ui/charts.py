@@ -137,8 +137,14 @@ def radar_points(frame: pd.DataFrame, axis: str, value: str = "score", series: s
 @memo.cached
 def radar_chart(frame: pd.DataFrame, axis: str, value: str = "score", series: str = "series",
                 *, axis_order=None, series_order=None, domain=(0, 100), title: str | None = None,
-                size: int = 520) -> alt.LayerChart:
+                size: int = 520, label_scale: float = 1.0) -> alt.LayerChart:
     """A radar (spider) chart of ``value`` per ``axis`` for each ``series``.
+
+    The chart takes its container's width and is ``size`` px tall; the radar stays round
+    and as large as the smaller side allows once room is kept for the axis labels
+    (``label_scale``: the factor its fonts will be scaled by, e.g. on a projector), so it
+    fills a wide column and still fits a phone — the scales' domains follow the drawn
+    width (Vega's ``width`` signal), not a fixed square.
 
     Inputs: long ``frame`` with one row per series × axis (e.g. columns area, score, series
     with series "Cataluña" / "Peer mean" / "Best performer"); ``axis_order`` /
@@ -155,9 +161,18 @@ def radar_chart(frame: pd.DataFrame, axis: str, value: str = "score", series: st
     colour, dash = _series_scale(names)
     nd = no_data_label()
     lo, hi = domain
-    scale = alt.Scale(domain=[-1.45, 1.45], nice=False)
-    X = alt.X("x:Q", scale=scale, axis=None)
-    Y = alt.Y("y:Q", scale=scale, axis=None)
+    # px per unit radius: what is left of the smaller half-side once the labels have room
+    # (the widest wrapped label line beside the radar, two label lines above and below)
+    lines = [ln for a in axes for ln in _wrap(a).split("\n")] or [""]
+    label_px = round((max(map(len, lines)) * 0.58 + 1) * LABEL_SIZE * label_scale)
+    line_px = round(2.6 * LABEL_SIZE * label_scale)
+    unit = (f"max(20, min((width / 2 - {label_px}) / 1.16, (height / 2 - {line_px}) / 1.12))")
+    X = alt.X("x:Q", axis=None, scale=alt.Scale(
+        nice=False, zero=False, domainMin=alt.ExprRef(f"-width / 2 / {unit}"),
+        domainMax=alt.ExprRef(f"width / 2 / {unit}")))
+    Y = alt.Y("y:Q", axis=None, scale=alt.Scale(
+        nice=False, zero=False, domainMin=alt.ExprRef(f"-height / 2 / {unit}"),
+        domainMax=alt.ExprRef(f"height / 2 / {unit}")))
 
     # rings and spokes
     ring_rows = []
@@ -227,7 +242,7 @@ def radar_chart(frame: pd.DataFrame, axis: str, value: str = "score", series: st
     nd_layer = alt.Chart(nd_rows).mark_point(size=90, filled=True, opacity=0.9).encode(
         X, Y, colour_enc, shape=alt.Shape("series:N", scale=shapes, title=None))
     chart = alt.layer(base_grid, spoke_layer, ring_text, *label_layers, lines, points, nd_layer)
-    chart = chart.properties(width=size, height=size)
+    chart = chart.properties(width="container", height=size)
     if title:
         chart = chart.properties(title=title)
     return _configure(chart)
@@ -363,8 +378,11 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str = "score", *, x_orde
     df["_missing"] = ~np.isfinite(df["_value"].to_numpy())
     df["_label"] = df["_value"].map(lambda v: fmt.number(v) if np.isfinite(v) else nd)
     xs, ys = _ordered(df["_x"], x_order), _ordered(df["_y"], y_order)
-    X = alt.X("_x:N", sort=xs, title=None, axis=alt.Axis(orient="top", labelAngle=0))
-    Y = alt.Y("_y:N", sort=ys, title=None)
+    # long names wrap onto lines instead of being cut ("anti-discr…"): an axis label that
+    # is an array is drawn as lines
+    X = alt.X("_x:N", sort=xs, title=None, axis=alt.Axis(
+        orient="top", labelAngle=0, labelLimit=0, labelExpr="split(datum.label, ' ')"))
+    Y = alt.Y("_y:N", sort=ys, title=None, axis=alt.Axis(labelLimit=0))
     tips = [alt.Tooltip("_y:N", title=column_title(y)),
             alt.Tooltip("_x:N", title=column_title(x)),
             alt.Tooltip("_label:N", title=value_title or t("Score"))]
@@ -378,8 +396,8 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str = "score", *, x_orde
         X, Y, tooltip=tips,
         color=alt.Color("_value:Q", scale=alt.Scale(scheme=SCORE_SCHEME, domain=list(domain)),
                         title=value_title or t("Score"),
-                        legend=alt.Legend(orient="right", direction="vertical",
-                                          gradientLength=max(80, cell_height * len(ys) - 60))))
+                        legend=alt.Legend(orient="bottom", direction="horizontal",
+                                          gradientLength=160)))
     text = alt.Chart(present).mark_text(fontSize=LABEL_SIZE, fontWeight="bold").encode(
         X, Y, text=alt.Text("_label:N"), tooltip=tips,
         color=alt.condition(f"datum._value > {mid}", alt.value("#111111"), alt.value("#FFFFFF")))
@@ -391,7 +409,7 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str = "score", *, x_orde
                                            strokeDash=[4, 3]).encode(
         X, Y, opacity=nd_opacity,
         color=alt.Color("_status:N", scale=alt.Scale(domain=[nd], range=[NO_DATA_FILL]),
-                        title=None, legend=alt.Legend(orient="right", symbolType="square",
+                        title=None, legend=alt.Legend(orient="bottom", symbolType="square",
                                                       symbolStrokeColor=NO_DATA_COLOUR)),
         **({"tooltip": tips} if "_hide" not in nd_src else {}))
     nd_text = alt.Chart(nd_src).mark_text(fontSize=12, fontStyle="italic",
@@ -402,13 +420,15 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str = "score", *, x_orde
         if len(flagged):
             layers.append(alt.Chart(flagged).mark_rect(filled=False, strokeWidth=4).encode(
                 X, Y, stroke=alt.Stroke("_flag:N", scale=alt.Scale(range=[SERIES_COLOURS[3]]),
-                                        title=None, legend=alt.Legend(orient="right",
+                                        title=None, legend=alt.Legend(orient="bottom",
                                                                       symbolType="square"))))
+    # the container's width (a phone and a projector alike); legends under the grid, so
+    # a narrow screen gives its width to the cells
     chart = alt.layer(*layers).resolve_scale(color="independent").properties(
-        height=cell_height * len(ys) + 40, width=width or 120 * max(len(xs), 1))
+        height=cell_height * len(ys) + 40, width=width or "container")
     if title:
         chart = chart.properties(title=title)
-    return _configure(chart, legend=dict(orient="right", direction="vertical",
+    return _configure(chart, legend=dict(orient="bottom", direction="horizontal",
                                          labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE))
 
 
@@ -434,8 +454,9 @@ def legend_html(legend: list[tuple[str, tuple]], title: str | None = None) -> st
 
 
 def show_chart(chart, data: pd.DataFrame, name: str, *, key: str | None = None,
-               caption: str | None = None, stretch: bool = True, expanded: bool = False):
-    """Render ``chart`` and, below it, its text alternative: the ``data`` behind it.
+               caption: str | None = None, expanded: bool = False):
+    """Render ``chart`` at its container's width and, below it, its text alternative: the
+    ``data`` behind it.
 
     The data sits in an expander "Data behind this chart" as a table (no data shown as
     "no data") with CSV/XLSX downloads of exactly that table (:func:`ui.tables.show_table`).
@@ -446,7 +467,7 @@ def show_chart(chart, data: pd.DataFrame, name: str, *, key: str | None = None,
     from ui import tables
 
     key = key or name
-    show_altair(chart, width="stretch" if stretch else "content", key=f"chart-{key}")
+    show_altair(chart, width="stretch", key=f"chart-{key}")
     if caption:
         st.caption(caption)
     export_buttons(chart, name, key=key)

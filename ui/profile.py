@@ -43,6 +43,26 @@ def scored_regions(cube: scoring.Cube, regions: pd.DataFrame) -> pd.DataFrame:
     return r.sort_values(["name", "region_id"]).reset_index(drop=True)
 
 
+def default_region(ids: list[str], regions: pd.DataFrame) -> str:
+    """The region a one-region page (profile, brief) opens on when neither the link nor
+    this session has named one (the session's last region is kept by the pages' shared
+    ``region`` widget): the first REGIN partner region with scores, in the partners' order,
+    else the first scored region in the regions table's order — never simply the first name
+    in the alphabet or the last-ranked region."""
+    from data.demo import PARTNERS
+
+    if not ids:
+        raise ValueError("default_region needs at least one scored region")
+    have = set(ids)
+    for code in PARTNERS:
+        if code in have:
+            return code
+    for code in regions["region_id"].astype(str):
+        if code in have:
+            return code
+    return ids[0]
+
+
 def scored_context():
     """What every one-region page starts with: the sidebar's edition and target group, the
     tables, the scoring cube and the regions that have scores. Stops the page with a message
@@ -973,7 +993,7 @@ def show_profile_chart(radar, axis, order, name, n_peers):
     if kind == "radar":
         left, right = st.columns([3, 2])
         with left:
-            charts.show_altair(chart, width="content", key="chart-profile")
+            charts.show_altair(chart, width="stretch", key="chart-profile")
             st.caption(caption)
             charts.export_buttons(chart, f"profile-{axis}", key="profile")
         with right:  # the text alternative, visible next to the radar, narrow enough for it

@@ -33,6 +33,8 @@ STEPS = ("standing", "profile", "cycle", "gaps", "practices", "whatif")
 CHART_SCALE = 1.7
 #: Regions shown around the one in view on the "where it stands" bars.
 NEIGHBOURS = 2
+#: The radar's height on a slide (px): most of a 1920×1080 projector's height.
+RADAR_HEIGHT = 700
 #: The partner region shown when the link names none.
 DEFAULT_REGION = "ES51"
 
@@ -117,10 +119,13 @@ def parse_guess(raw) -> int | None:
 
 
 def step_params(region: str, step: int, edition=None, group=None, guess=None,
-                view: dict | None = None) -> dict:
+                view: dict | None = None, lang: str | None = None) -> dict:
     """The query parameters of one step's URL (what the prev/next links carry), with the
-    view's area weights (``w``) and peer group (``peers``) when they are not the default."""
+    view's area weights (``w``) and peer group (``peers``) when they are not the default,
+    and the interface language (``lang``) when given."""
     qp = {"region": region, "step": str(step)}
+    if lang:
+        qp["lang"] = lang
     if edition is not None:
         qp["edition"] = str(edition)
     if group is not None:
@@ -138,12 +143,31 @@ def step_params(region: str, step: int, edition=None, group=None, guess=None,
 
 
 def step_urls(base: str, region: str, edition=None, group=None, guess=None,
-              view: dict | None = None) -> list[str]:
-    """The whole walk-through as a list of links (for a trainer's prepared sequence)."""
+              view: dict | None = None, lang: str | None = None) -> list[str]:
+    """The whole walk-through as a list of links (for a trainer's prepared sequence);
+    ``base`` is the workshop page's absolute address (:func:`page_address`), so the links
+    can be pasted into an e-mail or a slide, and they keep the language."""
     from urllib.parse import urlencode
 
-    return [f"{base}?{urlencode(step_params(region, k, edition, group, guess, view))}"
+    return [f"{base}?{urlencode(step_params(region, k, edition, group, guess, view, lang))}"
             for k in range(1, len(STEPS) + 1)]
+
+
+def page_address(url: str | None, path: str = "workshop") -> str:
+    """The absolute address of a page of this app from the address the browser shows
+    (``https://host/base/workshop?step=2`` → ``https://host/base/workshop``); just
+    ``/workshop`` when the address is unknown."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    if not url:
+        return f"/{path}"
+    parts = urlsplit(url)
+    root = parts.path.rstrip("/")
+    for name in (path, "home", "overview"):  # the page the address shows, if any
+        if root.endswith("/" + name):
+            root = root[: -len(name) - 1]
+            break
+    return urlunsplit((parts.scheme, parts.netloc, f"{root}/{path}", "", ""))
 
 
 # ------------------------------------------------------------------------------ data per step
@@ -245,16 +269,18 @@ def presentation_view():
     _st().markdown(PRESENTATION_CSS, unsafe_allow_html=True)
 
 
-def show_big(chart, key: str, stretch: bool = False, scale: float = CHART_SCALE,
-             legend_right: bool = False):
-    """A chart with its fonts scaled for the back of the room; no axis label is dropped
-    for lack of room (the heights here leave room for every one)."""
+def show_big(chart, key: str, scale: float = CHART_SCALE, legend_right: bool = False):
+    """A chart with its fonts scaled for the back of the room, as wide as its column; no
+    axis label is dropped for lack of room (the heights here leave room for every one)."""
     spec = export.scale_fonts(chart, scale)
     cfg = spec.setdefault("config", {})
-    cfg.setdefault("axis", {})["labelOverlap"] = False
+    # category labels (y) are never dropped; numbers on the value axis (x) thin out
+    # instead of overlapping at projector size
+    cfg.setdefault("axisY", {})["labelOverlap"] = False
+    cfg.setdefault("axisX", {}).update(labelOverlap="greedy", labelSeparation=12)
     if legend_right:
         cfg.setdefault("legend", {}).update(orient="right", direction="vertical", columns=1)
-    _st().vega_lite_chart(spec, key=f"ws-{key}", width="stretch" if stretch else "content")
+    _st().vega_lite_chart(spec, key=f"ws-{key}", width="stretch")
 
 
 def _peers(cube, tabs, region, group, edition, view: dict) -> list[str]:
@@ -284,7 +310,7 @@ def step_standing(cube, tabs, region, group, edition, names, view):
         me = near.loc[near["region_id"] == region, "label"].iloc[0]
         show_big(charts.bar_chart(near, "label", category_order=near["label"].tolist(),
                                   highlight=me, height=70 * len(near) + 150,
-                                  label_limit=420), "standing", stretch=True)
+                                  label_limit=420), "standing")
 
 
 @memo.cached
@@ -317,10 +343,11 @@ def step_profile(cube, tabs, region, group, edition, names, view):
     radar = profile.radar_frame(table, region, peers, group, edition, names)
     order = profile.area_order(cube)
     left, right = st.columns([2, 1])
-    with left:
+    with left:  # as tall as most of a 1080-px slide; the width follows the column
         show_big(charts.radar_chart(radar, "area", axis_order=order,
                                     series_order=radar["series"].drop_duplicates().tolist(),
-                                    size=440), "radar", scale=1.4, legend_right=True)
+                                    size=RADAR_HEIGHT, label_scale=1.4), "radar", scale=1.4,
+                 legend_right=True)
     with right:
         for line in profile_sentences(cube, tabs, region, group, edition, names,
                                       view_key(view)):
@@ -337,7 +364,7 @@ def step_cycle(cube, tabs, region, group, edition, names, view):
         st.markdown(t("The weakest phase in **{k} of {n}** areas: **{phase}**.", k=k, n=n, phase=phase))
     show_big(charts.heatmap(heat, "phase", "area", x_order=profile.area_order(cube, "phase"),
                             flag="weakest", flag_label=t("weakest phase"), cell_height=38),
-             "cycle", stretch=True)
+             "cycle")
 
 
 def gap_areas(cube, tabs, region, group, edition, names, view=None) -> pd.DataFrame:
@@ -365,7 +392,7 @@ def step_gaps(cube, tabs, region, group, edition, names, view):
                               category_order=ordered["area"].tolist(),
                               value_title=t("Points above (+) or below (−) the peers' mean"),
                               highlight=chosen["area"].tolist(), height=40 * len(g) + 80),
-             "gaps", stretch=True)
+             "gaps")
 
 
 def step_practices(cube, tabs, region, group, edition, names, view):
@@ -450,6 +477,40 @@ def view_key(view: dict) -> tuple:
             ("mode", view.get("mode", "all")), ("peer_list", tuple(view.get("peer_list", ()))))
 
 
+def switches(step: int, region: str, edition, group, guess, view: dict, editions: list,
+             groups: list):
+    """The trainer's way out and switches (the sidebar is hidden here): back to the
+    dashboard or the region's profile, and the same step in another language, edition or
+    target group — links, so the room's screen never shows a half-changed slide."""
+    st = _st()
+    from ui.i18n import LANGUAGES, language
+
+    from ui import sidebar
+
+    lang = language()
+    here = dict(step_params(region, step, edition, group, guess, view, lang))
+    back = st.container(horizontal=True)
+    back.page_link("pages/overview.py", label=t("Back to the dashboard"),
+                   icon=":material/arrow_back:", query_params={"lang": lang})
+    if guess is None:
+        back.page_link("pages/region.py", label=t("Region profile"),
+                       icon=":material/location_on:",
+                       query_params={"region": region, "edition": str(edition),
+                                     "group": str(group), "lang": lang})
+    rows = [(t("Language"), "lang", list(LANGUAGES), lambda v: LANGUAGES[v], lang)]
+    if len(editions) > 1:
+        rows.append((t("Edition"), "edition", [str(e) for e in editions], str, str(edition)))
+    if len(groups) > 1:
+        rows.append((t("Target group"), "group", [str(g) for g in groups],
+                     lambda g: t(sidebar.GROUP_LABELS.get(g, g)), str(group)))
+    for label, key, options, name, current in rows:
+        row = st.container(horizontal=True, vertical_alignment="center")
+        row.markdown(f"**{label}:**")
+        for value in options:
+            row.page_link("pages/workshop.py", label=name(value), disabled=value == current,
+                          query_params={**here, key: value})
+
+
 STEP_VIEWS = (step_standing, step_profile, step_cycle, step_gaps, step_practices, step_whatif)
 
 
@@ -469,6 +530,9 @@ def navigation(step: int, region: str, edition, group, guess, view: dict | None 
               shortcut="PageDown", type="primary", width="stretch")
     with c2:
         cols = st.columns(n)
+        from ui.i18n import language
+
         for k, col in enumerate(cols, start=1):
             col.page_link("pages/workshop.py", label=str(k), disabled=k == step,
-                          query_params=step_params(region, k, edition, group, guess, view))
+                          query_params=step_params(region, k, edition, group, guess, view,
+                                                   language()))
