@@ -7,7 +7,7 @@ URL: ``edition`` and ``group`` (sidebar), ``w`` (area weights, e.g. health:2,hou
 import streamlit as st
 
 from ui import charts, components, fmt, frame, params, profile, sidebar, state, tables
-from ui.i18n import N_, t
+from ui.i18n import N_, t, terms
 
 frame.require()
 
@@ -52,9 +52,10 @@ def region_link():
 
 region_link()
 with st.expander(t("What this data is")):
-    st.write(man.get("note") or t("Published by {who}.", who=man.get("who", "?")))
+    who = components.manifest_words(man.get("who", "?"))
+    st.write(components.manifest_words(man.get("note")) or t("Published by {who}.", who=who))
     st.caption(t("Published {when} UTC by {who}. Rows: {rows}.", when=man["created"][:16].replace("T", " "),
-                 who=man.get("who", "?"), rows=", ".join(f"{k} {v}" for k, v in man.get("rows", {}).items())))
+                 who=who, rows=", ".join(f"{k} {v}" for k, v in man.get("rows", {}).items())))
 if weights:
     st.caption(t("Area weights from the link: {w} (other areas 1). Without them every area counts "
                  "equally, the MIPEX rule.", w=params.weights_text(weights)))
@@ -75,8 +76,8 @@ st.subheader(t("Strongest and weakest areas across regions"))
 summary = parts["summary"]
 strong = summary.loc[summary["standing"] == t("strongest"), "area"].tolist()
 weak = summary.loc[summary["standing"] == t("weakest"), "area"].tolist()
-st.markdown(t("Most favourable: **{s}**. Least favourable: **{w}**.", s=", ".join(strong) or "–",
-              w=", ".join(weak) or "–"))
+st.markdown(t("Most favourable: **{s}**. Least favourable: **{w}**.", s=", ".join(terms(strong)) or "–",
+              w=", ".join(terms(weak)) or "–"))
 charts.show_chart(parts["area_bars"], summary, "areas-across-regions", key="areas",
                   caption=t("Mean over the regions with a score; a missing score is left out, "
                             "never counted as 0. Coverage: the share of the indicator weight "

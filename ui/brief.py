@@ -28,7 +28,7 @@ import scoring
 from ui import charts, export, params, profile
 from ui.fmt import rank_band, round_half_up
 from ui.fmt import text as fmt_text
-from ui.i18n import t
+from ui.i18n import t, term
 
 #: How many areas / practices / indicators the brief lists.
 N_GAPS, N_PRACTICES, N_INDICATORS = 3, 5, 3
@@ -219,7 +219,7 @@ def priorities_text(b: Brief) -> str:
     """The priority areas in one sentence (the profile's list, :func:`scoring.priorities`)."""
     if b.priorities is None or b.priorities.empty:
         return t("It is at or above its peers' mean in every area: no priority area.")
-    items = "; ".join(f"{r['area']}: {profile.priority_reason(r)}"
+    items = "; ".join(f"{term(r['area'])}: {profile.priority_reason(r)}"
                       for _, r in b.priorities.iterrows())
     return t("Priority areas, where it falls furthest below its peers' mean: {items}.",
              items=items)

@@ -32,7 +32,7 @@ import pandas as pd
 
 from data.schema import SHARE_DECIMALS
 from ui import fmt, memo
-from ui.i18n import N_, column_title, t
+from ui.i18n import N_, column_title, t, terms
 
 # Altair validates every chart object against the Vega-Lite schema when it is built, and
 # again when Streamlit serialises the chart; the first pass cost a third of a page rerun.
@@ -153,6 +153,9 @@ def radar_chart(frame: pd.DataFrame, axis: str, value: str = "score", series: st
     axis label gets a grey "no data" marker (own legend entry) — never a point at the centre.
     Use :func:`bar_chart` with ``series`` for the same numbers as bars (always offer it).
     """
+    # area / phase / system names in the interface language (the order follows them)
+    frame = frame.assign(**{axis: terms(frame[axis])})
+    axis_order = terms(axis_order)
     pts = radar_points(frame, axis, value, series, axis_order=axis_order,
                        series_order=series_order, domain=domain)
     names = _ordered(frame[series], series_order)
@@ -270,11 +273,14 @@ def bar_chart(frame: pd.DataFrame, category: str, value: str = "score", *,
     """
     df = frame.copy()
     nd = no_data_label()
-    df["_cat"] = df[category].astype(str)
+    # area / phase / system names in the interface language (orders and highlights too)
+    df["_cat"] = terms(df[category]).astype(str)
+    category_order, highlight = terms(category_order), terms(highlight)
     if series is None:
         df["_series"] = value_title or t("Score")
     else:
-        df["_series"] = df[series].astype(str)
+        df["_series"] = terms(df[series]).astype(str)
+        series_order = terms(series_order)
     df["_value"] = pd.to_numeric(df[value], errors="coerce").astype(float)
     df["_missing"] = ~np.isfinite(df["_value"].to_numpy())
     names = _ordered(df["_series"], series_order)
@@ -373,7 +379,8 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str = "score", *, x_orde
     """
     df = frame.copy()
     nd = no_data_label()
-    df["_x"], df["_y"] = df[x].astype(str), df[y].astype(str)
+    df["_x"], df["_y"] = terms(df[x]).astype(str), terms(df[y]).astype(str)
+    x_order, y_order = terms(x_order), terms(y_order)
     df["_value"] = pd.to_numeric(df[value], errors="coerce").astype(float)
     df["_missing"] = ~np.isfinite(df["_value"].to_numpy())
     df["_label"] = df["_value"].map(lambda v: fmt.number(v) if np.isfinite(v) else nd)

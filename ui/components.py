@@ -9,7 +9,7 @@ import streamlit as st
 
 from data.export import table_csv, table_xlsx
 from ui import state
-from ui.i18n import t
+from ui.i18n import N_, t
 
 
 def _slug(text: str) -> str:
@@ -54,3 +54,32 @@ def data_caption(tables: tuple[str, ...] = ("scores",)):
     if any(state.is_illustrative(tb) for tb in tables):
         text += " " + t("Illustrative data, not MIPEX-R results.")
     st.caption(text)
+
+
+#: Who published the default dataset and its note, as the manifest holds them (written by
+#: data/imports.py and data/demo.py in English); shown in the interface language.
+#: tests/test_screens.py checks that they still match the data module's words.
+DEFAULT_PUBLISHER = "default dataset"
+_MANIFEST_WORDS = {
+    DEFAULT_PUBLISHER: N_("default dataset"),
+    "Demo data. The policy scores, outcome figures and Integration Lab practices are "
+    "illustrative: they were generated to follow the published REGIN findings qualitatively "
+    "(most favourable in health and education, least in employment, housing and vocational "
+    "training; evaluation weakest; external stakeholders involved only sporadically). They are "
+    "not MIPEX-R results and the practices are fictional. Region codes, names and coordinates "
+    "are real (NUTS 2021; Eurostat GISCO label points; © EuroGeographics for the administrative "
+    "boundaries).":
+    N_("Demo data. The policy scores, outcome figures and Integration Lab practices are "
+       "illustrative: they were generated to follow the published REGIN findings qualitatively "
+       "(most favourable in health and education, least in employment, housing and vocational "
+       "training; evaluation weakest; external stakeholders involved only sporadically). They are "
+       "not MIPEX-R results and the practices are fictional. Region codes, names and coordinates "
+       "are real (NUTS 2021; Eurostat GISCO label points; © EuroGeographics for the administrative "
+       "boundaries)."),
+}
+
+
+def manifest_words(text):
+    """A publisher or note of the data version in the interface language: the default
+    dataset's own words are translated; what staff wrote is shown as written."""
+    return t(_MANIFEST_WORDS[text]) if isinstance(text, str) and text in _MANIFEST_WORDS else text

@@ -101,7 +101,9 @@ def catalogue(lang: str) -> dict[str, str]:
 
 
 def t(text: str, **kwargs) -> str:
-    """Translate ``text`` into the current language and fill ``{placeholders}``.
+    """Translate ``text`` into the current language and fill ``{placeholders}``; a value
+    that is a vocabulary word (an area, phase or system name: :data:`VOCABULARY`) is
+    translated too.
 
     A missing translation shows the English text (and is recorded for the tests); a
     translation whose placeholders do not fit falls back to the English text rather than
@@ -118,6 +120,8 @@ def t(text: str, **kwargs) -> str:
             _misses.add((lang, text))
     if not kwargs:
         return out
+    if lang != "en":  # a vocabulary word filled in ("the weakest is {a}") speaks the language
+        kwargs = {k: term(v) for k, v in kwargs.items()}
     formatter = _LocaleFormatter() if lang != "en" else string.Formatter()
     try:
         return formatter.format(out, **kwargs)
@@ -173,6 +177,45 @@ def help_text(column: str, text: str) -> str:
                 N_("Question in {language} (optional; English is shown, marked, when empty)."))
         return t(what, language=t(LANGUAGE_WORDS[m[2]]))
     return t(text)
+
+
+# ------------------------------------------------------------------ vocabulary
+
+#: The frameworks' vocabulary: area, policy-cycle phase and governance-system names (MIPEX-R
+#: and the MIPEX strands, lower-cased as the imports write them) and the Integration Lab's
+#: quality criteria. They are data — they come with the indicators — but the same words in
+#: every edition, so the catalogue translates them (:func:`term`). A name not listed here (a
+#: new area of a later edition) is shown as the data writes it.
+VOCABULARY = (
+    N_("labour market"), N_("education"), N_("health"), N_("housing"), N_("language"),
+    N_("vocational training"), N_("social security"), N_("culture & religion"),
+    N_("anti-discrimination"), N_("political participation"),
+    N_("labour market mobility"), N_("family reunion"), N_("permanent residence"),
+    N_("access to nationality"),
+    N_("formulation"), N_("output"), N_("implementation"), N_("evaluation"),
+    N_("actions"), N_("actors & relations"), N_("resources"), N_("not classified"),
+    N_("communication"), N_("inclusion"), N_("innovation"), N_("multi-level governance"),
+    N_("multi-stakeholder approach"), N_("monitoring & evaluation"), N_("sustainability"),
+)
+_VOCABULARY = frozenset(VOCABULARY)
+
+
+def term(value):
+    """A vocabulary word (area, phase, system, criterion) in the interface language;
+    anything else — a region name, a number, a missing value — unchanged."""
+    if isinstance(value, str) and value in _VOCABULARY:
+        return t(value)
+    return value
+
+
+def terms(values):
+    """:func:`term` over a list, a tuple or a pandas Series (the same type back)."""
+    if values is None:
+        return None
+    if hasattr(values, "map"):
+        return values.map(term)
+    return type(values)(term(v) for v in values) if isinstance(values, (list, tuple)) \
+        else term(values)
 
 
 # ------------------------------------------------------------------ data translations

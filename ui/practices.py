@@ -32,7 +32,7 @@ import scoring
 from data import practices as dp
 from data.schema import split_list
 from ui import auth, state
-from ui.i18n import N_, t
+from ui.i18n import N_, t, term, terms
 
 MAP_KEY, LIST_KEY, GAPS_KEY, SEL_KEY, CELL_KEY = "practice_map", "practice_list", "gap_list", "_practice", "_cell"
 OVERALL = "overall"
@@ -180,7 +180,8 @@ def filter_widgets(tabs: dict) -> dp.Filters:
         cols = st.columns(4)
         for i, (key, name, label) in enumerate(FACETS):
             fmt = (lambda r: f"{names.get(r, r)} ({r})") if name == "regions" else \
-                (lambda r: t(ROLE_WORDS[r]) if r in ROLE_WORDS else r) if name == "roles" else str
+                (lambda r: t(ROLE_WORDS[r]) if r in ROLE_WORDS else r) if name == "roles" else \
+                (lambda v: str(term(v)))
             with cols[i % 4]:
                 chosen[name] = tuple(state.url_multi(key, opts[name], [], t(label), format_func=fmt))
         years = url_years("years", opts["years"], t("Active in the years")) if opts["years"] else None
@@ -236,13 +237,13 @@ def gap_widgets(tabs: dict, view: dict) -> dp.GapSuggestions | None:
         st.info(t({"no_scores": N_("{name} has no area scores for this edition and target group."),
                    "no_gaps": N_("{name} is not below its peers in any area: no gap to look for."),
                    "no_practices": N_("No practice from another region covers {name}'s largest gaps "
-                                      "({areas}).")}[res.reason], name=name, areas=", ".join(res.areas)))
+                                      "({areas}).")}[res.reason], name=name, areas=", ".join(terms(list(res.areas)))))
     else:
         chosen = links["priorities"][links["priorities"]["priority"]]
         st.markdown(t("**{name}'s priority areas** ({group}, {edition}) — where it falls furthest below "
                       "the mean of its peer group ({peers}):", name=md_escape(name), group=group,
                       edition=edition, peers=profile.peer_words(how, len(links["peers"])))
-                    + "\n" + "\n".join(f"{int(r['order'])}. **{md_escape(r['area'])}** — "
+                    + "\n" + "\n".join(f"{int(r['order'])}. **{md_escape(term(r['area']))}** — "
                                         f"{profile.priority_reason(r)}" for _, r in chosen.iterrows()))
     if len(res.practices) > MAX_SUGGESTIONS:
         res = dp.GapSuggestions(res.gaps, res.practices.head(MAX_SUGGESTIONS), res.reason, res.areas)
@@ -263,7 +264,7 @@ def why(row, region_name: str) -> str:
         text += t("{source} has no {area} score in this view.", source=row["region_name"], area=row["area"])
     others = [a for a in split_list(row["matched"]) if a != row["area"]]
     if others:
-        text += " " + t("Also covers: {areas}.", areas=", ".join(others))
+        text += " " + t("Also covers: {areas}.", areas=", ".join(terms(others)))
     return text
 
 
@@ -520,7 +521,7 @@ def render_map(tabs: dict, shown: pd.DataFrame, view: dict, selected: str | None
     """Shade choice, the map (clicking a practice opens its card), legends, match messages."""
     areas = [a for a in known_areas(tabs) if a in set(area_scores()["area"])]
     shade = state.url_widget(st.selectbox, "shade", [OVERALL, *areas], default_shade, t("Shade regions by"),
-                             format_func=lambda s: t("Overall score") if s == OVERALL else s)
+                             format_func=lambda s: t("Overall score") if s == OVERALL else term(s))
     deck, region_legend, area_legend, report = build_map(tabs, shown, shade, view, selected)
     st.pydeck_chart(deck, on_select=_on_map_select, selection_mode="single-object", key=MAP_KEY,
                     height=MAP_HEIGHT)

@@ -17,7 +17,7 @@ import pandas as pd
 import scoring
 from data.schema import EUROSTAT_FLAGS, PHASE_ORDER, answer_option_texts, split_list
 from ui import fmt, memo, params
-from ui.i18n import N_, column_title, data_column, t
+from ui.i18n import N_, column_title, data_column, t, term
 
 AXES = ("area", "phase", "system")
 #: Header of the "how many values were compared" column, and the axis in running text.
@@ -1168,7 +1168,7 @@ def show_drilldown(cube, tabs, region, group, edition):
 
     areas = ["all", *area_order(cube)]
     area = state.url_widget(st.selectbox, "area", areas, "all", t("Area"),
-                            format_func=lambda a: t("All areas") if a == "all" else a)
+                            format_func=lambda a: t("All areas") if a == "all" else term(a))
     shown = drilldown_shown(cube, tabs["indicators"], tabs["scores"], region, group, edition,
                             None if area == "all" else area)
     st_cfg = st.column_config
@@ -1257,7 +1257,7 @@ def show_practice_links(cube, tabs, region, group, edition, labels, mode="all", 
     if chosen.empty:
         st.markdown(t("None: {name} is at or above its peers' mean in every area.", name=name))
     else:
-        st.markdown("\n".join(f"{int(r['order'])}. **{md_escape(r['area'])}** — "
+        st.markdown("\n".join(f"{int(r['order'])}. **{md_escape(term(r['area']))}** — "
                                f"{priority_reason(r)}" for _, r in chosen.iterrows()))
         st.markdown(t("Practices from other regions in these areas: **{n}**.",
                       n=res["n_practices"]))
