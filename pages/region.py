@@ -40,7 +40,7 @@ with handouts:
     profile.show_handout_links(region, group, edition, weights, mode, peer_list)
 peers = profile.peer_ids(table, region, mode, peer_list, tabs["regions"], group, edition)
 radar = profile.radar_frame(table, region, peers, group, edition, labels)
-profile.show_profile_chart(radar, axis, profile.area_order(cube, axis), name, len(peers))
+profile.show_profile_chart(radar, axis, profile.area_order(cube, axis), name, len(peers), mode)
 
 st.subheader(t("Policy cycle: where does it break?"))
 chart, shown = profile.heat_parts(cube, region, group, edition)

@@ -83,6 +83,21 @@ def _wrap(label: str, width: int = 14) -> str:
     return "\n".join(textwrap.wrap(str(label), width)) or str(label)
 
 
+def number_locale() -> dict:
+    """The interface language's number symbols as Vega's ``config.locale`` (d3-format): the
+    decimal mark and thousands separator of :mod:`ui.fmt`, so an axis tick or a tooltip in a
+    French page reads "38,8" like the text around it."""
+    from babel import numbers
+
+    from ui.i18n import locale
+
+    loc = locale()
+    return {"number": {"decimal": numbers.get_decimal_symbol(loc),
+                       "thousands": numbers.get_group_symbol(loc), "grouping": [3],
+                       "currency": ["", ""], "minus": numbers.get_minus_sign_symbol(loc),
+                       "percent": fmt.percent(0.5, 0).replace("50", "")}}
+
+
 def _configure(chart, legend: dict | None = None):
     """The dashboard's fonts, legend and view settings on ``chart``, set in place as one
     ``Config`` (each ``configure_*`` call deep-copies the whole chart: most of a chart's
@@ -92,6 +107,7 @@ def _configure(chart, legend: dict | None = None):
                             orient="bottom", direction="horizontal", columns=4,
                             symbolStrokeWidth=3, labelLimit=260)
     chart.config = alt.Config(
+        locale=number_locale(),  # axes and tooltips write numbers as the cards do
         axis=alt.AxisConfig(labelFontSize=LABEL_SIZE, titleFontSize=FONT_SIZE, labelLimit=260),
         legend=alt.LegendConfig(**legend),
         title=alt.TitleConfig(fontSize=FONT_SIZE + 2, anchor="start"),
@@ -461,7 +477,7 @@ def legend_html(legend: list[tuple[str, tuple]], title: str | None = None) -> st
 
 
 def show_chart(chart, data: pd.DataFrame, name: str, *, key: str | None = None,
-               caption: str | None = None, expanded: bool = False):
+               caption: str | None = None, expanded: bool = False, peers: str | None = None):
     """Render ``chart`` at its container's width and, below it, its text alternative: the
     ``data`` behind it.
 
@@ -477,7 +493,7 @@ def show_chart(chart, data: pd.DataFrame, name: str, *, key: str | None = None,
     show_altair(chart, width="stretch", key=f"chart-{key}")
     if caption:
         st.caption(caption)
-    export_buttons(chart, name, key=key)
+    export_buttons(chart, name, key=key, peers=peers)
     with st.expander(t("Data behind this chart"), expanded=expanded):
         tables.show_table(data, name, key=f"data-{key}")
 
@@ -515,9 +531,12 @@ def show_altair(chart, **kwargs):
     return st.vega_lite_chart(vega_spec(chart), **kwargs)
 
 
-def export_buttons(chart, name: str, *, key: str | None = None, tables_used=("scores",)):
-    """PNG and SVG downloads of ``chart``, rendered offline (vl-convert) with the source,
-    the data version and — when it applies — "illustrative data" printed under it.
+def export_buttons(chart, name: str, *, key: str | None = None, tables_used=("scores",),
+                   peers: str | None = None):
+    """PNG and SVG downloads of ``chart``, rendered offline (vl-convert) with what it shows
+    (edition, target group, peer group — ``peers`` in words, when the chart has one — and
+    the area weights: :func:`ui.components.view_words`), the source, the data version and —
+    when it applies — "illustrative data" printed under it.
 
     The files are made only when a button is clicked (a deferred download), so a page with
     many charts does not render them all on every rerun.
@@ -528,7 +547,8 @@ def export_buttons(chart, name: str, *, key: str | None = None, tables_used=("sc
 
     version = state.version()
     footer = export.footer_text(version, illustrative=any(state.is_illustrative(tb)
-                                                          for tb in tables_used))
+                                                          for tb in tables_used),
+                                extra=components.view_words(peers))
     slug = components._slug(name)
     key = key or slug
     row = st.container(horizontal=True, gap="small")

@@ -46,6 +46,23 @@ def footer_text(version: str, source: str | None = None, illustrative: bool = Fa
     return " · ".join(parts)
 
 
+def view_text(edition=None, group=None, peers: str | None = None,
+              weights: str | None = None) -> str:
+    """What a chart or table shows, in one line for its file: "Edition 2024 · TCN · peers:
+    all 24 other regions · default weights" (``weights``: the custom area weights as text,
+    e.g. "health × 2"; none means the default weights). Parts not given are left out,
+    except the weights, which are always stated."""
+    parts = []
+    if edition is not None:
+        parts.append(t("Edition {e}", e=edition))
+    if group:
+        parts.append(str(group))
+    if peers:
+        parts.append(t("peers: {p}", p=peers))
+    parts.append(t("custom weights: {w}", w=weights) if weights else t("default weights"))
+    return " · ".join(parts)
+
+
 def to_spec(chart) -> dict:
     """A Vega-Lite dict from an Altair chart (or a copy of a dict)."""
     if isinstance(chart, dict):

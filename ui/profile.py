@@ -979,8 +979,9 @@ def show_peer_controls(table, regions, region, labels):
     return mode, chosen
 
 
-def show_profile_chart(radar, axis, order, name, n_peers):
-    """The radar (or, one click away, the same numbers as bars) with its data table."""
+def show_profile_chart(radar, axis, order, name, n_peers, mode: str = "all"):
+    """The radar (or, one click away, the same numbers as bars) with its data table; the
+    exported files name the peer group (``mode``, ``n_peers``)."""
     st = _st()
     from ui import charts, state, tables
 
@@ -995,13 +996,15 @@ def show_profile_chart(radar, axis, order, name, n_peers):
         with left:
             charts.show_altair(chart, width="stretch", key="chart-profile")
             st.caption(caption)
-            charts.export_buttons(chart, f"profile-{axis}", key="profile")
+            charts.export_buttons(chart, f"profile-{axis}", key="profile",
+                                  peers=peer_words(mode, n_peers))
         with right:  # the text alternative, visible next to the radar, narrow enough for it
             tables.show_table(compact, f"profile-{axis}", key="data-profile")
     else:
         chart = charts.bar_chart(radar, axis, series="series", category_order=order,
                                  series_order=series)
-        charts.show_chart(chart, wide, f"profile-{axis}", key="profile", caption=caption)
+        charts.show_chart(chart, wide, f"profile-{axis}", key="profile", caption=caption,
+                          peers=peer_words(mode, n_peers))
 
 
 @memo.cached

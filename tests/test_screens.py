@@ -1,0 +1,132 @@
+"""Issue 17 without a browser: charts that take their container's width, vocabulary and
+numbers in the reader's language, exports that say what they show, the workshop's links,
+the default region. The browser side is tests/browser/test_screens_browser.py."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from data import demo
+from ui import charts, components, export, i18n, tables
+from ui.gaps import short_label
+from ui.profile import default_region
+from ui.workshop import page_address, step_urls
+
+
+@pytest.fixture
+def french():
+    i18n.set_language("fr")
+    yield
+    i18n.set_language("en")
+
+
+RADAR = pd.DataFrame({"area": ["anti-discrimination", "health", "housing"] * 2,
+                      "score": [40.0, 60.0, None, 50.0, 55.0, 45.0],
+                      "series": ["A"] * 3 + ["B"] * 3})
+
+
+def test_radar_takes_the_container_width_and_stays_round():
+    spec = charts.radar_chart(RADAR, "area").to_dict()
+    assert spec["width"] == "container" and spec["height"] == 520
+    x = spec["layer"][0]["encoding"]["x"]["scale"]
+    y = spec["layer"][0]["encoding"]["y"]["scale"]
+    # both domains are the drawn size divided by one px-per-unit: a circle stays a circle
+    unit = x["domainMax"]["expr"].split("/ 2 / ")[1]
+    assert x["domainMax"]["expr"] == f"width / 2 / {unit}"
+    assert y["domainMax"]["expr"] == f"height / 2 / {unit}"
+    assert "width / 2 - " in unit and "height / 2 - " in unit
+
+
+def test_radar_keeps_more_room_for_labels_on_a_projector():
+    small = charts.radar_chart(RADAR, "area").to_dict()
+    big = charts.radar_chart(RADAR, "area", label_scale=1.4).to_dict()
+    px = lambda s: int(s["layer"][0]["encoding"]["x"]["scale"]["domainMax"]["expr"]  # noqa: E731
+                       .split("width / 2 - ")[1].split(")")[0])
+    assert px(big) > px(small) > 0
+
+
+def test_heatmap_takes_the_container_width_and_wraps_long_names():
+    frame = pd.DataFrame({"phase": ["formulation", "implementation"], "area": ["housing"] * 2,
+                          "score": [50.0, None], "coverage": [1.0, 0.0]})
+    spec = charts.heatmap(frame, "phase", "area").to_dict()
+    assert spec["width"] == "container"
+    xaxis = spec["layer"][0]["encoding"]["x"]["axis"]
+    assert xaxis["labelExpr"] == "split(datum.label, ' ')" and xaxis["labelLimit"] == 0
+
+
+def test_vocabulary_is_translated_everywhere_it_is_filled_in(french):
+    assert i18n.term("housing") == "logement"
+    assert i18n.term("Cataluña") == "Cataluña" and i18n.term(3.5) == 3.5
+    assert i18n.terms(["health", "ES51"]) == ["santé", "ES51"]
+    # a sentence with an area filled in speaks French all through
+    assert i18n.t("weakest: {w}", w="housing") == "weakest: logement"
+    bars = charts.bar_chart(pd.DataFrame({"area": ["housing", "health"], "score": [1.0, 2.0]}),
+                            "area").to_dict()
+    values = [r["_cat"] for d in bars["datasets"].values() for r in d if "_cat" in r]
+    assert set(values) >= {"logement", "santé"}
+
+
+def test_every_vocabulary_word_is_translated_in_every_language():
+    for lang in list(i18n.LANGUAGES)[1:]:
+        cat = i18n.catalogue(lang)
+        missing = [w for w in i18n.VOCABULARY if not cat.get(w)]
+        assert not missing, (lang, missing)
+
+
+def test_tables_and_axes_write_the_locale_decimal_mark(french):
+    frame = pd.DataFrame({"Région": ["x"], "Score": [38.84], "Couverture": [0.857],
+                          "Rang": pd.array([3], dtype="Int64")})
+    shown = tables.localised(tables.rounded(frame))
+    assert shown["Score"].iloc[0] == "38,8"
+    assert shown["Couverture"].iloc[0].startswith("85,7") and shown["Couverture"].iloc[0].endswith("%")
+    assert shown["Rang"].iloc[0] == 3  # counts and ranks stay numbers
+    assert tables.in_words(pd.DataFrame({"Domaine": ["housing"]}))["Domaine"].iloc[0] == "logement"
+    assert charts.number_locale()["number"]["decimal"] == ","
+    spec = charts.bar_chart(pd.DataFrame({"area": ["a"], "score": [1.0]}), "area").to_dict()
+    assert spec["config"]["locale"]["number"]["decimal"] == ","
+
+
+def test_english_tables_are_left_as_they_are():
+    frame = pd.DataFrame({"Score": [38.84]})
+    assert tables.localised(frame) is frame and tables.in_words(frame) is frame
+
+
+@pytest.mark.parametrize("text, short", [("health", "health"), ("anti-discrimination", "anti-dis."),
+                                         ("vocational training", "voc. tra."),
+                                         ("culture & religion", "cul. & rel.")])
+def test_matrix_headers_are_abbreviated_with_a_mark(text, short):
+    assert short_label(text) == short
+
+
+def test_profile_and_brief_open_on_a_partner_region():
+    regions = pd.DataFrame({"region_id": ["AT12", "ES61", "ES51", "PT20"]})
+    assert default_region(["AT12", "ES51", "ES61", "PT20"], regions) == demo.PARTNERS[0]
+    assert default_region(["AT12", "ES51", "ES61"], regions) == "ES51"
+    # without a partner region: the regions table's order, not the alphabet of names
+    assert default_region(["ES61", "AT12"], regions) == "AT12"
+
+
+def test_workshop_step_links_are_absolute_and_keep_the_language():
+    base = page_address("https://dash.example.org/mipex/workshop?step=2&lang=fr")
+    assert base == "https://dash.example.org/mipex/workshop"
+    assert page_address(None) == "/workshop"
+    urls = step_urls(base, "ES51", 2024, "TCN", None, None, "fr")
+    assert len(urls) == 6 and all(u.startswith(base + "?") and "lang=fr" in u for u in urls)
+    assert "step=6" in urls[-1]
+
+
+def test_exports_say_what_they_show():
+    line = export.view_text(2024, "TCN", "all 24 other regions", None)
+    assert line == "Edition 2024 · TCN · peers: all 24 other regions · default weights"
+    assert "custom weights: health × 2" in export.view_text(2024, "TCN", None, "health × 2")
+    footer = export.footer_text("v1", illustrative=True, extra=line)
+    spec = export.with_footer(charts.radar_chart(RADAR, "area"), footer)
+    printed = " ".join(r["line"] for r in spec["vconcat"][1]["data"]["values"])
+    assert "Edition 2024" in printed and "default weights" in printed and "v1" in printed
+    assert spec["vconcat"][0]["width"] == export.DEFAULT_WIDTH  # a file needs a width
+
+
+def test_default_dataset_words_match_what_the_import_writes():
+    assert demo.DESCRIPTION in components._MANIFEST_WORDS
+    assert components.manifest_words("staff upload") == "staff upload"
