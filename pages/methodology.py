@@ -9,7 +9,7 @@ import streamlit as st
 from ui import compare as C
 from ui import components, frame, profile, sidebar, state, tables
 from ui import gaps as G
-from ui.i18n import t, term
+from ui.i18n import t, term, untranslated_note
 
 frame.require()
 
@@ -90,7 +90,8 @@ tables.show_table(indicators, "indicators", key="indicators", column_config=C.fi
     indicators, {"Code": 55, "Indicator": 165, "Question": 255, "Answers → values": 130,
                  "Answer options": 220, "Area": 95, "Phase": 85, "Target groups": 60,
                  "Weight": 50}),
-    caption=t("{n} of {m} indicators.", n=len(indicators), m=len(ind)))
+    caption=t("{n} of {m} indicators.", n=len(indicators), m=len(ind))
+    + (" " + untranslated_note(ind) if untranslated_note(ind) else ""))
 
 st.header(t("Policy and outcomes"))
 st.markdown(t(

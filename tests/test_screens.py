@@ -130,3 +130,86 @@ def test_exports_say_what_they_show():
 def test_default_dataset_words_match_what_the_import_writes():
     assert demo.DESCRIPTION in components._MANIFEST_WORDS
     assert components.manifest_words("staff upload") == "staff upload"
+
+
+# ------------------------------------------------------------------ the brief
+
+BRIEF_MANIFEST = {"version": "v-test", "created": "2025-03-01T09:30:00",
+                  "illustrative": {"scores": True, "practices": True, "outcomes": True}}
+#: Interface text of the brief that must not stay English in a French brief.
+BRIEF_ENGLISH = ["Profile against peers", "Strengths and weaknesses", "Gaps to peers",
+                 "Policy cycle", "Policy and outcomes", "Suggested practices",
+                 "Methodology and data", "Illustrative data", "default weights",
+                 "Lessons learnt", "Priority", "Peer mean", "Best region"]
+#: Area names (vocabulary): none may stay English — in the tables' area column, the
+#: sentences and the charts' files alike. (Indicator names are data: in English with one
+#: note when the data has none in the language.)
+BRIEF_AREAS = ["labour market", "housing", "vocational training", "anti-discrimination"]
+
+
+def _pdf_text(pdf: bytes, tmp_path) -> str:
+    import subprocess
+
+    path = tmp_path / "brief.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+@pytest.mark.skipif(not __import__("shutil").which("pdftotext"), reason="poppler-utils not installed")
+@pytest.mark.parametrize("lang", ["fr", "sv"])
+def test_the_brief_pdf_is_in_the_readers_language(demo, tmp_path, lang):
+    from ui import brief
+
+    tabs, cube = demo
+    with i18n.using(lang):
+        b = brief.build(cube, tabs, BRIEF_MANIFEST, "ES51", "TCN", cube.editions[-1])
+        flat = " ".join(_pdf_text(brief.to_pdf(b), tmp_path).split())
+        assert i18n.t("Profile against peers") in flat
+        assert i18n.t("default weights") in flat  # the footer says what it shows
+        # no area name in English in the tables (indicator names aside: they are data)
+        printed = " ".join(" ".join(map(str, f.drop(columns=[i18n.t("Indicator")],
+                                                     errors="ignore").to_numpy().ravel()))
+                           for f in brief._tables(b).values())
+        assert b.label_note and b.label_note.split(":")[0] in flat  # one note instead of marks
+    assert i18n.language() == "en"  # restored after the block
+    left = [w for w in BRIEF_ENGLISH if w in flat]
+    assert not left, (lang, left)
+    assert not [w for w in BRIEF_AREAS if w in printed], printed[:300]
+
+
+@pytest.mark.skipif(not __import__("shutil").which("pdftotext"), reason="poppler-utils not installed")
+def test_pdf_table_headers_are_never_split_inside_a_word(demo, tmp_path):
+    from ui import brief
+
+    tabs, cube = demo
+    b = brief.build(cube, tabs, BRIEF_MANIFEST, "ES51", "TCN", cube.editions[-1])
+    words = set(_pdf_text(brief.to_pdf(b), tmp_path).split())
+    for name, frame in brief._tables(b).items():
+        for col in frame.columns:
+            for word in str(col).split():
+                assert word in words or f"{word}." in words, (name, col, word)
+
+
+def test_the_preview_shows_the_charts_as_images(demo):
+    from ui import brief
+
+    tabs, cube = demo
+    b = brief.build(cube, tabs, BRIEF_MANIFEST, "ES51", "TCN", cube.editions[-1])
+    preview = brief.to_html(b, inline_svg=False)
+    assert preview.count("src='data:image/svg+xml;base64,") == 3 and "<svg" not in preview
+    assert brief.to_html(b).count("<svg") >= 3  # the downloaded file keeps inline SVG
+
+
+def test_practices_in_another_language_are_marked(french, demo):
+    from ui import brief
+
+    assert brief.language_note("sv") == "(en suédois)"
+    assert brief.language_note("fr") == "" and brief.language_note(None) == ""
+    tabs, cube = demo
+    b = brief.build(cube, tabs, BRIEF_MANIFEST, "ES51", "TCN", cube.editions[-1])
+    html = brief.to_html(b)
+    assert html.startswith("<!DOCTYPE html>") or "<html" in html
+    assert "lang=\"fr\"" in html or "lang='fr'" in html
+    foreign = [c for c in b.practices["language"] if c and c != "fr"]
+    assert html.count("class='note' lang='fr'") == len(foreign)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from data.export import table_csv, table_xlsx
 from ui import state
-from ui.i18n import N_, t
+from ui.i18n import N_, language, t, using
 
 
 def _slug(text: str) -> str:
@@ -67,6 +67,12 @@ def downloads(frame: pd.DataFrame, name: str, key: str | None = None):
     version = state.version()
     key = key or slug
     about = about_frame(view_words())
+    lang = language()
+
+    def xlsx():  # made on click, outside this run: in this run's language
+        with using(lang):
+            return table_xlsx({**export_frames(frame, slug)[1], t("about"): about})
+
     # One horizontal container, not two columns: two elements fewer on every rerun.
     row = st.container(horizontal=True, gap="small")
     # The files are built only when a button is clicked (a deferred download): building an
@@ -76,7 +82,7 @@ def downloads(frame: pd.DataFrame, name: str, key: str | None = None):
                         "text/csv",
                         key=f"dl-csv-{key}", on_click="ignore", width="stretch")
     row.download_button(t("Download XLSX"),
-                        lambda: table_xlsx({**export_frames(frame, slug)[1], t("about"): about}),
+                        xlsx,
                         f"{slug}-{version}.xlsx",
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         key=f"dl-xlsx-{key}", on_click="ignore", width="stretch")

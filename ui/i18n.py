@@ -69,6 +69,23 @@ def language() -> str:
     return getattr(_current, "lang", "en")
 
 
+class using:
+    """``with using("fr"):`` — the language of this thread for a block (a download built
+    after the page's run, in whatever thread serves the click), restored after it."""
+
+    def __init__(self, lang: str | None):
+        self.lang = lang
+
+    def __enter__(self):
+        self.before = language()
+        set_language(self.lang)
+        return self
+
+    def __exit__(self, *exc):
+        set_language(self.before)
+        return False
+
+
 def locale() -> str:
     """The Babel locale of the current language (e.g. ``fr_FR``)."""
     return LOCALES[language()]
@@ -222,7 +239,10 @@ def terms(values):
 
 def data_text(row, field: str) -> str:
     """``row[field]`` in the current language: the ``<field>_<lang>`` column when the data
-    has it, else the English text with :data:`FALLBACK_MARK` (a visible "not translated")."""
+    has it, else the English text — marked with :data:`FALLBACK_MARK` only when the data
+    has that language's column (some texts translated, this one not); with no column at
+    all, every text is English and one note says so (:func:`untranslated_note`) instead of
+    a mark on each."""
     english = row.get(field)
     if english is None or (isinstance(english, float) and english != english):
         return english
@@ -232,7 +252,23 @@ def data_text(row, field: str) -> str:
     local = row.get(f"{field}_{lang}")
     if isinstance(local, str) and local.strip():
         return local
+    if f"{field}_{lang}" not in row:
+        return english
     return f"{english}{FALLBACK_MARK}"
+
+
+def untranslated_note(source, field: str = "label") -> str | None:
+    """One sentence for a table whose texts the data does not translate into the current
+    language at all ("Indicator names are in English: the data has none in French."); None
+    when it translates some (those it lacks are marked one by one) or in English."""
+    lang = language()
+    if lang == "en" or source is None:
+        return None
+    col = f"{field}_{lang}"
+    if col in source.columns and source[col].astype("string").str.strip().fillna("").ne("").any():
+        return None
+    return t("Indicator names are in English: the data has none in {language}.",
+             language=t(LANGUAGE_WORDS[lang]))
 
 
 def data_column(frame, field: str, source=None):
@@ -255,6 +291,10 @@ def data_column(frame, field: str, source=None):
     else:
         local = frame[col] if col in frame.columns else pd.Series(pd.NA, index=frame.index)
     has = local.notna() & local.astype("string").str.strip().fillna("").ne("")
+    table = source if source is not None else frame
+    if col not in table.columns or not table[col].astype("string").str.strip().fillna("").ne(
+            "").any():
+        return english  # no text in this language at all: one note says so, no marks
     marked = english.where(english.isna(), english.astype("string") + FALLBACK_MARK)
     return local.where(has, marked).astype(object)
 

@@ -17,7 +17,7 @@ import pandas as pd
 import scoring
 from data.schema import EUROSTAT_FLAGS, PHASE_ORDER, answer_option_texts, split_list
 from ui import fmt, memo, params
-from ui.i18n import N_, column_title, data_column, t, term
+from ui.i18n import N_, column_title, data_column, t, term, untranslated_note
 
 AXES = ("area", "phase", "system")
 #: Header of the "how many values were compared" column, and the axis in running text.
@@ -1039,9 +1039,10 @@ def show_strengths(cube, region, peers, group, edition):
     if shown.empty:
         st.info(t("No indicator differs from the peer group's mean."))
         return
+    note = untranslated_note(state.tables()["indicators"])
     tables.show_table(shown, f"strengths-{region}", key="sw",
                       caption=t("Indicators where the region is furthest above or below its "
-                                "peer group's mean."))
+                                "peer group's mean.") + (" " + note if note else ""))
 
 
 @memo.cached
