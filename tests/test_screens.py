@@ -213,3 +213,35 @@ def test_practices_in_another_language_are_marked(french, demo):
     assert "lang=\"fr\"" in html or "lang='fr'" in html
     foreign = [c for c in b.practices["language"] if c and c != "fr"]
     assert html.count("class='note' lang='fr'") == len(foreign)
+
+
+# ------------------------------------------------------------------ the workshop's guess round
+
+def test_a_guess_round_link_names_the_region_by_its_letter_only():
+    from ui import workshop as ws
+
+    ids = ["AT12", "ES51", "ITF3", "PT20"]
+    tags = ws.guess_tags(ids, 1)
+    view = {"mystery": tags["ITF3"]}
+    urls = ws.step_urls("/workshop", "ITF3", 2024, "TCN", 1, view, "fr")
+    assert all("ITF3" not in u and f"mystery={tags['ITF3']}" in u for u in urls)
+    assert ws.guess_names(ids, 1)["ITF3"] == f"Region {tags['ITF3']}"
+
+
+def test_a_guess_round_page_leaks_nothing(monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_workshop import APP, texts
+
+    monkeypatch.setenv("MIPEXR_STORE", str(tmp_path / "store"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(region="ITF3", step="1", guess="1")
+    at.run()
+    at.switch_page("pages/workshop.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "region" not in at.query_params and at.query_params.get("mystery")
+    labels = " ".join(m.label for m in at.metric)
+    assert "IT" not in labels.split() and "Rank in IT" not in labels  # no country rank
+    shown = texts(at) + " ".join(str(c.value) for c in at.code)
+    assert "ITF3" not in shown and "Puglia" not in shown

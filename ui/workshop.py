@@ -96,13 +96,19 @@ def letters(n: int) -> list[str]:
     return out
 
 
-def guess_names(ids: list[str], seed: int = 1) -> dict[str, str]:
-    """region_id → "Region A", … in an order shuffled by ``seed`` (the same on every step of
-    one round, so the room can follow region B from screen to screen)."""
+def guess_tags(ids: list[str], seed: int = 1) -> dict[str, str]:
+    """region_id → its letter in a guessing round ("K"), in an order shuffled by ``seed``
+    (the same on every step of one round, so the room can follow region B from screen to
+    screen). The round's links carry the letter (``mystery=K``), never the region's code."""
     ids = sorted(map(str, ids))
     order = np.random.default_rng(seed).permutation(len(ids))
     tags = letters(len(ids))
-    return {ids[j]: t("Region {letter}", letter=tags[i]) for i, j in enumerate(order)}
+    return {ids[j]: tags[i] for i, j in enumerate(order)}
+
+
+def guess_names(ids: list[str], seed: int = 1) -> dict[str, str]:
+    """region_id → "Region A", … (:func:`guess_tags` in words)."""
+    return {r: t("Region {letter}", letter=tag) for r, tag in guess_tags(ids, seed).items()}
 
 
 def parse_guess(raw) -> int | None:
@@ -123,7 +129,10 @@ def step_params(region: str, step: int, edition=None, group=None, guess=None,
     """The query parameters of one step's URL (what the prev/next links carry), with the
     view's area weights (``w``) and peer group (``peers``) when they are not the default,
     and the interface language (``lang``) when given."""
-    qp = {"region": region, "step": str(step)}
+    view = view or {}
+    # in a guessing round the link names the region by its letter only
+    qp = {"mystery": view["mystery"]} if view.get("mystery") else {"region": region}
+    qp["step"] = str(step)
     if lang:
         qp["lang"] = lang
     if edition is not None:
@@ -132,7 +141,6 @@ def step_params(region: str, step: int, edition=None, group=None, guess=None,
         qp["group"] = str(group)
     if guess is not None:
         qp["guess"] = str(guess)
-    view = view or {}
     w = params.encode_weights(view.get("weights"))
     if w:
         qp[params.WEIGHTS_PARAM] = w
@@ -295,12 +303,13 @@ def step_standing(cube, tabs, region, group, edition, names, view):
     weights = view.get("weights")
     cards = profile.headline_cards(cube, tabs["regions"], region, group, edition, weights)
     h = profile.headline(cube, tabs["regions"], region, group, edition, weights)
-    c1, c2, c3 = st.columns(3)
+    # in a guessing round the country's rank would name the country ("Rank in ES"): left out
+    c1, c2, c3 = ([*st.columns(3 if not view.get("mystery") else 2)] + [None])[:3]
     c1.metric(cards[0][0], cards[0][1])
     # On a projector the rank is shown large and its band under it (the same figures as
     # the profile's "23rd (band 21–25)", which would not fit at this size).
     for col, (label, _value, help_text), (rank, low, high) in zip(
-            (c2, c3), cards[1:3], ((h["rank"], h["rank_low"], h["rank_high"]),
+            [c for c in (c2, c3) if c is not None], cards[1:3], ((h["rank"], h["rank_low"], h["rank_high"]),
                                    (h["rank_country"], h["rank_country_low"],
                                     h["rank_country_high"]))):
         col.metric(label, fmt.ordinal(rank), fmt.band_words(low, high) or None,
