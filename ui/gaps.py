@@ -204,7 +204,7 @@ def matrix_columns(gap_cols) -> dict:
                help=t(tables.TITLE_HELP[N_("Coverage")]))}
     # a long area name is abbreviated in the header ("anti-discr." not "anti-discr"), the
     # whole name in the header's tooltip and in the downloads
-    cfg.update({c: st.column_config.NumberColumn(short_label(c), width=62, help=c)
+    cfg.update({c: st.column_config.NumberColumn(short_label(c), width=66, help=c)
                 for c in gap_cols})
     return cfg
 

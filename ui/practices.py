@@ -507,6 +507,8 @@ def legend_html(title: str, entries, dashed_last: bool = False) -> str:
     """A legend as HTML; every label is escaped (area names are data)."""
     items = []
     for i, (label, rgba) in enumerate(entries):
+        # area names and the "no data" entry in the reader's language
+        label = t("no data") if label == "no data" else term(label)
         r, g, b, a = rgba
         border = "1.5px dashed #666" if dashed_last and i == len(entries) - 1 else "1px solid #999"
         items.append(f'<span style="display:inline-flex;align-items:center;margin:0 12px 4px 0">'

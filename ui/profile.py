@@ -1266,7 +1266,7 @@ def show_practice_links(cube, tabs, region, group, edition, labels, mode="all", 
         st.markdown(t("Practices from other regions in these areas: **{n}**.",
                       n=res["n_practices"]))
         st.markdown("\n".join(f"- {md_escape(p['title'])} — *{md_escape(p['region_name'])}* "
-                               f"({md_escape(p['area'])})"
+                               f"({md_escape(str(term(p['area'])))})"
                                for _, p in res["practices"].head(5).iterrows()))
     if (REPO_ROOT / "pages" / "practices.py").exists():
         from streamlit.errors import StreamlitAPIException

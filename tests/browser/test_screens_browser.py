@@ -26,7 +26,8 @@ PAGES = ["", "region", "compare", "gaps", "practices", "propose", "methodology",
 SHOTS = ARTIFACTS / "screens"
 
 #: English vocabulary that must not appear in a French page (whole words, case-sensitive:
-#: the area, phase and status names of the demo data and the "no data" label).
+#: the area, phase and status names of the demo data and the "no data" label; a URL
+#: parameter such as ``w=health:2`` is not text).
 ENGLISH_TERMS = ["labour market", "anti-discrimination", "housing", "Housing", "health",
                  "education", "political participation", "no data", "default dataset",
                  "implementation", "evaluation", "outcome", "monitoring"]
@@ -80,7 +81,9 @@ def pages(browser):
 
 def open_page(pg, url):
     pg.goto(url)
-    pg.wait_for_selector('[data-testid="stMain"] h1', timeout=90_000)
+    # a title, or an error box (which the caller reports) — never a wait for what won't come
+    pg.wait_for_selector('[data-testid="stMain"] h1, [data-testid="stException"]',
+                         timeout=90_000)
     wait_for_app(pg)
     # charts draw after the script has finished: wait until every chart has its canvas/svg
     pg.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
@@ -166,7 +169,9 @@ def test_french_pages_have_no_english_vocabulary(app, pages, screen):
         if screen == "phone":
             assert m["scroll"] <= 1, (page, m["scroll"])
         text = m["text"]
-        hits = [w for w in ENGLISH_TERMS if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)]
-        if hits:
-            found[page] = hits
+        hits = [m for w in ENGLISH_TERMS
+                for m in re.finditer(rf"(?<![\w=-]){re.escape(w)}(?![\w:-])", text)]
+        if hits:  # each with the text around it, to find where it is
+            found[page] = [text[max(0, m.start() - 40):m.end() + 20].replace("\n", " / ")
+                           for m in hits]
     assert not found, found
