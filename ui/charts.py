@@ -80,7 +80,9 @@ def _ordered(values: pd.Series, order=None) -> list[str]:
 
 
 def _wrap(label: str, width: int = 14) -> str:
-    return "\n".join(textwrap.wrap(str(label), width)) or str(label)
+    """``label`` on lines of about ``width`` characters, broken between words or after a
+    hyphen — never inside a word ("discrimina / tions")."""
+    return "\n".join(textwrap.wrap(str(label), width, break_long_words=False)) or str(label)
 
 
 def number_locale() -> dict:
@@ -181,10 +183,11 @@ def radar_chart(frame: pd.DataFrame, axis: str, value: str = "score", series: st
     nd = no_data_label()
     lo, hi = domain
     # px per unit radius: what is left of the smaller half-side once the labels have room
-    # (the widest wrapped label line beside the radar, two label lines above and below)
+    # (the widest wrapped label line beside the radar, the tallest label above and below)
     lines = [ln for a in axes for ln in _wrap(a).split("\n")] or [""]
     label_px = round((max(map(len, lines)) * 0.58 + 1) * LABEL_SIZE * label_scale)
-    line_px = round(2.6 * LABEL_SIZE * label_scale)
+    n_lines = max(_wrap(a).count("\n") + 1 for a in axes) if axes else 1
+    line_px = round((n_lines + 1) * 1.25 * LABEL_SIZE * label_scale)
     unit = (f"max(20, min((width / 2 - {label_px}) / 1.16, (height / 2 - {line_px}) / 1.12))")
     X = alt.X("x:Q", axis=None, scale=alt.Scale(
         nice=False, zero=False, domainMin=alt.ExprRef(f"-width / 2 / {unit}"),
@@ -264,7 +267,10 @@ def radar_chart(frame: pd.DataFrame, axis: str, value: str = "score", series: st
     chart = chart.properties(width="container", height=size)
     if title:
         chart = chart.properties(title=title)
-    return _configure(chart)
+    # the series one under the other: a long region name is never cut at the chart's edge
+    return _configure(chart, legend=dict(labelFontSize=LABEL_SIZE, titleFontSize=FONT_SIZE,
+                                         orient="bottom", direction="vertical", columns=1,
+                                         symbolStrokeWidth=3, labelLimit=0))
 
 
 # -------------------------------------------------------------------------------- bars
@@ -315,10 +321,18 @@ def bar_chart(frame: pd.DataFrame, category: str, value: str = "score", *,
     n_rows = len(cats) * max(len(names), 1)
     # Streamlit fits the whole view (axes and legend included) into the height: add room
     h = height or (max(120, min(26 * n_rows, 1400) if len(names) > 1 else 30 * len(cats)) + 110)
+    # A long "Name (CODE)" label is shortened in its name, never in its code ("Área
+    # Metropolitana de L… (PT17)"); the full text is in the tooltip and the data table.
+    room = max(12, label_limit // 7)
+    short = (f"length(datum.label) > {room} && lastindexof(datum.label, ' (') > 0 ? "
+             f"slice(datum.label, 0, max(4, {room} - 2 - length(datum.label) + "
+             f"lastindexof(datum.label, ' ('))) + '…' + slice(datum.label, "
+             f"lastindexof(datum.label, ' (')) : datum.label")
     y = alt.Y("_cat:N", sort=cats, title=category_title,
-              axis=alt.Axis(labelLimit=label_limit, labelFontWeight=alt.ExprRef(
-                  f"indexof({list(hl)!r}, datum.value) >= 0 ? 'bold' : 'normal'")
-                  if hl else "normal"))
+              axis=alt.Axis(labelLimit=label_limit, labelExpr=short,
+                            labelFontWeight=alt.ExprRef(
+                                f"indexof({list(hl)!r}, datum.value) >= 0 ? 'bold' : 'normal'")
+                            if hl else "normal"))
     # Every layer places its marks by the same field with the same explicit domain: with two
     # fields (the bars' series, the "no data" marks' slot) Vega-Lite merged the two sorts and
     # reversed the series for regions with a missing value — the order must not depend on
@@ -374,7 +388,10 @@ def bar_chart(frame: pd.DataFrame, category: str, value: str = "score", *,
     chart = alt.layer(*layers).properties(height=h, **({"width": width} if width else {}))
     if title:
         chart = chart.properties(title=title)
-    return _configure(chart)
+    # legend entries one under the other: none runs past the chart's right edge
+    return _configure(chart, legend=dict(labelFontSize=LABEL_SIZE, titleFontSize=FONT_SIZE,
+                                         orient="bottom", direction="vertical", columns=1,
+                                         symbolStrokeWidth=3, labelLimit=0))
 
 
 # ------------------------------------------------------------------------------ heatmap
