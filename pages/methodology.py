@@ -87,7 +87,7 @@ with c2:
     pick_phases = state.url_multi("phase", phases, [], t("Phases"), format_func=term)
 indicators = C.indicator_list(ind, pick_areas, pick_phases)
 tables.show_table(indicators, "indicators", key="indicators", column_config=C.fit(
-    indicators, {"Code": 55, "Indicator": 165, "Question": 255, "Answers → values": 130,
+    indicators, {"Code": 55, "Indicator": 165, "Question": 255, "Answers → values": 170,
                  "Answer options": 220, "Area": 95, "Phase": 85, "Target groups": 60,
                  "Weight": 50}),
     caption=t("{n} of {m} indicators.", n=len(indicators), m=len(ind))

@@ -124,8 +124,9 @@ NO_DATA_WIDTH = 88
 
 @memo.cached(max_entries=2048)
 def _config(frame: pd.DataFrame, decimals: int, percent) -> dict:
-    """``st.column_config`` of a table: formats (:func:`number_formats`), help texts, and
-    room for "no data" in number columns that have a missing value."""
+    """``st.column_config`` of a table: formats (:func:`number_formats`), help texts, room
+    for "no data" in number columns that have a missing value, and its first (naming)
+    column pinned."""
     import streamlit as st
 
     formats = number_formats(frame, decimals=decimals, percent=percent)
@@ -146,6 +147,11 @@ def _config(frame: pd.DataFrame, decimals: int, percent) -> dict:
                                                        step=step, width=width)
         elif c in helps:
             cfg[c] = st.column_config.Column(help=helps[c])
+    # the first column names the row (a region, an area, an indicator): pinned, so it stays
+    # in view when a wide table scrolls sideways on a laptop or a phone
+    first = frame.columns[0] if len(frame.columns) > 1 else None
+    if first is not None and first not in formats:
+        cfg[first] = st.column_config.Column(help=helps.get(first), pinned=True)
     return cfg
 
 
