@@ -51,7 +51,7 @@ data = C.chart_frame(long, axis, labels, vs, overall)
 series = list(dict.fromkeys(data["series"]))
 if kind == "radar":
     chart = charts.radar_chart(data, axis=axis, value="score", series="series",
-                               axis_order=order, series_order=series)
+                               axis_order=order, series_order=series, size=frame.radar_height())
 else:
     chart = charts.bar_chart(data, axis, "score", series="series", category_order=order,
                              series_order=series)

@@ -731,15 +731,20 @@ def heat_parts(cube: scoring.Cube, region: str, group, edition):
     return chart, shown
 
 
+#: The radar's height the caches are warmed for (ui.frame.RADAR_HEIGHT["screen"]).
+RADAR_SCREEN = 500
+
+
 @memo.cached
-def profile_chart_parts(radar: pd.DataFrame, axis: str, order: list[str]):
+def profile_chart_parts(radar: pd.DataFrame, axis: str, order: list[str],
+                        size: int = RADAR_SCREEN):
     """The radar, its series, its wide table and the compact table next to it:
     (chart, series, wide, compact)."""
     from ui import charts
 
     series = radar["series"].drop_duplicates().tolist()
     wide = radar_table(radar, axis)
-    chart = charts.radar_chart(radar, axis, axis_order=order, series_order=series)
+    chart = charts.radar_chart(radar, axis, axis_order=order, series_order=series, size=size)
     return chart, series, wide, radar_compact(wide, series)
 
 
@@ -804,7 +809,8 @@ def warm(cube: scoring.Cube, tabs: dict, *, regions: bool = True, stop=None) -> 
                 headline_cards(cube, tabs["regions"], region, group, edition, None)
                 peers = peer_ids(table, region, "all", [], tabs["regions"], group, edition)
                 radar = radar_frame(table, region, peers, group, edition, labels)
-                chart, _series, _wide, compact = profile_chart_parts(radar, "area", order)
+                chart, _series, _wide, compact = profile_chart_parts(
+                    radar, "area", order, RADAR_SCREEN)
                 charts.vega_spec(chart)
                 tables.prepare(compact)
                 heat, shown = heat_parts(cube, region, group, edition)
@@ -988,7 +994,9 @@ def show_profile_chart(radar, axis, order, name, n_peers, mode: str = "all"):
     kinds = {"radar": t("Radar"), "bars": t("Bars")}
     kind = state.url_widget(st.radio, "chart", list(kinds), "radar", t("Chart"),
                             horizontal=True, format_func=kinds.get)
-    chart, series, wide, compact = profile_chart_parts(radar, axis, order)
+    from ui import frame
+
+    chart, series, wide, compact = profile_chart_parts(radar, axis, order, frame.radar_height())
     caption = t("{name} against the mean of its peer group ({n} regions) and the best score "
                 "among all regions.", name=name, n=n_peers)
     if kind == "radar":

@@ -24,6 +24,9 @@ SCREENS = {"phone": (390, 844), "laptop": (1366, 768), "projector": (1920, 1080)
 PAGES = ["", "region", "compare", "gaps", "practices", "propose", "methodology",
          "workshop", "brief"]
 SHOTS = ARTIFACTS / "screens"
+#: What a phone's browser says it is (the app picks chart heights from it).
+PHONE_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+               "Chrome/120.0 Mobile Safari/537.36")
 
 #: English vocabulary that must not appear in a French page (whole words, case-sensitive:
 #: the area, phase and status names of the demo data and the "no data" label; a URL
@@ -69,8 +72,9 @@ def pages(browser):
     def get(screen, lang):
         if (screen, lang) not in made:
             w, h = SCREENS[screen]
-            ctx = browser.new_context(viewport={"width": w, "height": h},
-                                      is_mobile=screen == "phone", has_touch=screen == "phone")
+            phone = screen == "phone"
+            ctx = browser.new_context(viewport={"width": w, "height": h}, is_mobile=phone,
+                                      has_touch=phone, user_agent=PHONE_AGENT if phone else None)
             made[(screen, lang)] = ctx.new_page()
         return made[(screen, lang)]
 
