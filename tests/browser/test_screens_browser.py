@@ -179,3 +179,14 @@ def test_french_pages_have_no_english_vocabulary(app, pages, screen):
             found[page] = [text[max(0, m.start() - 40):m.end() + 20].replace("\n", " / ")
                            for m in hits]
     assert not found, found
+
+
+def test_brief_preview_shows_its_charts(app, pages):
+    """The in-app preview of the brief: "Profile against peers" and "Policy cycle" hold
+    their charts (the downloaded HTML had them; the preview was empty)."""
+    pg = pages("laptop", "en")
+    open_page(pg, f"{app}/brief?lang=en")
+    pg.get_by_text("Preview of the brief").click()
+    pg.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stHtml"] img')]
+        .filter(i => i.complete && i.naturalWidth > 100).length >= 3""", timeout=30_000)
+    shoot(pg, "laptop-en-brief-preview")
