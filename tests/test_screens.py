@@ -245,3 +245,22 @@ def test_a_guess_round_page_leaks_nothing(monkeypatch, tmp_path):
     assert "IT" not in labels.split() and "Rank in IT" not in labels  # no country rank
     shown = texts(at) + " ".join(str(c.value) for c in at.code)
     assert "ITF3" not in shown and "Puglia" not in shown
+
+
+def test_a_radar_in_a_file_keeps_its_shape():
+    """In a file the radar has a fixed size and sits in a concatenation (the footer), where
+    the size signals have other names: its domains become numbers, equal on both axes per
+    pixel, and the drawing is not collapsed."""
+    import re
+
+    spec = export.with_footer(charts.radar_chart(RADAR, "area", size=400), "footer")
+    body = spec["vconcat"][0]
+    x = body["layer"][0]["encoding"]["x"]["scale"]
+    y = body["layer"][0]["encoding"]["y"]["scale"]
+    assert isinstance(x["domainMax"], float) and isinstance(y["domainMax"], float)
+    assert x["domainMax"] / export.DEFAULT_WIDTH == pytest.approx(y["domainMax"] / 400)
+    svg = export.chart_svg(charts.radar_chart(RADAR, "area", size=400), "footer")
+    xs = [float(v) for v in re.findall(r"<text[^>]*transform=.translate.([0-9.]+),", svg)]
+    assert max(xs) - min(xs) > 200  # the axis labels are spread round the radar
+    with pytest.raises(ValueError):
+        export._arithmetic("__import__('os')", {})

@@ -189,4 +189,7 @@ def test_brief_preview_shows_its_charts(app, pages):
     pg.get_by_text("Preview of the brief").click()
     pg.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stHtml"] img')]
         .filter(i => i.complete && i.naturalWidth > 100).length >= 3""", timeout=30_000)
-    shoot(pg, "laptop-en-brief-preview")
+    for i in range(3):  # each chart of the preview as it is drawn
+        img = pg.locator('[data-testid="stHtml"] img').nth(i)
+        img.scroll_into_view_if_needed()
+        img.screenshot(path=str(SHOTS / f"laptop-en-brief-preview-chart{i + 1}.png"))
