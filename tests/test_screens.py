@@ -94,7 +94,8 @@ def test_english_tables_are_left_as_they_are():
 
 @pytest.mark.parametrize("text, short", [("health", "health"), ("anti-discrimination", "anti-dis."),
                                          ("vocational training", "voc. tra."),
-                                         ("culture & religion", "cul. & rel.")])
+                                         ("culture & religion", "cul. rel."),
+                                         ("lutte contre les discriminations", "lut. dis.")])
 def test_matrix_headers_are_abbreviated_with_a_mark(text, short):
     assert short_label(text) == short
 

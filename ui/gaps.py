@@ -211,12 +211,16 @@ def matrix_columns(gap_cols) -> dict:
 
 def short_label(text: str, room: int = 9) -> str:
     """``text`` abbreviated to about ``room`` characters at word boundaries, each cut word
-    ending in a full stop ("vocational training" → "voc. tr.", "anti-discrimination" →
-    "anti-disc."); short texts unchanged. Never cut in the middle of a letter sequence
-    without a mark."""
+    ending in a full stop ("vocational training" → "voc. tra.", "anti-discrimination" →
+    "anti-dis."); a name of more than two words keeps its first and last ("lutte contre les
+    discriminations" → "lut. dis."); short texts unchanged. Never cut in the middle of a
+    letter sequence without a mark."""
     text = str(text)
     if len(text) <= room:
         return text
+    words = [w for w in text.split() if w]
+    if len(words) > 2:
+        text = f"{words[0]} {words[-1]}"
     words = re.split(r"(\s+|-)", text)
     parts = [w for w in words if w]
     wordy = [w for w in parts if any(ch.isalpha() for ch in w)]
