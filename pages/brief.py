@@ -10,7 +10,7 @@ preview, and makes the files only when a download button is clicked.
 import streamlit as st
 
 from ui import brief, frame, params, profile, safe, state
-from ui.i18n import language, t
+from ui.i18n import language, t, using
 
 frame.require()
 
@@ -30,8 +30,14 @@ def _brief(path: str, version_id: str, region: str, group: str, edition, lang: s
 @st.cache_data(max_entries=16, show_spinner=False)
 def _file(path: str, version_id: str, region: str, group: str, edition, lang: str,
           weights: tuple, mode: str, peer_list: tuple, measure: str | None, kind: str):
-    b = _brief(path, version_id, region, group, edition, lang, weights, mode, peer_list, measure)
-    return brief.to_pdf(b) if kind == "pdf" else brief.to_html(b)
+    # A download is made when its button is clicked, outside the page's run (and its
+    # language): the brief is built in the language it was asked for, never the default.
+    with using(lang):
+        b = _brief(path, version_id, region, group, edition, lang, weights, mode, peer_list,
+                   measure)
+        if kind == "pdf":
+            return brief.to_pdf(b)
+        return brief.to_html(b, inline_svg=kind == "html")
 
 
 edition, group, tabs, cube, regions = profile.scored_context()
@@ -41,7 +47,8 @@ notices = st.container()
 weights = params.url_weights(profile.area_order(cube))
 c1, c2 = st.columns([2, 2])
 with c1:
-    region = state.url_widget(st.selectbox, "region", ids, ids[0], t("Region"),
+    region = state.url_widget(st.selectbox, "region", ids,
+                              profile.default_region(ids, tabs["regions"]), t("Region"),
                               format_func=lambda r: labels.get(r, r))
 mode, peer_list = params.url_peers(ids, region)
 measures, measure_labels = brief.measure_choices(tabs, region)
@@ -79,6 +86,6 @@ for label, value, help_text in b.headline:
 st.markdown(safe.md(brief.summary_sentence(b)))  # data text inside: shown as text
 with st.expander(t("Preview of the brief"), expanded=False):
     # the HTML is escaped throughout (ui/brief.py) and its CSS is scoped to .brief
-    st.html(_file(*key, "html"))
+    st.html(_file(*key, "preview"))  # charts as images: the preview drops inline SVG
 with notices:
     state.show_notices()

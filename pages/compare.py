@@ -6,7 +6,7 @@ URL: ``regions`` (comma-separated ids), ``axis`` (area|phase), ``vs`` (first|gro
 
 import streamlit as st
 
-from ui import charts, components, frame, sidebar, state
+from ui import charts, components, frame, sidebar, state, tables
 from ui import compare as C
 from ui import gaps as G
 from ui.i18n import column_title, t
@@ -40,7 +40,9 @@ if len(chosen) < C.MIN_REGIONS:
     st.info(t("Choose at least two regions to compare."))
     st.stop()
 
-labels = {r: C.region_label(r, names) for r in chosen}
+# full names in the chart, the table and the downloads; the table's headers are shortened
+# on screen only (the full name in the header's tooltip)
+labels = {r: C.region_label(r, names, None) for r in chosen}
 table = G.scores_by(axis, view)
 order = G.axis_order(table, axis)
 overall = t("Overall")
@@ -49,15 +51,14 @@ data = C.chart_frame(long, axis, labels, vs, overall)
 series = list(dict.fromkeys(data["series"]))
 if kind == "radar":
     chart = charts.radar_chart(data, axis=axis, value="score", series="series",
-                               axis_order=order, series_order=series)
+                               axis_order=order, series_order=series, size=frame.radar_height())
 else:
     chart = charts.bar_chart(data, axis, "score", series="series", category_order=order,
                              series_order=series)
 shown_data = data.rename(columns={"series": t("Series"), "region_id": t("Code"),
                                   axis: column_title(axis), "score": t("Score"),
                                   "coverage": t("Coverage"), "difference": t("Difference")})
-charts.show_chart(chart, shown_data, f"compare-{axis}-scores", key="compare-chart",
-                  stretch=kind == "bars")
+charts.show_chart(chart, shown_data, f"compare-{axis}-scores", key="compare-chart")
 
 st.subheader(t("Differences against {ref}", ref=C.vs_labels()[vs]))
 sorts = ["axis", "reference", *chosen]
@@ -65,7 +66,7 @@ sort_names = {"axis": t("framework order"), "reference": t("reference score"),
               **{r: t("gap of {r}", r=labels[r]) for r in chosen}}
 sort = state.url_widget(st.selectbox, "sort", sorts, "axis", t("Sort rows by"),
                         format_func=sort_names.get)
-gaps = C.gap_table(long, chosen, axis, vs, labels, order, sort, overall)
+gaps = tables.in_words(C.gap_table(long, chosen, axis, vs, labels, order, sort, overall))
 ref_col = C.reference_column(vs, labels[chosen[0]])
 diff_cols = [labels[r] for r in (chosen[1:] if vs == "first" else chosen)]
 st.dataframe(G.styled(gaps, diff_cols, [t("Lowest coverage")], [ref_col]), hide_index=True,
@@ -73,7 +74,9 @@ st.dataframe(G.styled(gaps, diff_cols, [t("Lowest coverage")], [ref_col]), hide_
              column_config={t("Lowest coverage"): st.column_config.NumberColumn(
                  format="percent", step=0.001,
                  help=t("The lowest coverage among the compared regions in this row: the share "
-                        "of the indicator weight answered behind the score."))})
+                        "of the indicator weight answered behind the score.")),
+                 **{labels[r]: st.column_config.Column(C.region_label(r, names), help=labels[r])
+                    for r in chosen}})
 G.legend(t("behind the reference"), t("ahead of the reference"))
 components.downloads(gaps, f"compare-{axis}-gaps", key="compare-gaps")
 components.data_caption()

@@ -8,7 +8,7 @@ import streamlit as st
 
 from ui import charts, components, frame, sidebar, state, tables
 from ui import gaps as G
-from ui.i18n import t
+from ui.i18n import t, terms
 
 frame.require()
 
@@ -57,7 +57,7 @@ long = G.gap_long(table, axis, gap, target=target, peers=peers, countries=countr
 ov = G.overall_scores(view, weights).assign(overall=t("Overall"))
 ov_long = G.gap_long(ov, "overall", gap, target=target, peers=peers, countries=countries)
 wide = G.gap_wide(long, axis, order, names, ov_long)
-gap_cols = [*order, t("Overall")]
+gap_cols = [*(str(a) for a in terms(list(order))), t("Overall")]  # the matrix's headers
 st.dataframe(G.styled(wide, gap_cols, [t("Coverage")]) if len(wide) <= G.MAX_STYLED_ROWS
              else tables.rounded(wide), hide_index=True, width="stretch",
              height=min(35 * (len(wide) + 1) + 3, 920), placeholder=t("no data"),
@@ -69,10 +69,7 @@ else:
                  "by clicking its header.", n=G.MAX_STYLED_ROWS))
 components.downloads(wide, f"gaps-{axis}-{gap}", key="gap-matrix")
 with st.expander(t("Every cell with its score, reference and coverage (text)")):
-    cells = G.cell_table(long, axis, names)
-    st.dataframe(tables.rounded(cells), hide_index=True, width="stretch", placeholder=t("no data"),
-                 column_config=G.number_columns(cells), key="gap-cells")
-    components.downloads(cells, f"gap-cells-{axis}-{gap}", key="gap-cells")
+    tables.show_table(G.cell_table(long, axis, names), f"gap-cells-{axis}-{gap}", key="gap-cells")
 
 st.subheader(t("How stable are the ranks? Median rank and 5–95 % band"))
 raw_bands = G.band_rows(view, weights)

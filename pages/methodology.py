@@ -7,9 +7,9 @@ URL: ``area``, ``phase`` (comma-separated filters of the indicator list).
 import streamlit as st
 
 from ui import compare as C
-from ui import frame, profile, safe, sidebar, state, tables
+from ui import components, frame, profile, safe, sidebar, state, tables
 from ui import gaps as G
-from ui.i18n import t
+from ui.i18n import t, term, untranslated_note
 
 frame.require()
 
@@ -82,15 +82,16 @@ phases = [p for p in ("formulation", "output", "implementation", "evaluation")
               "formulation", "output", "implementation", "evaluation"})
 c1, c2 = st.columns(2)
 with c1:
-    pick_areas = state.url_multi("area", areas, [], t("Areas"))
+    pick_areas = state.url_multi("area", areas, [], t("Areas"), format_func=term)
 with c2:
-    pick_phases = state.url_multi("phase", phases, [], t("Phases"))
+    pick_phases = state.url_multi("phase", phases, [], t("Phases"), format_func=term)
 indicators = C.indicator_list(ind, pick_areas, pick_phases)
 tables.show_table(indicators, "indicators", key="indicators", column_config=C.fit(
-    indicators, {"Code": 55, "Indicator": 165, "Question": 255, "Answers → values": 130,
+    indicators, {"Code": 55, "Indicator": 165, "Question": 255, "Answers → values": 170,
                  "Answer options": 220, "Area": 95, "Phase": 85, "Target groups": 60,
                  "Weight": 50}),
-    caption=t("{n} of {m} indicators.", n=len(indicators), m=len(ind)))
+    caption=t("{n} of {m} indicators.", n=len(indicators), m=len(ind))
+    + (" " + untranslated_note(ind) if untranslated_note(ind) else ""))
 
 st.header(t("Policy and outcomes"))
 st.markdown(t(
@@ -143,9 +144,9 @@ st.header(t("The data in view"))
 man = state.manifest()
 st.markdown(t("**Version** `{v}` · created {c} · by {who}",
               v=man.get("version", ""), c=man.get("created", "")[:16].replace("T", " "),
-              who=safe.md(man.get("who", ""))))
+              who=safe.md(components.manifest_words(man.get("who", "")))))
 if man.get("note"):
-    st.caption(safe.md(man["note"]))
+    st.caption(safe.md(components.manifest_words(man["note"])))
 frames = C.version_frames(man)
 if state.is_illustrative():
     st.warning(t("Illustrative tables: {tables}. They are not MIPEX-R results.",

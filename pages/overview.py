@@ -7,7 +7,7 @@ URL: ``edition`` and ``group`` (sidebar), ``w`` (area weights, e.g. health:2,hou
 import streamlit as st
 
 from ui import charts, components, fmt, frame, params, profile, safe, sidebar, state, tables
-from ui.i18n import N_, t
+from ui.i18n import N_, t, terms
 
 frame.require()
 
@@ -25,17 +25,12 @@ illustrative = state.is_illustrative("scores")
 st.markdown(t("**Edition {e}** · **{g}** · data version `{v}`{ill}", e=edition,
               g=t(sidebar.GROUP_LABELS.get(group, group)), v=man["version"],
               ill=" · " + t("illustrative data, not MIPEX-R results") if illustrative else ""))
-with st.expander(t("What this data is"), expanded=illustrative):
-    st.markdown(safe.md(man.get("note")) or t("Published by {who}.", who=safe.md(man.get("who", "?"))))
-    st.caption(t("Published {when} UTC by {who}. Rows: {rows}.", when=man["created"][:16].replace("T", " "),
-                 who=safe.md(man.get("who", "?")), rows=", ".join(f"{k} {v}" for k, v in man.get("rows", {}).items())))
-if weights:
-    st.caption(t("Area weights from the link: {w} (other areas 1). Without them every area counts "
-                 "equally, the MIPEX rule.", w=params.weights_text(weights)))
 
 parts = profile.overview_parts(cube, tabs["regions"], edition, group, weights)
 table, labels = parts["table"], parts["labels"]
 scored = table["score"].notna()
+# The answer first (a phone shows little more than this): the headline numbers and the way
+# into a region, then what the data is, in one line until opened.
 row = st.container(horizontal=True)  # one block for the three cards
 row.metric(t("Regions with a score"), f"{int(scored.sum())} / {len(table)}")
 row.metric(t("Median overall score"), fmt.number(table["score"].median()))
@@ -44,6 +39,27 @@ if scored.any():
     row.metric(t("Highest overall score"), fmt.number(top["score"]), safe.md(top["name"]), delta_color="off",
                delta_arrow="off")
 
+
+@st.fragment
+def region_link():
+    """Picking a region changes only this link: the rest of the page does not rerun."""
+    pick = st.selectbox(t("Open a region profile"), table["region_id"].tolist(),
+                        format_func=lambda r: labels.get(r, r), key="ov_pick")
+    st.page_link("pages/region.py", label=t("Profile of {r}", r=safe.md(labels.get(pick, pick))),
+                 icon=":material/location_on:",
+                 query_params={"region": pick, "edition": edition, "group": group})
+
+
+region_link()
+with st.expander(t("What this data is")):
+    who = safe.md(components.manifest_words(man.get("who", "?")))
+    st.markdown(safe.md(components.manifest_words(man.get("note"))) or t("Published by {who}.", who=who))
+    st.caption(t("Published {when} UTC by {who}. Rows: {rows}.", when=man["created"][:16].replace("T", " "),
+                 who=who, rows=", ".join(f"{k} {v}" for k, v in man.get("rows", {}).items())))
+if weights:
+    st.caption(t("Area weights from the link: {w} (other areas 1). Without them every area counts "
+                 "equally, the MIPEX rule.", w=params.weights_text(weights)))
+
 left, right = st.columns([1, 1])
 with left:
     st.subheader(t("Map of overall scores"))
@@ -51,7 +67,7 @@ with left:
     matched, report, countries = profile.map_frame(tabs["regions"], table, boundaries)
     charts.show_map(matched, legend_title=t("Overall score"), value_label=N_("overall score"),
                     countries=countries, key="overview_map",
-                    selected=st.session_state.get("ov_pick", next(iter(table["region_id"]), None)),  # picked below
+                    selected=st.session_state.get("ov_pick", next(iter(table["region_id"]), None)),  # picked above
                     open_page="pages/region.py", query={"edition": edition, "group": group})
     st.caption(t("Click a region to open its profile.") + " " + (note or " ".join(report.messages)))
 with right:
@@ -62,8 +78,8 @@ st.subheader(t("Strongest and weakest areas across regions"))
 summary = parts["summary"]
 strong = summary.loc[summary["standing"] == t("strongest"), "area"].tolist()
 weak = summary.loc[summary["standing"] == t("weakest"), "area"].tolist()
-st.markdown(t("Most favourable: **{s}**. Least favourable: **{w}**.", s=safe.md(", ".join(strong)) or "–",
-              w=safe.md(", ".join(weak)) or "–"))
+st.markdown(t("Most favourable: **{s}**. Least favourable: **{w}**.", s=safe.md(", ".join(terms(strong))) or "–",
+              w=safe.md(", ".join(terms(weak))) or "–"))
 charts.show_chart(parts["area_bars"], summary, "areas-across-regions", key="areas",
                   caption=t("Mean over the regions with a score; a missing score is left out, "
                             "never counted as 0. Coverage: the share of the indicator weight "
@@ -72,7 +88,3 @@ charts.show_chart(parts["area_bars"], summary, "areas-across-regions", key="area
 st.subheader(t("All regions"))
 tables.show_table(parts["shown"], "overview", key="overview")
 components.data_caption()
-pick = st.selectbox(t("Open a region profile"), table["region_id"].tolist(),
-                    format_func=lambda r: labels.get(r, r), key="ov_pick")
-st.page_link("pages/region.py", label=t("Profile of {r}", r=safe.md(labels.get(pick, pick))), icon=":material/location_on:",
-             query_params={"region": pick, "edition": edition, "group": group})

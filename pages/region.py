@@ -21,7 +21,8 @@ ids = regions["region_id"].tolist()
 notices = st.container()  # filled at the end, when every URL parameter has been read
 c1, c2, c3 = st.columns([2, 1, 1])
 with c1:
-    region = state.url_widget(st.selectbox, "region", ids, ids[0], t("Region"),
+    region = state.url_widget(st.selectbox, "region", ids,
+                              profile.default_region(ids, tabs["regions"]), t("Region"),
                               format_func=lambda r: labels.get(r, r))
 with c2:
     group = profile.show_group_switch(group)
@@ -40,7 +41,7 @@ with handouts:
     profile.show_handout_links(region, group, edition, weights, mode, peer_list)
 peers = profile.peer_ids(table, region, mode, peer_list, tabs["regions"], group, edition)
 radar = profile.radar_frame(table, region, peers, group, edition, labels)
-profile.show_profile_chart(radar, axis, profile.area_order(cube, axis), name, len(peers))
+profile.show_profile_chart(radar, axis, profile.area_order(cube, axis), name, len(peers), mode)
 
 st.subheader(t("Policy cycle: where does it break?"))
 chart, shown = profile.heat_parts(cube, region, group, edition)

@@ -11,7 +11,7 @@ import streamlit as st
 
 from ui import fmt, frame, params, profile, safe, state
 from ui import workshop as ws
-from ui.i18n import t
+from ui.i18n import language, t
 
 frame.require()
 
@@ -28,17 +28,37 @@ revealed = guess is not None and st.query_params.get("reveal") == "1"
 real = profile.region_label(tabs["regions"])
 names = ws.guess_names(ids, guess) if guess is not None and not revealed else real
 
-body = st.container()  # the step; filled below, once the trainer's controls are read
+# navigation first: Previous / Next stay on the first screen of a laptop or a projector
 nav = st.container()
+body = st.container()  # the step; filled below, once the trainer's controls are read
+default = ws.DEFAULT_REGION if ws.DEFAULT_REGION in ids else ids[0]
+tags = ws.guess_tags(ids, guess) if guess is not None else {}
+by_tag = {tag: r for r, tag in tags.items()}
+if guess is not None and st.query_params.get("region") in tags:
+    # a link made before the round (?region=ES51&guess=1): the address keeps only the letter
+    st.query_params["mystery"] = tags[st.query_params["region"]]
+    del st.query_params["region"]
+if guess is not None and st.query_params.get("mystery") in by_tag:
+    default = by_tag[st.query_params["mystery"]]
+    if revealed and "region" not in st.query_params:  # revealed: the region by its code again
+        st.session_state["w_region"] = default
 with st.expander(t("Trainer controls")):
-    region = state.url_widget(st.selectbox, "region", ids,
-                              ws.DEFAULT_REGION if ws.DEFAULT_REGION in ids else ids[0],
-                              t("Region"), format_func=lambda r: names.get(r, r))
+    if guess is not None and not revealed:
+        letter = state.url_widget(st.selectbox, "mystery", sorted(by_tag, key=lambda x: (len(x), x)),
+                                  tags[default], t("Region"),
+                                  format_func=lambda x: t("Region {letter}", letter=x))
+        region = by_tag[letter]
+    else:
+        region = state.url_widget(st.selectbox, "region", ids, default, t("Region"),
+                                  format_func=lambda r: names.get(r, r))
     mode, peer_list = params.url_peers(ids, region)
-    view = {"weights": weights, "mode": mode, "peer_list": tuple(peer_list)}
+    view = {"weights": weights, "mode": mode, "peer_list": tuple(peer_list),
+            "mystery": tags[region] if guess is not None and not revealed else None}
+    ws.switches(step, region, edition, group, guess, view, state.editions(),
+                state.target_groups())
     st.markdown(t("The walk-through as links, to prepare a session (each opens one step):"))
-    st.code("\n".join(ws.step_urls("/workshop", region, edition, group, guess, view)),
-            language=None)
+    st.code("\n".join(ws.step_urls(ws.page_address(st.context.url), region, edition, group,
+                                    guess, view, language())), language=None)
 
     def toggle_guess():
         state.set_param("guess", 1 if st.session_state["ws-guess"] else None)
@@ -67,3 +87,4 @@ with nav:
                       rank=fmt.rank_band(head["rank"], head["rank_low"], head["rank_high"])),
                     help=profile.band_help(len(cube.regions)))
     ws.navigation(step, region, edition, group, guess, view)
+    st.divider()

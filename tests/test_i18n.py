@@ -129,8 +129,13 @@ def test_data_text_falls_back_with_a_mark():
     assert data_column(other, "label", ind).tolist() == ["Counselling" + i18n.FALLBACK_MARK,
                                                          "Stratégie"]
     assert data_text(ind.iloc[0], "label") == "Stratégie"
+    # no Swedish column at all: English without a mark on each text, one note instead
     set_language("sv")
-    assert data_text(ind.iloc[0], "label") == "Strategy" + i18n.FALLBACK_MARK
+    assert data_text(ind.iloc[0], "label") == "Strategy"
+    assert data_column(ind, "label").tolist() == ["Strategy", "Counselling"]
+    assert i18n.untranslated_note(ind) and i18n.untranslated_note(
+        ind.assign(label_sv=["Strategi", None])) is None
+    set_language("en")
 
 
 def test_schema_accepts_translated_columns():

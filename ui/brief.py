@@ -28,7 +28,7 @@ import scoring
 from ui import charts, export, params, profile
 from ui.fmt import rank_band, round_half_up
 from ui.fmt import text as fmt_text
-from ui.i18n import t
+from ui.i18n import N_, language, t, term, untranslated_note
 
 #: How many areas / practices / indicators the brief lists.
 N_GAPS, N_PRACTICES, N_INDICATORS = 3, 5, 3
@@ -71,6 +71,7 @@ class Brief:
     weights: dict | None = None                        # area weights from the link
     rank_low: float = float("nan")
     rank_high: float = float("nan")
+    label_note: str | None = None                      # indicator names not translated
 
     @property
     def title(self) -> str:
@@ -121,9 +122,29 @@ def suggested_practices(cube: scoring.Cube, tabs: dict, region: str, group, edit
     if p.empty:
         return p.assign(lessons_learnt=pd.Series(dtype=str), transferability_tips=pd.Series(dtype=str))
     extra = tabs["practices"].drop_duplicates("practice_id").set_index("practice_id")
-    for col in ("lessons_learnt", "transferability_tips"):
+    for col in ("lessons_learnt", "transferability_tips", "language"):
         p[col] = p["practice_id"].map(extra[col]) if col in extra else ""
     return p.reset_index(drop=True)
+
+
+def language_note(code) -> str:
+    """How a practice written in another language than the reader's is marked: "(in
+    Swedish)"; "" when it is in the reader's language or its language is not known.
+    Practices are data, written once in their region's language: they are marked, never
+    machine-translated."""
+    from ui.i18n import LANGUAGE_WORDS, language
+
+    code = str(code).strip().lower() if isinstance(code, str) else ""
+    if not code or code == language() or code not in LANGUAGE_WORDS:
+        return ""
+    return t("(in {language})", language=t(LANGUAGE_WORDS[code]))
+
+
+def _labelled_strengths(sw: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """The strengths with their indicator names in the reader's language (as the profile)."""
+    from ui.i18n import data_column
+
+    return sw.assign(label=data_column(sw, "label", indicators)) if len(sw) else sw
 
 
 def build(cube: scoring.Cube, tabs: dict, manifest: dict, region: str, group, edition,
@@ -152,7 +173,9 @@ def build(cube: scoring.Cube, tabs: dict, manifest: dict, region: str, group, ed
         heat=profile.cycle_heatmap(cube, region, group, edition),
         area_order=profile.area_order(cube), phase_order=profile.area_order(cube, "phase"),
         gaps=gaps,
-        strengths=profile.strengths(cube, region, peers, group, edition, n=N_INDICATORS),
+        strengths=_labelled_strengths(profile.strengths(cube, region, peers, group, edition,
+                                                        n=N_INDICATORS), tabs["indicators"]),
+        label_note=untranslated_note(tabs["indicators"]),
         outcome=profile.outcome_rows(out) if out else None,
         outcome_proxy=(out or {}).get("proxy_name"),
         outcome_text=profile.outcome_text(out) if out else None,
@@ -204,7 +227,12 @@ def heat_chart(b: Brief):
 
 
 def footer(b: Brief) -> str:
-    return export.footer_text(b.version, illustrative=bool(b.illustrative))
+    """Under every chart and page of the brief: what it shows (edition, target group, peer
+    group, weights), the source, the data version, and "illustrative" where it applies."""
+    return export.footer_text(b.version, illustrative=bool(b.illustrative),
+                              extra=export.view_text(b.edition, b.group,
+                                                     profile.peer_words(b.peer_mode, b.n_peers),
+                                                     params.weights_text(b.weights) or None))
 
 
 # ------------------------------------------------------------------------------ text
@@ -219,7 +247,7 @@ def priorities_text(b: Brief) -> str:
     """The priority areas in one sentence (the profile's list, :func:`scoring.priorities`)."""
     if b.priorities is None or b.priorities.empty:
         return t("It is at or above its peers' mean in every area: no priority area.")
-    items = "; ".join(f"{r['area']}: {profile.priority_reason(r)}"
+    items = "; ".join(f"{term(r['area'])}: {profile.priority_reason(r)}"
                       for _, r in b.priorities.iterrows())
     return t("Priority areas, where it falls furthest below its peers' mean: {items}.",
              items=items)
@@ -266,7 +294,15 @@ def methodology_text(b: Brief) -> list[str]:
     ]
     if weights:
         out.insert(1, t("Area weights of this view: {w} (other areas 1).", w=weights))
+    if b.label_note:
+        out.append(b.label_note)
     return out
+
+
+#: The tables' names in running text ("The scores, practices in this brief are …").
+TABLE_WORDS = {"regions": N_("regions"), "indicators": N_("indicators"), "scores": N_("scores"),
+               "practices": N_("practices"), "outcomes": N_("outcome figures"),
+               "measures": N_("outcome measures")}
 
 
 def illustrative_text(b: Brief) -> str | None:
@@ -274,7 +310,8 @@ def illustrative_text(b: Brief) -> str | None:
         return None
     return t("Illustrative data. The {tables} in this brief are generated examples that "
              "follow the published REGIN findings qualitatively; they are not MIPEX-R "
-             "results.", tables=", ".join(b.illustrative))
+             "results.", tables=", ".join(t(TABLE_WORDS[k]) if k in TABLE_WORDS else k
+                                         for k in b.illustrative))
 
 
 def _tables(b: Brief) -> dict[str, pd.DataFrame]:
@@ -290,7 +327,9 @@ def _tables(b: Brief) -> dict[str, pd.DataFrame]:
     sw = sw[["type", "label", "area", "value", "peer_mean", "diff"]].rename(columns={
         "type": t("Type"), "label": t("Indicator"), "area": t("Area"), "value": t("Value"),
         "peer_mean": t("Peer mean"), "diff": t("Difference")})
-    return {"gaps": gaps, "strengths": sw}
+    from ui.tables import in_words  # area names in the reader's language, as on screen
+
+    return {"gaps": in_words(gaps), "strengths": in_words(sw)}
 
 
 def _cell(v) -> str:
@@ -328,18 +367,37 @@ def _svg(chart, b: Brief, prefix: str) -> str:
     return re.sub(r'(url\(#|href="#)([^)"]+)', rf"\1{prefix}-\2", svg)
 
 
-def to_html(b: Brief) -> str:
-    """The brief as one self-contained HTML page (inline CSS and SVG; nothing fetched)."""
+def _img(chart, b: Brief, alt: str) -> str:
+    """The chart as an ``<img>`` holding its SVG as a data URI — for the in-app preview,
+    whose HTML sanitiser drops inline SVG (the sections were empty)."""
+    import base64
+
+    data = base64.b64encode(export.chart_svg(chart, footer(b)).encode("utf-8")).decode("ascii")
+    return (f"<img alt='{_html.escape(alt)}' style='max-width:100%;height:auto' "
+            f"src='data:image/svg+xml;base64,{data}'>")
+
+
+def to_html(b: Brief, inline_svg: bool = True) -> str:
+    """The brief as one self-contained HTML page (inline CSS and SVG; nothing fetched).
+    ``inline_svg=False``: the charts as images (data URIs), as the in-app preview needs."""
     esc = _html.escape
+
+    def chart_html(chart, prefix, alt):
+        return _svg(chart, b, prefix) if inline_svg else _img(chart, b, alt)
+
     tabs = _tables(b)
     head = "".join(f"<div class='kpi'><div class='label'>{esc(k)}</div>"
                    f"<div class='value'>{esc(v)}</div></div>" for k, v in headline_lines(b))
     warn = illustrative_text(b)
     practices = []
     for _, p in b.practices.iterrows():
+        code = str(p.get("language") or "")
+        note = language_note(code)
         practices.append(
-            f"<li><b>{esc(str(p['title']))}</b> — {esc(str(p['region_name']))} "
-            f"({esc(str(p['area']))})"
+            (f"<li lang='{esc(code)}'>" if note else "<li>")
+            + f"<b>{esc(str(p['title']))}</b>"
+            + (f" <span class='note' lang='{language()}'>{esc(note)}</span>" if note else "")
+            + f" — {esc(str(p['region_name']))} ({esc(str(term(p['area'])))})"
             + (f"<br><i>{esc(t('Lessons learnt'))}:</i> {esc(str(p['lessons_learnt']))}"
                if isinstance(p.get("lessons_learnt"), str) and p["lessons_learnt"] else "")
             + (f"<br><i>{esc(t('Tips for transferability'))}:</i> "
@@ -354,17 +412,18 @@ def to_html(b: Brief) -> str:
         outcome = (f"<p class='note'>{esc(t('No outcome figures for this region: the figures of {p} are shown as a proxy.', p=b.outcome_proxy))}</p>"
                    + outcome)
     parts = {
-        "lang": "en", "title": esc(t("Region brief: {name}", name=b.title)),
+        "lang": language(), "title": esc(t("Region brief: {name}", name=b.title)),
         "heading": esc(b.title),
         "subtitle": esc(t("MIPEX-R regional brief · {group} · edition {edition} · data version {v}",
                           group=b.group, edition=b.edition, v=b.version)),
         "warning": f"<p class='warning'>{esc(warn)}</p>" if warn else "",
         "kpis": head, "summary": esc(summary_sentence(b)),
-        "h_profile": esc(t("Profile against peers")), "radar": _svg(radar_chart(b), b, "radar"),
-        "bars": _svg(area_bars(b), b, "bars"),
+        "h_profile": esc(t("Profile against peers")),
+        "radar": chart_html(radar_chart(b), "radar", t("Profile against peers")),
+        "bars": chart_html(area_bars(b), "bars", t("Gaps to peers, by area")),
         "h_sw": esc(t("Strengths and weaknesses")), "strengths": _html_table(tabs["strengths"]),
         "h_gaps": esc(t("Gaps to peers, by area")), "gaps": _html_table(tabs["gaps"]),
-        "h_cycle": esc(t("Policy cycle: where does it break?")), "heat": _svg(heat_chart(b), b, "heat"),
+        "h_cycle": esc(t("Policy cycle: where does it break?")), "heat": chart_html(heat_chart(b), "heat", t("Policy cycle: where does it break?")),
         "h_outcome": esc(t("Policy and outcomes")), "outcome": outcome,
         "h_practices": esc(t("Suggested practices from other regions")),
         "practices": ("<ol>" + "".join(practices) + "</ol>") if practices else
@@ -444,8 +503,22 @@ def to_pdf(b: Brief) -> bytes:
         ratio = min(max_w / w, max_h / h)
         return Image(io.BytesIO(png), width=w * ratio, height=h * ratio)
 
+    def header(text: str, col_width):
+        """A header cell whose longest word fits its column: the font shrinks (to 6 pt)
+        before a word would be split ("Differenc e"); words are never split."""
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        size = small.fontSize
+        room = (col_width or width) - 8  # the cell's padding
+        longest = max((str(text).split() or [""]), key=lambda w: stringWidth(w, bold, size))
+        while size > 6 and stringWidth(longest, bold, size) > room:
+            size -= 0.25
+        style = ParagraphStyle(f"head{size}", parent=small, fontSize=size, leading=size + 2.5,
+                               splitLongWords=0)
+        return Paragraph(f"<b>{esc(str(text))}</b>", style)
+
     def table(frame: pd.DataFrame, widths=None):
-        data = [[Paragraph(f"<b>{esc(str(c))}</b>", small) for c in frame.columns]]
+        data = [[header(c, widths[i] if widths else None) for i, c in enumerate(frame.columns)]]
         for _, r in frame.iterrows():
             data.append([Paragraph(esc(_cell(v)), small) for v in r])
         tb = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
@@ -501,7 +574,9 @@ def to_pdf(b: Brief) -> bytes:
     else:
         items = []
         for _, p in b.practices.iterrows():
-            text = f"<b>{esc(str(p['title']))}</b> — {esc(str(p['region_name']))} ({esc(str(p['area']))})"
+            note = language_note(p.get("language"))
+            text = (f"<b>{esc(str(p['title']))}</b>" + (f" <i>{esc(note)}</i>" if note else "")
+                    + f" — {esc(str(p['region_name']))} ({esc(str(term(p['area'])))})")
             if isinstance(p.get("lessons_learnt"), str) and p["lessons_learnt"]:
                 text += f"<br/><i>{esc(t('Lessons learnt'))}:</i> {esc(p['lessons_learnt'])}"
             if isinstance(p.get("transferability_tips"), str) and p["transferability_tips"]:
@@ -512,10 +587,15 @@ def to_pdf(b: Brief) -> bytes:
     story += [Paragraph(esc(p), small) for p in methodology_text(b)]
 
     def on_page(canvas, doc):
+        from reportlab.lib.utils import simpleSplit
+
         canvas.saveState()
         canvas.setFont(regular, 7.5)
         canvas.setFillColor(colors.HexColor("#555555"))
-        canvas.drawString(1.8 * cm, 1.1 * cm, footer(b))
+        # the footer wraps at the page's width (it says what the brief shows: it is long)
+        lines = simpleSplit(footer(b), regular, 7.5, width - 1.6 * cm)
+        for i, line in enumerate(lines):
+            canvas.drawString(1.8 * cm, 1.1 * cm + (len(lines) - 1 - i) * 9, line)
         canvas.drawRightString(A4[0] - 1.8 * cm, 1.1 * cm, t("page {n}", n=doc.page))
         canvas.restoreState()
 

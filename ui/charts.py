@@ -32,7 +32,7 @@ import pandas as pd
 
 from data.schema import SHARE_DECIMALS
 from ui import fmt, memo
-from ui.i18n import N_, column_title, t
+from ui.i18n import N_, column_title, t, terms
 
 # Altair validates every chart object against the Vega-Lite schema when it is built, and
 # again when Streamlit serialises the chart; the first pass cost a third of a page rerun.
@@ -80,7 +80,24 @@ def _ordered(values: pd.Series, order=None) -> list[str]:
 
 
 def _wrap(label: str, width: int = 14) -> str:
-    return "\n".join(textwrap.wrap(str(label), width)) or str(label)
+    """``label`` on lines of about ``width`` characters, broken between words or after a
+    hyphen — never inside a word ("discrimina / tions")."""
+    return "\n".join(textwrap.wrap(str(label), width, break_long_words=False)) or str(label)
+
+
+def number_locale() -> dict:
+    """The interface language's number symbols as Vega's ``config.locale`` (d3-format): the
+    decimal mark and thousands separator of :mod:`ui.fmt`, so an axis tick or a tooltip in a
+    French page reads "38,8" like the text around it."""
+    from babel import numbers
+
+    from ui.i18n import locale
+
+    loc = locale()
+    return {"number": {"decimal": numbers.get_decimal_symbol(loc),
+                       "thousands": numbers.get_group_symbol(loc), "grouping": [3],
+                       "currency": ["", ""], "minus": numbers.get_minus_sign_symbol(loc),
+                       "percent": fmt.percent(0.5, 0).replace("50", "")}}
 
 
 def _configure(chart, legend: dict | None = None):
@@ -92,6 +109,7 @@ def _configure(chart, legend: dict | None = None):
                             orient="bottom", direction="horizontal", columns=4,
                             symbolStrokeWidth=3, labelLimit=260)
     chart.config = alt.Config(
+        locale=number_locale(),  # axes and tooltips write numbers as the cards do
         axis=alt.AxisConfig(labelFontSize=LABEL_SIZE, titleFontSize=FONT_SIZE, labelLimit=260),
         legend=alt.LegendConfig(**legend),
         title=alt.TitleConfig(fontSize=FONT_SIZE + 2, anchor="start"),
@@ -137,8 +155,14 @@ def radar_points(frame: pd.DataFrame, axis: str, value: str = "score", series: s
 @memo.cached
 def radar_chart(frame: pd.DataFrame, axis: str, value: str = "score", series: str = "series",
                 *, axis_order=None, series_order=None, domain=(0, 100), title: str | None = None,
-                size: int = 520) -> alt.LayerChart:
+                size: int = 520, label_scale: float = 1.0) -> alt.LayerChart:
     """A radar (spider) chart of ``value`` per ``axis`` for each ``series``.
+
+    The chart takes its container's width and is ``size`` px tall; the radar stays round
+    and as large as the smaller side allows once room is kept for the axis labels
+    (``label_scale``: the factor its fonts will be scaled by, e.g. on a projector), so it
+    fills a wide column and still fits a phone — the scales' domains follow the drawn
+    width (Vega's ``width`` signal), not a fixed square.
 
     Inputs: long ``frame`` with one row per series × axis (e.g. columns area, score, series
     with series "Cataluña" / "Peer mean" / "Best performer"); ``axis_order`` /
@@ -147,6 +171,9 @@ def radar_chart(frame: pd.DataFrame, axis: str, value: str = "score", series: st
     axis label gets a grey "no data" marker (own legend entry) — never a point at the centre.
     Use :func:`bar_chart` with ``series`` for the same numbers as bars (always offer it).
     """
+    # area / phase / system names in the interface language (the order follows them)
+    frame = frame.assign(**{axis: terms(frame[axis])})
+    axis_order = terms(axis_order)
     pts = radar_points(frame, axis, value, series, axis_order=axis_order,
                        series_order=series_order, domain=domain)
     names = _ordered(frame[series], series_order)
@@ -155,9 +182,19 @@ def radar_chart(frame: pd.DataFrame, axis: str, value: str = "score", series: st
     colour, dash = _series_scale(names)
     nd = no_data_label()
     lo, hi = domain
-    scale = alt.Scale(domain=[-1.45, 1.45], nice=False)
-    X = alt.X("x:Q", scale=scale, axis=None)
-    Y = alt.Y("y:Q", scale=scale, axis=None)
+    # px per unit radius: what is left of the smaller half-side once the labels have room
+    # (the widest wrapped label line beside the radar, the tallest label above and below)
+    lines = [ln for a in axes for ln in _wrap(a).split("\n")] or [""]
+    label_px = round((max(map(len, lines)) * 0.58 + 1) * LABEL_SIZE * label_scale)
+    n_lines = max(_wrap(a).count("\n") + 1 for a in axes) if axes else 1
+    line_px = round((n_lines + 1) * 1.25 * LABEL_SIZE * label_scale)
+    unit = (f"max(20, min((width / 2 - {label_px}) / 1.16, (height / 2 - {line_px}) / 1.12))")
+    X = alt.X("x:Q", axis=None, scale=alt.Scale(
+        nice=False, zero=False, domainMin=alt.ExprRef(f"-width / 2 / {unit}"),
+        domainMax=alt.ExprRef(f"width / 2 / {unit}")))
+    Y = alt.Y("y:Q", axis=None, scale=alt.Scale(
+        nice=False, zero=False, domainMin=alt.ExprRef(f"-height / 2 / {unit}"),
+        domainMax=alt.ExprRef(f"height / 2 / {unit}")))
 
     # rings and spokes
     ring_rows = []
@@ -227,10 +264,13 @@ def radar_chart(frame: pd.DataFrame, axis: str, value: str = "score", series: st
     nd_layer = alt.Chart(nd_rows).mark_point(size=90, filled=True, opacity=0.9).encode(
         X, Y, colour_enc, shape=alt.Shape("series:N", scale=shapes, title=None))
     chart = alt.layer(base_grid, spoke_layer, ring_text, *label_layers, lines, points, nd_layer)
-    chart = chart.properties(width=size, height=size)
+    chart = chart.properties(width="container", height=size)
     if title:
         chart = chart.properties(title=title)
-    return _configure(chart)
+    # the series one under the other: a long region name is never cut at the chart's edge
+    return _configure(chart, legend=dict(labelFontSize=LABEL_SIZE, titleFontSize=FONT_SIZE,
+                                         orient="bottom", direction="vertical", columns=1,
+                                         symbolStrokeWidth=3, labelLimit=0))
 
 
 # -------------------------------------------------------------------------------- bars
@@ -255,11 +295,14 @@ def bar_chart(frame: pd.DataFrame, category: str, value: str = "score", *,
     """
     df = frame.copy()
     nd = no_data_label()
-    df["_cat"] = df[category].astype(str)
+    # area / phase / system names in the interface language (orders and highlights too)
+    df["_cat"] = terms(df[category]).astype(str)
+    category_order, highlight = terms(category_order), terms(highlight)
     if series is None:
         df["_series"] = value_title or t("Score")
     else:
-        df["_series"] = df[series].astype(str)
+        df["_series"] = terms(df[series]).astype(str)
+        series_order = terms(series_order)
     df["_value"] = pd.to_numeric(df[value], errors="coerce").astype(float)
     df["_missing"] = ~np.isfinite(df["_value"].to_numpy())
     names = _ordered(df["_series"], series_order)
@@ -278,10 +321,18 @@ def bar_chart(frame: pd.DataFrame, category: str, value: str = "score", *,
     n_rows = len(cats) * max(len(names), 1)
     # Streamlit fits the whole view (axes and legend included) into the height: add room
     h = height or (max(120, min(26 * n_rows, 1400) if len(names) > 1 else 30 * len(cats)) + 110)
+    # A long "Name (CODE)" label is shortened in its name, never in its code ("Área
+    # Metropolitana de L… (PT17)"); the full text is in the tooltip and the data table.
+    room = max(12, label_limit // 7)
+    short = (f"length(datum.label) > {room} && lastindexof(datum.label, ' (') > 0 ? "
+             f"slice(datum.label, 0, max(4, {room} - 2 - length(datum.label) + "
+             f"lastindexof(datum.label, ' ('))) + '…' + slice(datum.label, "
+             f"lastindexof(datum.label, ' (')) : datum.label")
     y = alt.Y("_cat:N", sort=cats, title=category_title,
-              axis=alt.Axis(labelLimit=label_limit, labelFontWeight=alt.ExprRef(
-                  f"indexof({list(hl)!r}, datum.value) >= 0 ? 'bold' : 'normal'")
-                  if hl else "normal"))
+              axis=alt.Axis(labelLimit=label_limit, labelExpr=short,
+                            labelFontWeight=alt.ExprRef(
+                                f"indexof({list(hl)!r}, datum.value) >= 0 ? 'bold' : 'normal'")
+                            if hl else "normal"))
     # Every layer places its marks by the same field with the same explicit domain: with two
     # fields (the bars' series, the "no data" marks' slot) Vega-Lite merged the two sorts and
     # reversed the series for regions with a missing value — the order must not depend on
@@ -337,7 +388,10 @@ def bar_chart(frame: pd.DataFrame, category: str, value: str = "score", *,
     chart = alt.layer(*layers).properties(height=h, **({"width": width} if width else {}))
     if title:
         chart = chart.properties(title=title)
-    return _configure(chart)
+    # legend entries one under the other: none runs past the chart's right edge
+    return _configure(chart, legend=dict(labelFontSize=LABEL_SIZE, titleFontSize=FONT_SIZE,
+                                         orient="bottom", direction="vertical", columns=1,
+                                         symbolStrokeWidth=3, labelLimit=0))
 
 
 # ------------------------------------------------------------------------------ heatmap
@@ -358,13 +412,17 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str = "score", *, x_orde
     """
     df = frame.copy()
     nd = no_data_label()
-    df["_x"], df["_y"] = df[x].astype(str), df[y].astype(str)
+    df["_x"], df["_y"] = terms(df[x]).astype(str), terms(df[y]).astype(str)
+    x_order, y_order = terms(x_order), terms(y_order)
     df["_value"] = pd.to_numeric(df[value], errors="coerce").astype(float)
     df["_missing"] = ~np.isfinite(df["_value"].to_numpy())
     df["_label"] = df["_value"].map(lambda v: fmt.number(v) if np.isfinite(v) else nd)
     xs, ys = _ordered(df["_x"], x_order), _ordered(df["_y"], y_order)
-    X = alt.X("_x:N", sort=xs, title=None, axis=alt.Axis(orient="top", labelAngle=0))
-    Y = alt.Y("_y:N", sort=ys, title=None)
+    # long names wrap onto lines instead of being cut ("anti-discr…"): an axis label that
+    # is an array is drawn as lines
+    X = alt.X("_x:N", sort=xs, title=None, axis=alt.Axis(
+        orient="top", labelAngle=0, labelLimit=0, labelExpr="split(datum.label, ' ')"))
+    Y = alt.Y("_y:N", sort=ys, title=None, axis=alt.Axis(labelLimit=0))
     tips = [alt.Tooltip("_y:N", title=column_title(y)),
             alt.Tooltip("_x:N", title=column_title(x)),
             alt.Tooltip("_label:N", title=value_title or t("Score"))]
@@ -378,8 +436,8 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str = "score", *, x_orde
         X, Y, tooltip=tips,
         color=alt.Color("_value:Q", scale=alt.Scale(scheme=SCORE_SCHEME, domain=list(domain)),
                         title=value_title or t("Score"),
-                        legend=alt.Legend(orient="right", direction="vertical",
-                                          gradientLength=max(80, cell_height * len(ys) - 60))))
+                        legend=alt.Legend(orient="bottom", direction="horizontal",
+                                          gradientLength=160)))
     text = alt.Chart(present).mark_text(fontSize=LABEL_SIZE, fontWeight="bold").encode(
         X, Y, text=alt.Text("_label:N"), tooltip=tips,
         color=alt.condition(f"datum._value > {mid}", alt.value("#111111"), alt.value("#FFFFFF")))
@@ -391,7 +449,7 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str = "score", *, x_orde
                                            strokeDash=[4, 3]).encode(
         X, Y, opacity=nd_opacity,
         color=alt.Color("_status:N", scale=alt.Scale(domain=[nd], range=[NO_DATA_FILL]),
-                        title=None, legend=alt.Legend(orient="right", symbolType="square",
+                        title=None, legend=alt.Legend(orient="bottom", symbolType="square",
                                                       symbolStrokeColor=NO_DATA_COLOUR)),
         **({"tooltip": tips} if "_hide" not in nd_src else {}))
     nd_text = alt.Chart(nd_src).mark_text(fontSize=12, fontStyle="italic",
@@ -402,13 +460,15 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str = "score", *, x_orde
         if len(flagged):
             layers.append(alt.Chart(flagged).mark_rect(filled=False, strokeWidth=4).encode(
                 X, Y, stroke=alt.Stroke("_flag:N", scale=alt.Scale(range=[SERIES_COLOURS[3]]),
-                                        title=None, legend=alt.Legend(orient="right",
+                                        title=None, legend=alt.Legend(orient="bottom",
                                                                       symbolType="square"))))
+    # the container's width (a phone and a projector alike); legends under the grid, so
+    # a narrow screen gives its width to the cells
     chart = alt.layer(*layers).resolve_scale(color="independent").properties(
-        height=cell_height * len(ys) + 40, width=width or 120 * max(len(xs), 1))
+        height=cell_height * len(ys) + 40, width=width or "container")
     if title:
         chart = chart.properties(title=title)
-    return _configure(chart, legend=dict(orient="right", direction="vertical",
+    return _configure(chart, legend=dict(orient="bottom", direction="horizontal",
                                          labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE))
 
 
@@ -434,8 +494,9 @@ def legend_html(legend: list[tuple[str, tuple]], title: str | None = None) -> st
 
 
 def show_chart(chart, data: pd.DataFrame, name: str, *, key: str | None = None,
-               caption: str | None = None, stretch: bool = True, expanded: bool = False):
-    """Render ``chart`` and, below it, its text alternative: the ``data`` behind it.
+               caption: str | None = None, expanded: bool = False, peers: str | None = None):
+    """Render ``chart`` at its container's width and, below it, its text alternative: the
+    ``data`` behind it.
 
     The data sits in an expander "Data behind this chart" as a table (no data shown as
     "no data") with CSV/XLSX downloads of exactly that table (:func:`ui.tables.show_table`).
@@ -446,10 +507,10 @@ def show_chart(chart, data: pd.DataFrame, name: str, *, key: str | None = None,
     from ui import tables
 
     key = key or name
-    show_altair(chart, width="stretch" if stretch else "content", key=f"chart-{key}")
+    show_altair(chart, width="stretch", key=f"chart-{key}")
     if caption:
         st.caption(caption)
-    export_buttons(chart, name, key=key)
+    export_buttons(chart, name, key=key, peers=peers)
     with st.expander(t("Data behind this chart"), expanded=expanded):
         tables.show_table(data, name, key=f"data-{key}")
 
@@ -487,9 +548,12 @@ def show_altair(chart, **kwargs):
     return st.vega_lite_chart(vega_spec(chart), **kwargs)
 
 
-def export_buttons(chart, name: str, *, key: str | None = None, tables_used=("scores",)):
-    """PNG and SVG downloads of ``chart``, rendered offline (vl-convert) with the source,
-    the data version and — when it applies — "illustrative data" printed under it.
+def export_buttons(chart, name: str, *, key: str | None = None, tables_used=("scores",),
+                   peers: str | None = None):
+    """PNG and SVG downloads of ``chart``, rendered offline (vl-convert) with what it shows
+    (edition, target group, peer group — ``peers`` in words, when the chart has one — and
+    the area weights: :func:`ui.components.view_words`), the source, the data version and —
+    when it applies — "illustrative data" printed under it.
 
     The files are made only when a button is clicked (a deferred download), so a page with
     many charts does not render them all on every rerun.
@@ -500,7 +564,8 @@ def export_buttons(chart, name: str, *, key: str | None = None, tables_used=("sc
 
     version = state.version()
     footer = export.footer_text(version, illustrative=any(state.is_illustrative(tb)
-                                                          for tb in tables_used))
+                                                          for tb in tables_used),
+                                extra=components.view_words(peers))
     slug = components._slug(name)
     key = key or slug
     row = st.container(horizontal=True, gap="small")

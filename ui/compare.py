@@ -28,9 +28,11 @@ def vs_labels() -> dict[str, str]:
             "all": t("the mean of all regions")}
 
 
-def region_label(region_id: str, names: pd.Series, width: int = 22) -> str:
+def region_label(region_id: str, names: pd.Series, width: int | None = 22) -> str:
+    """"ES51 Cataluña", the name shortened to ``width`` characters (None: whole) — short
+    only where space is short (a table header on screen), never in a file."""
     name = str(names.get(region_id, "") or "")
-    name = name if len(name) <= width else name[: width - 1] + "…"
+    name = name if width is None or len(name) <= width else name[: width - 1] + "…"
     return f"{region_id} {name}".strip()
 
 

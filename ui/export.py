@@ -46,6 +46,23 @@ def footer_text(version: str, source: str | None = None, illustrative: bool = Fa
     return " · ".join(parts)
 
 
+def view_text(edition=None, group=None, peers: str | None = None,
+              weights: str | None = None) -> str:
+    """What a chart or table shows, in one line for its file: "Edition 2024 · TCN · peers:
+    all 24 other regions · default weights" (``weights``: the custom area weights as text,
+    e.g. "health × 2"; none means the default weights). Parts not given are left out,
+    except the weights, which are always stated."""
+    parts = []
+    if edition is not None:
+        parts.append(t("Edition {e}", e=edition))
+    if group:
+        parts.append(str(group))
+    if peers:
+        parts.append(t("peers: {p}", p=peers))
+    parts.append(t("custom weights: {w}", w=weights) if weights else t("default weights"))
+    return " · ".join(parts)
+
+
 def to_spec(chart) -> dict:
     """A Vega-Lite dict from an Altair chart (or a copy of a dict)."""
     if isinstance(chart, dict):
@@ -69,10 +86,8 @@ def with_footer(chart, text: str) -> dict:
     A chart without a numeric width gets :data:`DEFAULT_WIDTH` (``"container"`` has no
     meaning in a file). Long footers wrap at about the chart's width.
     """
-    spec = to_spec(chart)
+    spec = sized(chart)
     top = {k: spec.pop(k) for k in _TOP_KEYS if k in spec}
-    if ("layer" in spec or "mark" in spec) and not isinstance(spec.get("width"), (int, float)):
-        spec["width"] = DEFAULT_WIDTH
     width = _width(spec)
     lines = _wrap(text, max(40, width // 6))
     footer = {
@@ -90,6 +105,60 @@ def with_footer(chart, text: str) -> dict:
            **{k: v for k, v in top.items() if k != "$schema"}}
     out.setdefault("background", "white")
     return out
+
+
+def sized(chart) -> dict:
+    """The chart's spec with a size a file can have: a chart that takes its container's
+    width gets :data:`DEFAULT_WIDTH`, and scale domains written as expressions of the view's
+    size (the radar, which stays round at any width: :func:`ui.charts.radar_chart`) become
+    numbers for that size — inside the footer's concatenation the size has other names."""
+    spec = to_spec(chart)
+    if ("layer" in spec or "mark" in spec) and not isinstance(spec.get("width"), (int, float)):
+        spec["width"] = DEFAULT_WIDTH
+    size = {"width": spec.get("width"), "height": spec.get("height")}
+    if all(isinstance(v, (int, float)) for v in size.values()):
+        _numeric_domains(spec, size)
+    return spec
+
+
+def _numeric_domains(node, size: dict):
+    if isinstance(node, dict):
+        for k in ("domainMin", "domainMax"):
+            v = node.get(k)
+            if isinstance(v, dict) and isinstance(v.get("expr"), str):
+                node[k] = round(_arithmetic(v["expr"], size), 6)
+        for k, v in node.items():
+            if k not in ("data", "datasets"):
+                _numeric_domains(v, size)
+    elif isinstance(node, list):
+        for v in node:
+            _numeric_domains(v, size)
+
+
+def _arithmetic(expr: str, names: dict) -> float:
+    """The value of a size expression written by ui.charts (numbers, the names in
+    ``names``, + - * /, min and max) — anything else is refused."""
+    import ast
+    import operator
+
+    ops = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+           ast.Div: operator.truediv}
+
+    def ev(n):
+        if isinstance(n, ast.Constant) and isinstance(n.value, (int, float)):
+            return n.value
+        if isinstance(n, ast.Name) and n.id in names:
+            return names[n.id]
+        if isinstance(n, ast.BinOp) and type(n.op) in ops:
+            return ops[type(n.op)](ev(n.left), ev(n.right))
+        if isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub):
+            return -ev(n.operand)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and \
+                n.func.id in ("min", "max") and not n.keywords:
+            return {"min": min, "max": max}[n.func.id](*(ev(a) for a in n.args))
+        raise ValueError(f"not a size expression: {expr!r}")
+
+    return float(ev(ast.parse(expr, mode="eval").body))
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -124,7 +193,7 @@ def chart_png(chart, footer: str | None = None, scale: float = 2.0) -> bytes:
     """PNG bytes of ``chart`` (``scale`` 2 = sharp on paper and on a projector)."""
     import vl_convert as vlc
 
-    spec = with_footer(chart, footer) if footer else to_spec(chart)
+    spec = with_footer(chart, footer) if footer else sized(chart)
     return vlc.vegalite_to_png(spec, scale=scale)
 
 
@@ -132,5 +201,5 @@ def chart_svg(chart, footer: str | None = None) -> str:
     """SVG text of ``chart`` (text as text: searchable, scalable, small)."""
     import vl_convert as vlc
 
-    spec = with_footer(chart, footer) if footer else to_spec(chart)
+    spec = with_footer(chart, footer) if footer else sized(chart)
     return vlc.vegalite_to_svg(spec)

@@ -33,3 +33,20 @@ def require():
     if not getattr(_local, "active", False):
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+#: The radar's height on a phone and on a larger screen (px).
+RADAR_HEIGHT = {"phone": 380, "screen": 500}  # "screen": ui.profile.RADAR_SCREEN (warmed)
+
+
+def screen() -> str:
+    """"phone" when the visitor's browser says it is on a phone (a "Mobi"/"Android" user
+    agent, as every phone browser sends), else "screen". The server cannot see the
+    viewport; charts take their container's width anyway, this only picks a height."""
+    agent = (st.context.headers or {}).get("User-Agent", "") or ""
+    return "phone" if "Mobi" in agent or "Android" in agent else "screen"
+
+
+def radar_height() -> int:
+    """The radar's height for this visitor's screen (:data:`RADAR_HEIGHT`)."""
+    return RADAR_HEIGHT[screen()]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import altair as alt
 import numpy as np
@@ -16,8 +17,8 @@ import pandas as pd
 import streamlit as st
 
 import scoring
-from ui import params, safe, state, tables
-from ui.i18n import N_, column_title, t
+from ui import fmt, params, safe, state, tables
+from ui.i18n import N_, column_title, t, term, terms
 
 GAP_TYPES = ("best", "peers", "target")
 PEER_GROUPS = ("all", "country")
@@ -69,7 +70,7 @@ def weight_controls(areas) -> dict[str, float]:
     with st.expander(t("Weights of the areas in the overall score (1 = the MIPEX rule)")):
         cols = st.columns(3)
         for i, a in enumerate(areas):
-            cols[i % 3].number_input(safe.md(a), min_value=0.0, max_value=params.MAX_WEIGHT, step=0.5,
+            cols[i % 3].number_input(safe.md(term(a)), min_value=0.0, max_value=params.MAX_WEIGHT, step=0.5,
                                      key=_wkey(a))
         st.button(t("Reset weights"), on_click=reset_weights, args=(list(areas),),
                   key="weights-reset")
@@ -145,6 +146,7 @@ def gap_wide(long: pd.DataFrame, axis: str, order, names: pd.Series,
     (axis column "overall"). Rows sorted by the overall gap, largest deficit first."""
     wide = long.pivot(index="region_id", columns=axis, values="gap")
     wide = wide.reindex(columns=[str(o) for o in order])
+    wide.columns = [str(c) for c in terms(list(wide.columns))]  # area names as shown
     ov = overall.set_index("region_id")
     wide[t("Overall")] = ov["gap"]
     wide[t("Coverage")] = ov["coverage"]
@@ -180,13 +182,14 @@ def styled(frame: pd.DataFrame, gap_cols, pct_cols=(), num_cols=(), span: float 
         m = np.nanmax(np.abs(frame[cols].to_numpy(float))) if len(frame) and cols else 0
         span = float(m) if np.isfinite(m) and m > 0 else 1.0
     sty = frame.style.apply(diverging_css, axis=None, subset=cols, span=span)
-    sty = sty.format("{:+.1f}", subset=cols, na_rep=t("no data"))
+    # numbers in the interface's locale ("+2,5", "85,7 %"), as in the cards and charts
+    sty = sty.format(fmt.signed, subset=cols, na_rep=t("no data"))
     pcts = [c for c in pct_cols if c in frame.columns]
     if pcts:
-        sty = sty.format("{:.1%}", subset=pcts, na_rep=t("no data"))
+        sty = sty.format(fmt.percent, subset=pcts, na_rep=t("no data"))
     nums = [c for c in num_cols if c in frame.columns]
     if nums:
-        sty = sty.format("{:.1f}", subset=nums, na_rep=t("no data"))
+        sty = sty.format(fmt.number, subset=nums, na_rep=t("no data"))
         sty = sty.map(lambda v: tables.NO_DATA_STYLE if pd.isna(v) else "", subset=nums)
     return sty
 
@@ -199,8 +202,37 @@ def matrix_columns(gap_cols) -> dict:
                # "percent" drops trailing zeros (91%, 98.6%); step fixes one decimal
                width=72, format="percent", step=0.001,
                help=t(tables.TITLE_HELP[N_("Coverage")]))}
-    cfg.update({c: st.column_config.NumberColumn(width=62, help=c) for c in gap_cols})
+    # a long area name is abbreviated in the header ("anti-discr." not "anti-discr"), the
+    # whole name in the header's tooltip and in the downloads
+    cfg.update({c: st.column_config.NumberColumn(short_label(c), width=66, help=c)
+                for c in gap_cols})
     return cfg
+
+
+def short_label(text: str, room: int = 9) -> str:
+    """``text`` abbreviated to about ``room`` characters at word boundaries, each cut word
+    ending in a full stop ("vocational training" → "voc. tra.", "anti-discrimination" →
+    "anti-dis."); a name of more than two words keeps its first and last ("lutte contre les
+    discriminations" → "lut. dis."); short texts unchanged. Never cut in the middle of a
+    letter sequence without a mark."""
+    text = str(text)
+    if len(text) <= room:
+        return text
+    words = [w for w in text.split() if w]
+    if len(words) > 2:
+        text = f"{words[0]} {words[-1]}"
+    words = re.split(r"(\s+|-)", text)
+    parts = [w for w in words if w]
+    wordy = [w for w in parts if any(ch.isalpha() for ch in w)]
+    gaps = sum(len(w) for w in parts if w not in wordy)
+    keep = max(3, (room - gaps) // max(1, len(wordy)) - 1)
+    out = []
+    for w in parts:
+        if w not in wordy or len(w) <= keep + 1:
+            out.append(" " if w.isspace() else w)
+        else:
+            out.append(w[:keep] + ".")
+    return "".join(out)
 
 
 def legend(behind: str, ahead: str):
@@ -230,17 +262,6 @@ def cell_table(long: pd.DataFrame, axis: str, names: pd.Series) -> pd.DataFrame:
         column_title(axis): long[axis], t("Score"): long["score"],
         t("Coverage"): long["coverage"], t("Reference"): long["reference"],
         t("Gap"): long["gap"]})
-
-
-def number_columns(frame: pd.DataFrame) -> dict:
-    """One decimal for numbers, percent for coverage (no Styler: fast for long tables)."""
-    cfg = {}
-    for c in frame.columns:
-        if "coverage" in str(c).lower():
-            cfg[c] = st.column_config.NumberColumn(format="percent", step=0.001)
-        elif pd.api.types.is_float_dtype(frame[c]):
-            cfg[c] = st.column_config.NumberColumn(format="%.1f")
-    return cfg
 
 
 def band_frame(bands: pd.DataFrame, names: pd.Series) -> pd.DataFrame:

@@ -69,6 +69,23 @@ def language() -> str:
     return getattr(_current, "lang", "en")
 
 
+class using:
+    """``with using("fr"):`` — the language of this thread for a block (a download built
+    after the page's run, in whatever thread serves the click), restored after it."""
+
+    def __init__(self, lang: str | None):
+        self.lang = lang
+
+    def __enter__(self):
+        self.before = language()
+        set_language(self.lang)
+        return self
+
+    def __exit__(self, *exc):
+        set_language(self.before)
+        return False
+
+
 def locale() -> str:
     """The Babel locale of the current language (e.g. ``fr_FR``)."""
     return LOCALES[language()]
@@ -101,7 +118,9 @@ def catalogue(lang: str) -> dict[str, str]:
 
 
 def t(text: str, **kwargs) -> str:
-    """Translate ``text`` into the current language and fill ``{placeholders}``.
+    """Translate ``text`` into the current language and fill ``{placeholders}``; a value
+    that is a vocabulary word (an area, phase or system name: :data:`VOCABULARY`) is
+    translated too.
 
     A missing translation shows the English text (and is recorded for the tests); a
     translation whose placeholders do not fit falls back to the English text rather than
@@ -118,6 +137,8 @@ def t(text: str, **kwargs) -> str:
             _misses.add((lang, text))
     if not kwargs:
         return out
+    if lang != "en":  # a vocabulary word filled in ("the weakest is {a}") speaks the language
+        kwargs = {k: term(v) for k, v in kwargs.items()}
     formatter = _LocaleFormatter() if lang != "en" else string.Formatter()
     try:
         return formatter.format(out, **kwargs)
@@ -175,11 +196,53 @@ def help_text(column: str, text: str) -> str:
     return t(text)
 
 
+# ------------------------------------------------------------------ vocabulary
+
+#: The frameworks' vocabulary: area, policy-cycle phase and governance-system names (MIPEX-R
+#: and the MIPEX strands, lower-cased as the imports write them) and the Integration Lab's
+#: quality criteria. They are data — they come with the indicators — but the same words in
+#: every edition, so the catalogue translates them (:func:`term`). A name not listed here (a
+#: new area of a later edition) is shown as the data writes it.
+VOCABULARY = (
+    N_("labour market"), N_("education"), N_("health"), N_("housing"), N_("language"),
+    N_("vocational training"), N_("social security"), N_("culture & religion"),
+    N_("anti-discrimination"), N_("political participation"),
+    N_("labour market mobility"), N_("family reunion"), N_("permanent residence"),
+    N_("access to nationality"),
+    N_("formulation"), N_("output"), N_("implementation"), N_("evaluation"),
+    N_("actions"), N_("actors & relations"), N_("resources"), N_("not classified"),
+    N_("communication"), N_("inclusion"), N_("innovation"), N_("multi-level governance"),
+    N_("multi-stakeholder approach"), N_("monitoring & evaluation"), N_("sustainability"),
+)
+_VOCABULARY = frozenset(VOCABULARY)
+
+
+def term(value):
+    """A vocabulary word (area, phase, system, criterion) in the interface language;
+    anything else — a region name, a number, a missing value — unchanged."""
+    if isinstance(value, str) and value in _VOCABULARY:
+        return t(value)
+    return value
+
+
+def terms(values):
+    """:func:`term` over a list, a tuple or a pandas Series (the same type back)."""
+    if values is None:
+        return None
+    if hasattr(values, "map"):
+        return values.map(term)
+    return type(values)(term(v) for v in values) if isinstance(values, (list, tuple)) \
+        else term(values)
+
+
 # ------------------------------------------------------------------ data translations
 
 def data_text(row, field: str) -> str:
     """``row[field]`` in the current language: the ``<field>_<lang>`` column when the data
-    has it, else the English text with :data:`FALLBACK_MARK` (a visible "not translated")."""
+    has it, else the English text — marked with :data:`FALLBACK_MARK` only when the data
+    has that language's column (some texts translated, this one not); with no column at
+    all, every text is English and one note says so (:func:`untranslated_note`) instead of
+    a mark on each."""
     english = row.get(field)
     if english is None or (isinstance(english, float) and english != english):
         return english
@@ -189,7 +252,23 @@ def data_text(row, field: str) -> str:
     local = row.get(f"{field}_{lang}")
     if isinstance(local, str) and local.strip():
         return local
+    if f"{field}_{lang}" not in row:
+        return english
     return f"{english}{FALLBACK_MARK}"
+
+
+def untranslated_note(source, field: str = "label") -> str | None:
+    """One sentence for a table whose texts the data does not translate into the current
+    language at all ("Indicator names are in English: the data has none in French."); None
+    when it translates some (those it lacks are marked one by one) or in English."""
+    lang = language()
+    if lang == "en" or source is None:
+        return None
+    col = f"{field}_{lang}"
+    if col in source.columns and source[col].astype("string").str.strip().fillna("").ne("").any():
+        return None
+    return t("Indicator names are in English: the data has none in {language}.",
+             language=t(LANGUAGE_WORDS[lang]))
 
 
 def data_column(frame, field: str, source=None):
@@ -212,6 +291,10 @@ def data_column(frame, field: str, source=None):
     else:
         local = frame[col] if col in frame.columns else pd.Series(pd.NA, index=frame.index)
     has = local.notna() & local.astype("string").str.strip().fillna("").ne("")
+    table = source if source is not None else frame
+    if col not in table.columns or not table[col].astype("string").str.strip().fillna("").ne(
+            "").any():
+        return english  # no text in this language at all: one note says so, no marks
     marked = english.where(english.isna(), english.astype("string") + FALLBACK_MARK)
     return local.where(has, marked).astype(object)
 

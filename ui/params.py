@@ -123,7 +123,10 @@ def url_weights(areas) -> dict[str, float] | None:
 
 def weights_text(weights: dict[str, float] | None) -> str:
     """"health × 2, housing × 0.5" — how a page states the area weights it uses."""
-    return ", ".join(f"{a} × {w:g}" for a, w in (effective_weights(weights) or {}).items())
+    from ui.fmt import spec
+    from ui.i18n import term
+
+    return ", ".join(f"{term(a)} × {spec(w, 'g')}" for a, w in (effective_weights(weights) or {}).items())
 
 
 # ------------------------------------------------------------------ peers: the peer group

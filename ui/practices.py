@@ -30,7 +30,7 @@ import scoring
 from data import practices as dp
 from data.schema import split_list
 from ui import charts, safe, state
-from ui.i18n import N_, t
+from ui.i18n import N_, t, term, terms
 
 MAP_KEY, LIST_KEY, GAPS_KEY, SEL_KEY, CELL_KEY = "practice_map", "practice_list", "gap_list", "_practice", "_cell"
 SCROLL_KEY = "_scroll_card"
@@ -165,7 +165,8 @@ def filter_widgets(tabs: dict) -> dp.Filters:
         cols = st.columns(4)
         for i, (key, name, label) in enumerate(FACETS):
             fmt = (lambda r: f"{names.get(r, r)} ({r})") if name == "regions" else \
-                (lambda r: t(ROLE_WORDS[r]) if r in ROLE_WORDS else r) if name == "roles" else str
+                (lambda r: t(ROLE_WORDS[r]) if r in ROLE_WORDS else r) if name == "roles" else \
+                (lambda v: str(term(v)))
             with cols[i % 4]:
                 chosen[name] = tuple(state.url_multi(key, opts[name], [], t(label), format_func=fmt))
         years = url_years("years", opts["years"], t("Active in the years")) if opts["years"] else None
@@ -221,13 +222,13 @@ def gap_widgets(tabs: dict, view: dict) -> dp.GapSuggestions | None:
         st.info(t({"no_scores": N_("{name} has no area scores for this edition and target group."),
                    "no_gaps": N_("{name} is not below its peers in any area: no gap to look for."),
                    "no_practices": N_("No practice from another region covers {name}'s largest gaps "
-                                      "({areas}).")}[res.reason], name=safe.md(name), areas=safe.md(", ".join(res.areas))))
+                                      "({areas}).")}[res.reason], name=safe.md(name), areas=safe.md(", ".join(terms(list(res.areas))))))
     else:
         chosen = links["priorities"][links["priorities"]["priority"]]
         st.markdown(t("**{name}'s priority areas** ({group}, {edition}) — where it falls furthest below "
                       "the mean of its peer group ({peers}):", name=safe.md(name), group=group,
                       edition=edition, peers=profile.peer_words(how, len(links["peers"])))
-                    + "\n" + "\n".join(f"{int(r['order'])}. **{safe.md(r['area'])}** — "
+                    + "\n" + "\n".join(f"{int(r['order'])}. **{safe.md(term(r['area']))}** — "
                                         f"{profile.priority_reason(r)}" for _, r in chosen.iterrows()))
     if len(res.practices) > MAX_SUGGESTIONS:
         res = dp.GapSuggestions(res.gaps, res.practices.head(MAX_SUGGESTIONS), res.reason, res.areas)
@@ -248,7 +249,7 @@ def why(row, region_name: str) -> str:
         text += t("{source} has no {area} score in this view.", source=row["region_name"], area=row["area"])
     others = [a for a in split_list(row["matched"]) if a != row["area"]]
     if others:
-        text += " " + t("Also covers: {areas}.", areas=", ".join(others))
+        text += " " + t("Also covers: {areas}.", areas=", ".join(terms(others)))
     return text
 
 
@@ -493,6 +494,8 @@ def legend_html(title: str, entries, dashed_last: bool = False) -> str:
     """A legend as HTML; every label is escaped (area names are data)."""
     items = []
     for i, (label, rgba) in enumerate(entries):
+        # area names and the "no data" entry in the reader's language
+        label = t("no data") if label == "no data" else term(label)
         r, g, b, a = rgba
         border = "1.5px dashed #666" if dashed_last and i == len(entries) - 1 else "1px solid #999"
         items.append(f'<span style="display:inline-flex;align-items:center;margin:0 12px 4px 0">'
@@ -507,7 +510,7 @@ def render_map(tabs: dict, shown: pd.DataFrame, view: dict, selected: str | None
     """Shade choice, the map (clicking a practice opens its card), legends, match messages."""
     areas = [a for a in known_areas(tabs) if a in set(area_scores()["area"])]
     shade = state.url_widget(st.selectbox, "shade", [OVERALL, *areas], default_shade, t("Shade regions by"),
-                             format_func=lambda s: t("Overall score") if s == OVERALL else s)
+                             format_func=lambda s: t("Overall score") if s == OVERALL else term(s))
     deck, region_legend, area_legend, report, (note, far) = build_map(tabs, shown, shade, view, selected)
     st.pydeck_chart(deck, on_select=_on_map_select, selection_mode="single-object", key=MAP_KEY,
                     height=MAP_HEIGHT)

@@ -17,7 +17,7 @@ import pandas as pd
 import scoring
 from data.schema import EUROSTAT_FLAGS, PHASE_ORDER, answer_option_texts, split_list
 from ui import fmt, memo, params, safe
-from ui.i18n import N_, column_title, data_column, t
+from ui.i18n import N_, column_title, data_column, t, term, untranslated_note
 
 AXES = ("area", "phase", "system")
 #: Header of the "how many values were compared" column, and the axis in running text.
@@ -41,6 +41,26 @@ def scored_regions(cube: scoring.Cube, regions: pd.DataFrame) -> pd.DataFrame:
     r = regions.assign(region_id=regions["region_id"].astype(str))
     r = r[r["region_id"].isin(ids)][["region_id", "name", "country", "level", "parent_id"]]
     return r.sort_values(["name", "region_id"]).reset_index(drop=True)
+
+
+def default_region(ids: list[str], regions: pd.DataFrame) -> str:
+    """The region a one-region page (profile, brief) opens on when neither the link nor
+    this session has named one (the session's last region is kept by the pages' shared
+    ``region`` widget): the first REGIN partner region with scores, in the partners' order,
+    else the first scored region in the regions table's order — never simply the first name
+    in the alphabet or the last-ranked region."""
+    from data.demo import PARTNERS
+
+    if not ids:
+        raise ValueError("default_region needs at least one scored region")
+    have = set(ids)
+    for code in PARTNERS:
+        if code in have:
+            return code
+    for code in regions["region_id"].astype(str):
+        if code in have:
+            return code
+    return ids[0]
 
 
 def scored_context():
@@ -709,15 +729,20 @@ def heat_parts(cube: scoring.Cube, region: str, group, edition):
     return chart, shown
 
 
+#: The radar's height the caches are warmed for (ui.frame.RADAR_HEIGHT["screen"]).
+RADAR_SCREEN = 500
+
+
 @memo.cached
-def profile_chart_parts(radar: pd.DataFrame, axis: str, order: list[str]):
+def profile_chart_parts(radar: pd.DataFrame, axis: str, order: list[str],
+                        size: int = RADAR_SCREEN):
     """The radar, its series, its wide table and the compact table next to it:
     (chart, series, wide, compact)."""
     from ui import charts
 
     series = radar["series"].drop_duplicates().tolist()
     wide = radar_table(radar, axis)
-    chart = charts.radar_chart(radar, axis, axis_order=order, series_order=series)
+    chart = charts.radar_chart(radar, axis, axis_order=order, series_order=series, size=size)
     return chart, series, wide, radar_compact(wide, series)
 
 
@@ -797,7 +822,8 @@ def warm(cube: scoring.Cube, tabs: dict, *, regions: bool = True, stop=None) -> 
                 headline_cards(cube, tabs["regions"], region, group, edition, None)
                 peers = peer_ids(table, region, "all", [], tabs["regions"], group, edition)
                 radar = radar_frame(table, region, peers, group, edition, labels)
-                chart, _series, _wide, compact = profile_chart_parts(radar, "area", order)
+                chart, _series, _wide, compact = profile_chart_parts(
+                    radar, "area", order, RADAR_SCREEN)
                 charts.vega_spec(chart)
                 tables.prepare(compact)
                 heat, shown = heat_parts(cube, region, group, edition)
@@ -995,29 +1021,34 @@ def show_peer_controls(table, regions, region, labels):
     return mode, chosen
 
 
-def show_profile_chart(radar, axis, order, name, n_peers):
-    """The radar (or, one click away, the same numbers as bars) with its data table."""
+def show_profile_chart(radar, axis, order, name, n_peers, mode: str = "all"):
+    """The radar (or, one click away, the same numbers as bars) with its data table; the
+    exported files name the peer group (``mode``, ``n_peers``)."""
     st = _st()
     from ui import charts, state, tables
 
     kinds = {"radar": t("Radar"), "bars": t("Bars")}
     kind = state.url_widget(st.radio, "chart", list(kinds), "radar", t("Chart"),
                             horizontal=True, format_func=kinds.get)
-    chart, series, wide, compact = profile_chart_parts(radar, axis, order)
+    from ui import frame
+
+    chart, series, wide, compact = profile_chart_parts(radar, axis, order, frame.radar_height())
     caption = t("{name} against the mean of its peer group ({n} regions) and the best score "
                 "among all regions.", name=safe.md(name), n=n_peers)
     if kind == "radar":
         left, right = st.columns([3, 2])
         with left:
-            charts.show_altair(chart, width="content", key="chart-profile")
+            charts.show_altair(chart, width="stretch", key="chart-profile")
             st.caption(caption)
-            charts.export_buttons(chart, f"profile-{axis}", key="profile")
+            charts.export_buttons(chart, f"profile-{axis}", key="profile",
+                                  peers=peer_words(mode, n_peers))
         with right:  # the text alternative, visible next to the radar, narrow enough for it
             tables.show_table(compact, f"profile-{axis}", key="data-profile")
     else:
         chart = charts.bar_chart(radar, axis, series="series", category_order=order,
                                  series_order=series)
-        charts.show_chart(chart, wide, f"profile-{axis}", key="profile", caption=caption)
+        charts.show_chart(chart, wide, f"profile-{axis}", key="profile", caption=caption,
+                          peers=peer_words(mode, n_peers))
 
 
 @memo.cached
@@ -1052,9 +1083,10 @@ def show_strengths(cube, region, peers, group, edition):
     if shown.empty:
         st.info(t("No indicator differs from the peer group's mean."))
         return
+    note = untranslated_note(state.tables()["indicators"])
     tables.show_table(shown, f"strengths-{region}", key="sw",
                       caption=t("Indicators where the region is furthest above or below its "
-                                "peer group's mean."))
+                                "peer group's mean.") + (" " + note if note else ""))
 
 
 @memo.cached
@@ -1183,7 +1215,7 @@ def show_drilldown(cube, tabs, region, group, edition):
 
     areas = ["all", *area_order(cube)]
     area = state.url_widget(st.selectbox, "area", areas, "all", t("Area"),
-                            format_func=lambda a: t("All areas") if a == "all" else a)
+                            format_func=lambda a: t("All areas") if a == "all" else term(a))
     shown = drilldown_shown(cube, tabs["indicators"], tabs["scores"], region, group, edition,
                             None if area == "all" else area)
     st_cfg = st.column_config
@@ -1271,12 +1303,12 @@ def show_practice_links(cube, tabs, region, group, edition, labels, mode="all", 
     if chosen.empty:
         st.markdown(t("None: {name} is at or above its peers' mean in every area.", name=name))
     else:
-        st.markdown("\n".join(f"{int(r['order'])}. **{safe.md(r['area'])}** — "
+        st.markdown("\n".join(f"{int(r['order'])}. **{safe.md(term(r['area']))}** — "
                                f"{priority_reason(r)}" for _, r in chosen.iterrows()))
         st.markdown(t("Practices from other regions in these areas: **{n}**.",
                       n=res["n_practices"]))
         st.markdown("\n".join(f"- {safe.md(p['title'])} — *{safe.md(p['region_name'])}* "
-                               f"({safe.md(p['area'])})"
+                               f"({safe.md(str(term(p['area'])))})"
                                for _, p in res["practices"].head(5).iterrows()))
     if (REPO_ROOT / "pages" / "practices.py").exists():
         from streamlit.errors import StreamlitAPIException

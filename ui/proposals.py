@@ -24,7 +24,7 @@ from data.store import StaleVersionError, StoreError
 from ui import auth, boundary, clients, safe, sidebar, state
 from ui import practices as lab
 from ui.i18n import LANGUAGES as LANGUAGE_NAMES
-from ui.i18n import language, t
+from ui.i18n import language, t, term
 
 PUBLIC = "pp"
 GEN_KEY, RECEIPT_KEY, PREVIEW_KEY, ERRORS_KEY, REFUSED_KEY = (
@@ -139,7 +139,7 @@ def field_widgets(prefix: str, tabs: dict, errors: dict, values: dict | None = N
                     key=key("end_year"))
     _show_errors(errors, "end_year")
     areas = lab.known_areas(tabs)
-    st.multiselect(t("Areas of integration"), areas, key=key("areas"),
+    st.multiselect(t("Areas of integration"), areas, key=key("areas"), format_func=term,
                    help=t("Every area the practice works in; the first one colours it on the map."))
     _show_errors(errors, "areas")
     st.multiselect(t("Target groups"), list(dp.TARGET_GROUPS), key=key("target_groups"),

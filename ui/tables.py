@@ -21,7 +21,7 @@ import pandas as pd
 
 from data.schema import DISPLAY_DECIMALS, SHARE_DECIMALS, TABLES
 from ui import memo
-from ui.i18n import N_, help_text, t
+from ui.i18n import N_, help_text, language, t, terms
 
 #: How a "no data" cell looks where a table is still styled cell by cell (the gap matrix).
 NO_DATA_STYLE = "color: #6B6B6B; font-style: italic; background-color: #F2F2F2"
@@ -124,8 +124,9 @@ NO_DATA_WIDTH = 88
 
 @memo.cached(max_entries=2048)
 def _config(frame: pd.DataFrame, decimals: int, percent) -> dict:
-    """``st.column_config`` of a table: formats (:func:`number_formats`), help texts, and
-    room for "no data" in number columns that have a missing value."""
+    """``st.column_config`` of a table: formats (:func:`number_formats`), help texts, room
+    for "no data" in number columns that have a missing value, and its first (naming)
+    column pinned."""
     import streamlit as st
 
     formats = number_formats(frame, decimals=decimals, percent=percent)
@@ -138,11 +139,53 @@ def _config(frame: pd.DataFrame, decimals: int, percent) -> dict:
             # a header wider than the numbers is kept whole (about 8 px a character)
             width = (max(NO_DATA_WIDTH, 8 * len(str(c)) + 28) if frame[c].isna().any()
                      else None)
-            cfg[c] = st.column_config.NumberColumn(format=formats[c], help=helps.get(c),
-                                                   step=step, width=width)
+            if language() != "en" and formats[c] != "%d":  # shown as text: see localised
+                cfg[c] = st.column_config.TextColumn(help=helps.get(c), width=width,
+                                                     alignment="right")
+            else:
+                cfg[c] = st.column_config.NumberColumn(format=formats[c], help=helps.get(c),
+                                                       step=step, width=width)
         elif c in helps:
             cfg[c] = st.column_config.Column(help=helps[c])
+    # the first column names the row (a region, an area, an indicator): pinned, so it stays
+    # in view when a wide table scrolls sideways on a laptop or a phone
+    first = frame.columns[0] if len(frame.columns) > 1 else None
+    if first is not None and first not in formats:
+        cfg[first] = st.column_config.Column(help=helps.get(first), pinned=True)
     return cfg
+
+
+@memo.cached(max_entries=2048)
+def in_words(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its vocabulary cells (area, phase, system names: :func:`ui.i18n.term`)
+    in the interface language — shown and downloaded alike."""
+    if language() == "en":
+        return frame
+    out = {c: terms(frame[c]) for c in frame.columns
+           if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])}
+    return frame.assign(**out) if out else frame
+
+
+@memo.cached(max_entries=2048)
+def localised(frame: pd.DataFrame, decimals: int = 1, percent=None) -> pd.DataFrame:
+    """What a table shows in a language other than English: its figures as text in the
+    locale ("38,8", "85,7 %"), because Streamlit's number formats always write a decimal
+    point. The downloads keep numbers (CSV and XLSX are read by programs); a missing value
+    stays missing (drawn as "no data"). English tables are ``frame`` itself."""
+    if language() == "en":
+        return frame
+    from ui import fmt
+
+    formats = number_formats(frame, decimals=decimals, percent=percent)
+    out = {}
+    for c, kind in formats.items():
+        if kind == "%d":
+            continue  # counts, ranks and years have no decimal mark
+        s = frame[c]
+        show = fmt.percent if kind == "percent" else (lambda v: fmt.number(v, decimals))
+        out[c] = pd.Series([None if pd.isna(v) else show(v) for v in s], index=s.index,
+                           dtype=object)
+    return frame.assign(**out) if out else frame
 
 
 @memo.cached(max_entries=2048)  # several per region view: see profile.warm
@@ -155,7 +198,8 @@ def _arrow(frame: pd.DataFrame):
 
 def prepare(frame: pd.DataFrame, decimals: int = 1, percent=None):
     """Make (and remember) what :func:`show_table` sends for ``frame`` (warming caches)."""
-    _arrow(rounded(frame, percent))
+    frame = in_words(frame)
+    _arrow(localised(rounded(frame, percent), decimals, percent))
     _config(frame, decimals, percent)
 
 
@@ -171,14 +215,15 @@ def show_table(frame: pd.DataFrame, name: str, *, key: str | None = None, decima
 
     from ui import components
 
+    frame = in_words(frame)
     cfg = dict(_config(frame, decimals, percent))  # shared: copy before adding
     cfg.update(column_config or {})
     # placeholder: the text Streamlit draws in a null cell ("no data", never blank or 0).
     # Formats come from column_config, not a pandas Styler: a Styler is rendered cell by
     # cell in Python on every rerun (most of a small table's cost).
-    st.dataframe(_arrow(rounded(frame, percent)), hide_index=True, width="stretch", height=height,
-                 column_config=cfg or None, placeholder=no_data_text(),
-                 key=f"table-{key or name}")
+    st.dataframe(_arrow(localised(rounded(frame, percent), decimals, percent)), hide_index=True,
+                 width="stretch", height=height, column_config=cfg or None,
+                 placeholder=no_data_text(), key=f"table-{key or name}")
     if caption:
         st.caption(caption)
     if download:

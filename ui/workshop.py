@@ -33,6 +33,8 @@ STEPS = ("standing", "profile", "cycle", "gaps", "practices", "whatif")
 CHART_SCALE = 1.7
 #: Regions shown around the one in view on the "where it stands" bars.
 NEIGHBOURS = 2
+#: The radar's height on a slide (px): most of a 1920×1080 projector's height.
+RADAR_HEIGHT = 700
 #: The partner region shown when the link names none.
 DEFAULT_REGION = "ES51"
 
@@ -94,13 +96,19 @@ def letters(n: int) -> list[str]:
     return out
 
 
-def guess_names(ids: list[str], seed: int = 1) -> dict[str, str]:
-    """region_id → "Region A", … in an order shuffled by ``seed`` (the same on every step of
-    one round, so the room can follow region B from screen to screen)."""
+def guess_tags(ids: list[str], seed: int = 1) -> dict[str, str]:
+    """region_id → its letter in a guessing round ("K"), in an order shuffled by ``seed``
+    (the same on every step of one round, so the room can follow region B from screen to
+    screen). The round's links carry the letter (``mystery=K``), never the region's code."""
     ids = sorted(map(str, ids))
     order = np.random.default_rng(seed).permutation(len(ids))
     tags = letters(len(ids))
-    return {ids[j]: t("Region {letter}", letter=tags[i]) for i, j in enumerate(order)}
+    return {ids[j]: tags[i] for i, j in enumerate(order)}
+
+
+def guess_names(ids: list[str], seed: int = 1) -> dict[str, str]:
+    """region_id → "Region A", … (:func:`guess_tags` in words)."""
+    return {r: t("Region {letter}", letter=tag) for r, tag in guess_tags(ids, seed).items()}
 
 
 def parse_guess(raw) -> int | None:
@@ -117,17 +125,22 @@ def parse_guess(raw) -> int | None:
 
 
 def step_params(region: str, step: int, edition=None, group=None, guess=None,
-                view: dict | None = None) -> dict:
+                view: dict | None = None, lang: str | None = None) -> dict:
     """The query parameters of one step's URL (what the prev/next links carry), with the
-    view's area weights (``w``) and peer group (``peers``) when they are not the default."""
-    qp = {"region": region, "step": str(step)}
+    view's area weights (``w``) and peer group (``peers``) when they are not the default,
+    and the interface language (``lang``) when given."""
+    view = view or {}
+    # in a guessing round the link names the region by its letter only
+    qp = {"mystery": view["mystery"]} if view.get("mystery") else {"region": region}
+    qp["step"] = str(step)
+    if lang:
+        qp["lang"] = lang
     if edition is not None:
         qp["edition"] = str(edition)
     if group is not None:
         qp["group"] = str(group)
     if guess is not None:
         qp["guess"] = str(guess)
-    view = view or {}
     w = params.encode_weights(view.get("weights"))
     if w:
         qp[params.WEIGHTS_PARAM] = w
@@ -138,12 +151,31 @@ def step_params(region: str, step: int, edition=None, group=None, guess=None,
 
 
 def step_urls(base: str, region: str, edition=None, group=None, guess=None,
-              view: dict | None = None) -> list[str]:
-    """The whole walk-through as a list of links (for a trainer's prepared sequence)."""
+              view: dict | None = None, lang: str | None = None) -> list[str]:
+    """The whole walk-through as a list of links (for a trainer's prepared sequence);
+    ``base`` is the workshop page's absolute address (:func:`page_address`), so the links
+    can be pasted into an e-mail or a slide, and they keep the language."""
     from urllib.parse import urlencode
 
-    return [f"{base}?{urlencode(step_params(region, k, edition, group, guess, view))}"
+    return [f"{base}?{urlencode(step_params(region, k, edition, group, guess, view, lang))}"
             for k in range(1, len(STEPS) + 1)]
+
+
+def page_address(url: str | None, path: str = "workshop") -> str:
+    """The absolute address of a page of this app from the address the browser shows
+    (``https://host/base/workshop?step=2`` → ``https://host/base/workshop``); just
+    ``/workshop`` when the address is unknown."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    if not url:
+        return f"/{path}"
+    parts = urlsplit(url)
+    root = parts.path.rstrip("/")
+    for name in (path, "home", "overview"):  # the page the address shows, if any
+        if root.endswith("/" + name):
+            root = root[: -len(name) - 1]
+            break
+    return urlunsplit((parts.scheme, parts.netloc, f"{root}/{path}", "", ""))
 
 
 # ------------------------------------------------------------------------------ data per step
@@ -245,16 +277,18 @@ def presentation_view():
     _st().markdown(PRESENTATION_CSS, unsafe_allow_html=True)
 
 
-def show_big(chart, key: str, stretch: bool = False, scale: float = CHART_SCALE,
-             legend_right: bool = False):
-    """A chart with its fonts scaled for the back of the room; no axis label is dropped
-    for lack of room (the heights here leave room for every one)."""
+def show_big(chart, key: str, scale: float = CHART_SCALE, legend_right: bool = False):
+    """A chart with its fonts scaled for the back of the room, as wide as its column; no
+    axis label is dropped for lack of room (the heights here leave room for every one)."""
     spec = export.scale_fonts(chart, scale)
     cfg = spec.setdefault("config", {})
-    cfg.setdefault("axis", {})["labelOverlap"] = False
+    # category labels (y) are never dropped; numbers on the value axis (x) thin out
+    # instead of overlapping at projector size
+    cfg.setdefault("axisY", {})["labelOverlap"] = False
+    cfg.setdefault("axisX", {}).update(labelOverlap="greedy", labelSeparation=12)
     if legend_right:
         cfg.setdefault("legend", {}).update(orient="right", direction="vertical", columns=1)
-    _st().vega_lite_chart(spec, key=f"ws-{key}", width="stretch" if stretch else "content")
+    _st().vega_lite_chart(spec, key=f"ws-{key}", width="stretch")
 
 
 def _peers(cube, tabs, region, group, edition, view: dict) -> list[str]:
@@ -270,7 +304,9 @@ def step_standing(cube, tabs, region, group, edition, names, view):
     cards = profile.headline_cards(cube, tabs["regions"], region, group, edition, weights)
     h = profile.headline(cube, tabs["regions"], region, group, edition, weights)
     ranks = [(h["rank"], h["rank_low"], h["rank_high"])]
-    if h["units_in_country"] > 1:  # the rank in the country is a card of its own
+    # the rank in the country is a card of its own where the country has several units; in a
+    # guessing round it would name the country ("Rank in ES"): left out
+    if h["units_in_country"] > 1 and not view.get("mystery"):
         ranks.append((h["rank_country"], h["rank_country_low"], h["rank_country_high"]))
     cols = st.columns(1 + len(ranks))
     cols[0].metric(cards[0][0], cards[0][1])
@@ -285,7 +321,7 @@ def step_standing(cube, tabs, region, group, edition, names, view):
         me = near.loc[near["region_id"] == region, "label"].iloc[0]
         show_big(charts.bar_chart(near, "label", category_order=near["label"].tolist(),
                                   highlight=me, height=70 * len(near) + 150,
-                                  label_limit=420), "standing", stretch=True)
+                                  label_limit=420), "standing")
 
 
 @memo.cached
@@ -318,10 +354,11 @@ def step_profile(cube, tabs, region, group, edition, names, view):
     radar = profile.radar_frame(table, region, peers, group, edition, names)
     order = profile.area_order(cube)
     left, right = st.columns([2, 1])
-    with left:
+    with left:  # as tall as most of a 1080-px slide; the width follows the column
         show_big(charts.radar_chart(radar, "area", axis_order=order,
                                     series_order=radar["series"].drop_duplicates().tolist(),
-                                    size=440), "radar", scale=1.4, legend_right=True)
+                                    size=RADAR_HEIGHT, label_scale=1.4), "radar", scale=1.4,
+                 legend_right=True)
     with right:
         for line in profile_sentences(cube, tabs, region, group, edition, names,
                                       view_key(view)):
@@ -338,7 +375,7 @@ def step_cycle(cube, tabs, region, group, edition, names, view):
         st.markdown(t("The weakest phase in **{k} of {n}** areas: **{phase}**.", k=k, n=n, phase=safe.md(phase)))
     show_big(charts.heatmap(heat, "phase", "area", x_order=profile.area_order(cube, "phase"),
                             flag="weakest", flag_label=t("weakest phase"), cell_height=38),
-             "cycle", stretch=True)
+             "cycle")
 
 
 def gap_areas(cube, tabs, region, group, edition, names, view=None) -> pd.DataFrame:
@@ -366,7 +403,7 @@ def step_gaps(cube, tabs, region, group, edition, names, view):
                               category_order=ordered["area"].tolist(),
                               value_title=t("Points above (+) or below (−) the peers' mean"),
                               highlight=chosen["area"].tolist(), height=40 * len(g) + 80),
-             "gaps", stretch=True)
+             "gaps")
 
 
 def step_practices(cube, tabs, region, group, edition, names, view):
@@ -450,6 +487,40 @@ def view_key(view: dict) -> tuple:
             ("mode", view.get("mode", "all")), ("peer_list", tuple(view.get("peer_list", ()))))
 
 
+def switches(step: int, region: str, edition, group, guess, view: dict, editions: list,
+             groups: list):
+    """The trainer's way out and switches (the sidebar is hidden here): back to the
+    dashboard or the region's profile, and the same step in another language, edition or
+    target group — links, so the room's screen never shows a half-changed slide."""
+    st = _st()
+    from ui.i18n import LANGUAGES, language
+
+    from ui import sidebar
+
+    lang = language()
+    here = dict(step_params(region, step, edition, group, guess, view, lang))
+    back = st.container(horizontal=True)
+    back.page_link("pages/overview.py", label=t("Back to the dashboard"),
+                   icon=":material/arrow_back:", query_params={"lang": lang})
+    if guess is None:
+        back.page_link("pages/region.py", label=t("Region profile"),
+                       icon=":material/location_on:",
+                       query_params={"region": region, "edition": str(edition),
+                                     "group": str(group), "lang": lang})
+    rows = [(t("Language"), "lang", list(LANGUAGES), lambda v: LANGUAGES[v], lang)]
+    if len(editions) > 1:
+        rows.append((t("Edition"), "edition", [str(e) for e in editions], str, str(edition)))
+    if len(groups) > 1:
+        rows.append((t("Target group"), "group", [str(g) for g in groups],
+                     lambda g: t(sidebar.GROUP_LABELS.get(g, g)), str(group)))
+    for label, key, options, name, current in rows:
+        row = st.container(horizontal=True, vertical_alignment="center")
+        row.markdown(f"**{label}:**")
+        for value in options:
+            row.page_link("pages/workshop.py", label=name(value), disabled=value == current,
+                          query_params={**here, key: value})
+
+
 STEP_VIEWS = (step_standing, step_profile, step_cycle, step_gaps, step_practices, step_whatif)
 
 
@@ -469,6 +540,9 @@ def navigation(step: int, region: str, edition, group, guess, view: dict | None 
               shortcut="PageDown", type="primary", width="stretch")
     with c2:
         cols = st.columns(n)
+        from ui.i18n import language
+
         for k, col in enumerate(cols, start=1):
             col.page_link("pages/workshop.py", label=str(k), disabled=k == step,
-                          query_params=step_params(region, k, edition, group, guess, view))
+                          query_params=step_params(region, k, edition, group, guess, view,
+                                                   language()))
