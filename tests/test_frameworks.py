@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from data.config import Settings
 from data.imports import Upload, ensure_default, plan_import, publish_plan
 from data.store import Store
+from conftest import SHARED
 from mipexfix import COMMENT, workbook
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -148,3 +149,35 @@ def _cube(store):
     ind = tabs["indicators"][framework_of(tabs["indicators"]) == "MIPEX"]
     return scoring.prepare(ind, tabs["scores"][tabs["scores"]["indicator_id"].isin(
         ind["indicator_id"])])
+
+
+REAL_WORKBOOK = SHARED / "mipex" / "mipex_EU_2020-2024.xlsx"
+
+
+@pytest.mark.skipif(not REAL_WORKBOOK.exists(), reason="shared MIPEX workbook not present")
+def test_one_country_pages_open_on_a_country_with_a_score_in_view(tmp_path, monkeypatch):
+    """MIPEX's real 2024 column lacks AT, IT, PT and SE: the profile, the brief and the
+    workshop, opened without a country in the link, show a country that has a 2024 score,
+    not Austria's "no data"."""
+    import streamlit as st
+
+    cfg = Settings(store_path=tmp_path / "store", keep_versions=5, max_upload_bytes=50 * 2**20,
+                   max_rows=1_000_000)
+    store = Store(cfg.store_path)
+    ensure_default(store)
+    publish_plan(store, plan_import(store, [Upload(REAL_WORKBOOK.name, REAL_WORKBOOK.read_bytes())],
+                                    cfg), who="t")
+    monkeypatch.setenv("MIPEXR_STORE", str(store.root))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        for page in ("pages/region.py", "pages/brief.py", "pages/workshop.py"):
+            at = run(page, fw="MIPEX")
+            assert at.session_state["w_edition"] == 2024
+            shown = at.session_state["w_region"]
+            assert shown not in {"AT", "IT", "PT", "SE"}, (page, shown)
+            assert not [i for i in at.info if "no score in edition" in str(i.value)], page
+            assert not [m for m in at.metric if m.value == "no data"], page
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()

@@ -43,16 +43,24 @@ def scored_regions(cube: scoring.Cube, regions: pd.DataFrame) -> pd.DataFrame:
     return r.sort_values(["name", "region_id"]).reset_index(drop=True)
 
 
-def default_region(ids: list[str], regions: pd.DataFrame) -> str:
-    """The region a one-region page (profile, brief) opens on when neither the link nor
-    this session has named one (the session's last region is kept by the pages' shared
+def default_region(ids: list[str], regions: pd.DataFrame, cube=None, group=None,
+                   edition=None) -> str:
+    """The region a one-region page (profile, brief, workshop) opens on when neither the link
+    nor this session has named one (the session's last region is kept by the pages' shared
     ``region`` widget): the first REGIN partner region with scores, in the partners' order,
     else the first scored region in the regions table's order — never simply the first name
-    in the alphabet or the last-ranked region."""
+    in the alphabet or the last-ranked region. Given the ``cube``, ``group`` and ``edition`` in
+    view, a region with a score in them is preferred, so a page does not open on "no data"
+    (MIPEX published 2024 without AT, IT, PT and SE)."""
     from data.demo import PARTNERS
 
     if not ids:
         raise ValueError("default_region needs at least one scored region")
+    if cube is not None:
+        in_view = set(map(str, scoring.regions_with_data(cube, group, edition)))
+        now = [i for i in ids if i in in_view]
+        if now:
+            ids = now
     have = set(ids)
     for code in PARTNERS:
         if code in have:

@@ -96,6 +96,14 @@ def letters(n: int) -> list[str]:
     return out
 
 
+def default_region(ids, regions, cube, group, edition) -> str:
+    """The region a workshop opens on: the trainer's example region when it has a score in
+    the edition in view, else the profile's default (a region with a score in view)."""
+    if DEFAULT_REGION in set(map(str, scoring.regions_with_data(cube, group, edition))):
+        return DEFAULT_REGION
+    return profile.default_region(ids, regions, cube, group, edition)
+
+
 def guess_tags(ids: list[str], seed: int = 1) -> dict[str, str]:
     """region_id → its letter in a guessing round ("K"), in an order shuffled by ``seed``
     (the same on every step of one round, so the room can follow region B from screen to
