@@ -303,7 +303,7 @@ def data_column(frame, field: str, source=None):
 
 #: Files whose interface strings go into the catalogues (relative to the repository).
 #: data/ modules that produce messages take the translator as an argument named ``t``.
-SOURCES = ("app.py", "pages/*.py", "ui/*.py", "data/schema.py", "data/proposals.py")
+SOURCES = ("app.py", "pages/*.py", "ui/*.py", "data/schema.py", "data/proposals.py", "geo/match.py")
 #: Calls whose first argument is an interface string (t_md: t() for Markdown messages).
 KEYWORDS = ("t", "t_md", "N_")
 _FIELD = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)[^{}]*\}(?!\})")

@@ -229,7 +229,7 @@ def map_frame(regions: pd.DataFrame, table: pd.DataFrame, boundaries=None):
     import geo
 
     keep = regions[regions["region_id"].astype(str).isin(table["region_id"])]
-    matched, report = geo.match_regions(keep, boundaries)
+    matched, report = geo.match_regions(keep, boundaries, t=t)
     by_id = table.set_index("region_id")
     for col in ("score", "rank", "rank_low", "rank_high", "coverage"):
         if col in by_id.columns:
