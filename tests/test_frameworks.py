@@ -181,3 +181,23 @@ def test_one_country_pages_open_on_a_country_with_a_score_in_view(tmp_path, monk
     finally:
         st.cache_resource.clear()
         st.cache_data.clear()
+
+
+def test_the_national_index_calls_its_places_countries(app):
+    """MIPEX's places are countries: the headline cards, the ranking, the peer choice and the
+    brief's summary said "regions" (and offered "Same country" peers: the country alone)."""
+    at = run(fw="MIPEX")
+    labels = [m.label for m in at.metric]
+    assert "Countries with a score" in labels and "Regions with a score" not in labels
+    assert "Countries ranked" in [s.value for s in at.subheader]
+    at = run("pages/region.py", fw="MIPEX", region="DE", edition="2021")
+    assert [m.label for m in at.metric if m.label.startswith("Rank among")] == ["Rank among 2 countries"]
+    peers = at.radio(key="w_peers_mode")
+    assert "Same country" not in peers.options and "All other countries" in peers.options
+    at = run("pages/brief.py", fw="MIPEX", region="DE", edition="2021")
+    assert any("among 2 countries" in str(m.value) for m in at.markdown), [m.value for m in at.markdown]
+    # the regional index keeps its words
+    at = run()
+    assert "Regions with a score" in [m.label for m in at.metric]
+    at = run("pages/region.py", region="ES51")
+    assert {"Same country", "All other regions"} <= set(at.radio(key="w_peers_mode").options)

@@ -72,6 +72,7 @@ class Brief:
     rank_low: float = float("nan")
     rank_high: float = float("nan")
     label_note: str | None = None                      # indicator names not translated
+    countries: bool = False                            # the index's places are countries
 
     @property
     def title(self) -> str:
@@ -168,6 +169,7 @@ def build(cube: scoring.Cube, tabs: dict, manifest: dict, region: str, group, ed
     return Brief(
         region_id=region, name=str(head["name"]), country=str(head["country"]), edition=edition,
         group=str(group), score=head["score"], rank=head["rank"], n_ranked=head["n_ranked"],
+        countries=bool(head["countries"]),
         rank_country=head["rank_country"], n_country=head["n_country"],
         coverage=head["coverage"], radar=radar, radar_wide=profile.radar_table(radar, "area"),
         heat=profile.cycle_heatmap(cube, region, group, edition),
@@ -258,9 +260,13 @@ def summary_sentence(b: Brief) -> str:
     if scored.empty:
         return t("No area of this region has a score.")
     top, low = scored.iloc[0], scored.iloc[-1]
-    return t("{name} scores {score} out of 100 overall ({group}, edition {edition}) and ranks "
-             "{rank} among {n} regions. Its highest area score is in {top} ({top_score}), its "
-             "lowest in {low} ({low_score}).", name=b.name, score=fmt(b.score), group=b.group,
+    text = (N_("{name} scores {score} out of 100 overall ({group}, edition {edition}) and ranks "
+               "{rank} among {n} countries. Its highest area score is in {top} ({top_score}), its "
+               "lowest in {low} ({low_score}).") if b.countries else
+            N_("{name} scores {score} out of 100 overall ({group}, edition {edition}) and ranks "
+               "{rank} among {n} regions. Its highest area score is in {top} ({top_score}), its "
+               "lowest in {low} ({low_score})."))
+    return t(text, name=b.name, score=fmt(b.score), group=b.group,
              edition=b.edition, rank=rank_band(b.rank, b.rank_low, b.rank_high), n=b.n_ranked,
              top=top["area"], top_score=fmt(top["score"]), low=low["area"],
              low_score=fmt(low["score"])) + " " + priorities_text(b)

@@ -71,6 +71,13 @@ def default_region(ids: list[str], regions: pd.DataFrame, cube=None, group=None,
     return ids[0]
 
 
+def units_are_countries(regions: pd.DataFrame, ids) -> bool:
+    """Whether the places of the index in view are countries (NUTS 0, as in MIPEX), so that
+    the pages call them countries, not regions."""
+    levels = regions.loc[regions["region_id"].astype(str).isin(set(map(str, ids))), "level"]
+    return len(levels) > 0 and bool(levels.astype(str).eq("NUTS0").all())
+
+
 def scored_context():
     """What every one-region page starts with: the sidebar's edition and target group, the
     tables, the scoring cube and the regions that have scores. Stops the page with a message
@@ -910,7 +917,8 @@ def headline(cube, regions, region, group, edition, weights=None) -> dict:
             "areas_total": int(row["areas_total"]), "name": row["name"],
             "country": row["country"], "n_regions": len(cube.regions),
             # a country-level unit (MIPEX) or the only region of its country: no rank in it
-            "units_in_country": int((ov["country"] == row["country"]).sum())}
+            "units_in_country": int((ov["country"] == row["country"]).sum()),
+            "countries": units_are_countries(regions, ov["region_id"])}
 
 
 def coverage_help() -> str:
@@ -929,7 +937,8 @@ def headline_cards(cube, regions, region, group, edition, weights) -> list[tuple
     bands = band_help(h["n_regions"])
     return [
         (t("Overall score"), fmt.number(h["score"]), None),
-        (t("Rank among {n} regions", n=h["n_ranked"]),
+        (t("Rank among {n} countries", n=h["n_ranked"]) if h["countries"] else
+         t("Rank among {n} regions", n=h["n_ranked"]),
          fmt.rank_band(h["rank"], h["rank_low"], h["rank_high"]), bands),
         *([(t("Rank in {c} ({n} regions)", c=h["country"], n=h["n_country"]),
             fmt.rank_band(h["rank_country"], h["rank_country_low"], h["rank_country_high"]),
@@ -1008,8 +1017,11 @@ def show_peer_controls(table, regions, region, labels):
 
     ids = regions["region_id"].tolist()
     mode, chosen = params.url_peers(ids, region)
-    options = [*PEER_MODES, "list"]
-    names = {"all": t("All other regions"), "country": t("Same country"),
+    countries = units_are_countries(regions, ids)
+    # a country's "same country" peers would be itself alone
+    options = [m for m in PEER_MODES if not (countries and m == "country")] + ["list"]
+    names = {"all": t("All other countries") if countries else t("All other regions"),
+             "country": t("Same country"),
              "similar": t("{k} most similar", k=N_SIMILAR), "list": t("Chosen regions")}
     if state.url_changed(params.PEERS_PARAM):  # a link names the peers: it wins
         st.session_state["w_peers_mode"], st.session_state["w_peers_list"] = mode, chosen

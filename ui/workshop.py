@@ -470,7 +470,9 @@ def step_whatif(cube, tabs, region, group, edition, names, view):
     m1.metric(t("{area} score", area=safe.md(r["area"])), brief.fmt(r["score_new"]),
               delta(r["score_new"], r["score_old"]))
     m2.metric(t("Overall score"), brief.fmt(r["overall_new"]), delta(r["overall_new"], r["overall_old"]))
-    m3.metric(t("Rank among {n} regions", n=r["n_ranked"]), fmt.ordinal(r["rank_new"]),
+    countries = profile.units_are_countries(tabs["regions"], cube.regions)
+    m3.metric(t("Rank among {n} countries", n=r["n_ranked"]) if countries else
+              t("Rank among {n} regions", n=r["n_ranked"]), fmt.ordinal(r["rank_new"]),
               (f"{int(r['rank_old']) - int(r['rank_new']):+d}" if pd.notna(r["rank_new"])
                and pd.notna(r["rank_old"]) and r["rank_old"] != r["rank_new"] else None),
               help=t("Rank among all regions with the new answer; + means places gained.") + " "
