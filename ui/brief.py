@@ -26,7 +26,7 @@ import pandas as pd
 
 import scoring
 from ui import charts, export, params, profile
-from ui.fmt import rank_band, round_half_up
+from ui.fmt import rank_band, round_half_up, table_words
 from ui.fmt import text as fmt_text
 from ui.i18n import N_, language, t, term, untranslated_note
 
@@ -305,19 +305,12 @@ def methodology_text(b: Brief) -> list[str]:
     return out
 
 
-#: The tables' names in running text ("The scores, practices in this brief are …").
-TABLE_WORDS = {"regions": N_("regions"), "indicators": N_("indicators"), "scores": N_("scores"),
-               "practices": N_("practices"), "outcomes": N_("outcome figures"),
-               "measures": N_("outcome measures")}
-
-
 def illustrative_text(b: Brief) -> str | None:
     if not b.illustrative:
         return None
     return t("Illustrative data. The {tables} in this brief are generated examples that "
              "follow the published REGIN findings qualitatively; they are not MIPEX-R "
-             "results.", tables=", ".join(t(TABLE_WORDS[k]) if k in TABLE_WORDS else k
-                                         for k in b.illustrative))
+             "results.", tables=table_words(b.illustrative))
 
 
 def _tables(b: Brief) -> dict[str, pd.DataFrame]:
