@@ -154,33 +154,58 @@ def _cube(store):
 REAL_WORKBOOK = SHARED / "mipex" / "mipex_EU_2020-2024.xlsx"
 
 
-@pytest.mark.skipif(not REAL_WORKBOOK.exists(), reason="shared MIPEX workbook not present")
-def test_one_country_pages_open_on_a_country_with_a_score_in_view(tmp_path, monkeypatch):
-    """MIPEX's real 2024 column lacks AT, IT, PT and SE: the profile, the brief and the
-    workshop, opened without a country in the link, show a country that has a 2024 score,
-    not Austria's "no data"."""
-    import streamlit as st
-
-    cfg = Settings(store_path=tmp_path / "store", keep_versions=5, max_upload_bytes=50 * 2**20,
+@pytest.fixture(scope="module")
+def real_mipex(tmp_path_factory):
+    """A store with MIPEX's real EU workbook imported (skipped when the file is absent)."""
+    if not REAL_WORKBOOK.exists():
+        pytest.skip("shared MIPEX workbook not present")
+    root = tmp_path_factory.mktemp("real-mipex")
+    cfg = Settings(store_path=root / "store", keep_versions=5, max_upload_bytes=50 * 2**20,
                    max_rows=1_000_000)
     store = Store(cfg.store_path)
     ensure_default(store)
     publish_plan(store, plan_import(store, [Upload(REAL_WORKBOOK.name, REAL_WORKBOOK.read_bytes())],
                                     cfg), who="t")
-    monkeypatch.setenv("MIPEXR_STORE", str(store.root))
+    return store
+
+
+@pytest.fixture
+def real_app(real_mipex, monkeypatch):
+    import streamlit as st
+
+    monkeypatch.setenv("MIPEXR_STORE", str(real_mipex.root))
     st.cache_resource.clear()
     st.cache_data.clear()
-    try:
-        for page in ("pages/region.py", "pages/brief.py", "pages/workshop.py"):
-            at = run(page, fw="MIPEX")
-            assert at.session_state["w_edition"] == 2024
-            shown = at.session_state["w_region"]
-            assert shown not in {"AT", "IT", "PT", "SE"}, (page, shown)
-            assert not [i for i in at.info if "no score in edition" in str(i.value)], page
-            assert not [m for m in at.metric if m.value == "no data"], page
-    finally:
-        st.cache_resource.clear()
-        st.cache_data.clear()
+    yield real_mipex
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def test_one_country_pages_open_on_a_country_with_a_score_in_view(real_app):
+    """MIPEX's real 2024 column lacks AT, IT, PT and SE: the profile, the brief and the
+    workshop, opened without a country in the link, show a country that has a 2024 score,
+    not Austria's "no data"."""
+    for page in ("pages/region.py", "pages/brief.py", "pages/workshop.py"):
+        at = run(page, fw="MIPEX")
+        assert at.session_state["w_edition"] == 2024
+        shown = at.session_state["w_region"]
+        assert shown not in {"AT", "IT", "PT", "SE"}, (page, shown)
+        assert not [i for i in at.info if "no score in edition" in str(i.value)], page
+        assert not [m for m in at.metric if m.value == "no data"], page
+
+
+def test_every_mipex_strand_is_named_in_the_language(real_app):
+    """The workbook's strands "family reunification", "antidiscrimination" and "citizenship"
+    stayed English on French pages (MIPEX-R's words are "family reunion", …)."""
+    from ui import i18n
+
+    areas = set(real_app.tables()["indicators"]["area"].dropna())
+    for lang in list(i18n.LANGUAGES)[1:]:
+        with i18n.using(lang):
+            untranslated = {a for a in areas if i18n.term(a) == a}
+        assert not untranslated, (lang, untranslated)
+    with i18n.using("fr"):
+        assert i18n.term("family reunification") == "regroupement familial"
 
 
 def test_the_national_index_calls_its_places_countries(app):

@@ -209,6 +209,8 @@ VOCABULARY = (
     N_("anti-discrimination"), N_("political participation"),
     N_("labour market mobility"), N_("family reunion"), N_("permanent residence"),
     N_("access to nationality"),
+    # MIPEX's workbook names three strands differently from MIPEX-R's areas
+    N_("family reunification"), N_("antidiscrimination"), N_("citizenship"),
     N_("formulation"), N_("output"), N_("implementation"), N_("evaluation"),
     N_("actions"), N_("actors & relations"), N_("resources"), N_("not classified"),
     N_("communication"), N_("inclusion"), N_("innovation"), N_("multi-level governance"),
