@@ -221,6 +221,15 @@ def test_the_national_index_calls_its_places_countries(app):
     assert "Same country" not in peers.options and "All other countries" in peers.options
     at = run("pages/brief.py", fw="MIPEX", region="DE", edition="2021")
     assert any("among 2 countries" in str(m.value) for m in at.markdown), [m.value for m in at.markdown]
+    # the brief's files: the footer under every page and the methodology name the peers
+    from ui import brief
+
+    tabs = app.tables()
+    b = brief.build(_cube(app), tabs, {"version": "v", "created": "2026-01-01T00:00"}, "DE",
+                    "TCN", 2021)
+    words = brief.footer(b) + " " + " ".join(brief.methodology_text(b))
+    assert "peers: all 1 other countries" in words and "Peers are all 1 other countries" in words
+    assert "other regions ·" not in words and "Peers are all 1 other regions" not in words
     # the regional index keeps its words
     at = run()
     assert "Regions with a score" in [m.label for m in at.metric]

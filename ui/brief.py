@@ -233,7 +233,7 @@ def footer(b: Brief) -> str:
     group, weights), the source, the data version, and "illustrative" where it applies."""
     return export.footer_text(b.version, illustrative=bool(b.illustrative),
                               extra=export.view_text(b.edition, b.group,
-                                                     profile.peer_words(b.peer_mode, b.n_peers),
+                                                     profile.peer_words(b.peer_mode, b.n_peers, b.countries),
                                                      params.weights_text(b.weights) or None))
 
 
@@ -290,7 +290,7 @@ def methodology_text(b: Brief) -> list[str]:
           "peers' mean (ties: lower own score). Strengths and weaknesses are the indicators "
           "furthest above or below the peers' mean. The policy cycle shows area scores by "
           "phase (formulation, output, implementation, evaluation).",
-          peers=profile.peer_words(b.peer_mode, b.n_peers)),
+          peers=profile.peer_words(b.peer_mode, b.n_peers, b.countries)),
         b.outcome_text or t("No outcome figures for this region or its parent region."),
         t("Suggested practices come from REGIN's Integration Lab: practices of other regions in "
           "the priority areas, preferring regions that score well there."),

@@ -1266,8 +1266,13 @@ def priority_areas(prio: pd.DataFrame) -> list[str]:
     return prio.loc[prio["priority"], "area"].astype(str).tolist()
 
 
-def peer_words(mode: str, n: int) -> str:
-    """The peer group in running text ("the 24 other regions", "5 most similar regions")."""
+def peer_words(mode: str, n: int, countries: bool = False) -> str:
+    """The peer group in running text ("the 24 other regions", "5 most similar regions");
+    ``countries``: the places are countries (:func:`units_are_countries`)."""
+    if countries:
+        return {"all": t("all {n} other countries", n=n),
+                "similar": t("the {n} countries with the most similar profile", n=n),
+                "list": t("the {n} countries chosen", n=n)}.get(mode, t("{n} countries", n=n))
     return {"all": t("all {n} other regions", n=n), "country": t("the {n} other regions of its "
                                                                   "country", n=n),
             "similar": t("the {n} regions with the most similar profile", n=n),
