@@ -19,7 +19,7 @@ st.title(t("Compare regions"))
 tabs = state.tables()
 names = tabs["regions"].set_index("region_id")["name"]
 options = C.scored_regions(tabs["regions"], state.cube().regions)
-chosen = C.choose_regions(options, names)
+chosen = C.choose_regions(options, names, state.cube(), view)
 
 AXES = {"area": t("Areas"), "phase": t("Policy-cycle phases")}
 CHARTS = {"radar": t("Radar"), "bars": t("Bars")}

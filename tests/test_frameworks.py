@@ -192,6 +192,10 @@ def test_one_country_pages_open_on_a_country_with_a_score_in_view(real_app):
         assert shown not in {"AT", "IT", "PT", "SE"}, (page, shown)
         assert not [i for i in at.info if "no score in edition" in str(i.value)], page
         assert not [m for m in at.metric if m.value == "no data"], page
+    # Compare opens on three countries with a 2024 score (it took AT, BE, BG: two "no data")
+    at = run("pages/compare.py", fw="MIPEX")
+    chosen = at.multiselect(key="w_regions").value
+    assert len(chosen) == 3 and not set(chosen) & {"AT", "IT", "PT", "SE", "BG"}, chosen
 
 
 def test_every_mipex_strand_is_named_in_the_language(real_app):
