@@ -549,10 +549,11 @@ def navigation(step: int, region: str, edition, group, guess, view: dict | None 
     c3.button(t("Next ▶"), key="ws-next", disabled=step >= n, on_click=go, args=(step + 1,),
               shortcut="PageDown", type="primary", width="stretch")
     with c2:
-        cols = st.columns(n)
+        # one row that wraps (columns stack on a phone: six lines of numbers before the step)
+        row = st.container(horizontal=True, horizontal_alignment="distribute")
         from ui.i18n import language
 
-        for k, col in enumerate(cols, start=1):
-            col.page_link("pages/workshop.py", label=str(k), disabled=k == step,
+        for k in range(1, n + 1):
+            row.page_link("pages/workshop.py", label=str(k), disabled=k == step,
                           query_params=step_params(region, k, edition, group, guess, view,
                                                    language()))

@@ -3,6 +3,8 @@ before its fix)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.browser.conftest import TEST_STAFF, app_errors, wait_for_app
 
 CUT = """(el) => { const t = el.querySelector('p') || el; return t.scrollWidth > t.clientWidth + 1; }"""
@@ -26,3 +28,24 @@ def test_staff_link_in_the_sidebar_is_not_cut(page, app_url):
     link.first.click()
     wait_for_app(page)
     assert page.get_by_role("heading", name="Data management").count()
+
+
+def test_workshop_step_links_stay_on_one_row_on_a_phone(browser, app_url):
+    """At 390 px the six step numbers stacked in a column (columns stack on a phone), a
+    screen of numbers before the step itself."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(app_url + "/workshop?step=1")
+        wait_for_app(page, 60_000)
+        links = page.locator('[data-testid="stPageLink"]').filter(has_text="3")
+        links.first.wait_for()
+        tops = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stPageLink"]')]
+            .filter(e => /^\\s*[1-6]\\s*$/.test(e.innerText)).map(e => Math.round(e.getBoundingClientRect().top))""")
+        page.screenshot(path=str(Path("artifacts/screenshots") / "workshop-phone.png"))
+        assert len(tops) == 6 and max(tops) - min(tops) < 20, tops
+        page.set_viewport_size({"width": 1366, "height": 768})
+        wait_for_app(page)
+        page.screenshot(path=str(Path("artifacts/screenshots") / "workshop-laptop.png"))
+    finally:
+        context.close()
