@@ -71,7 +71,8 @@ with left:
                     countries=countries, key="overview_map",
                     selected=st.session_state.get("ov_pick", next(iter(table["region_id"]), None)),  # picked above
                     open_page="pages/region.py", query={"edition": edition, "group": group})
-    st.caption(t("Click a region to open its profile.") + " " + (note or " ".join(report.messages)))
+    st.caption((t("Click a country to open its profile.") if national else
+                t("Click a region to open its profile.")) + " " + (note or " ".join(report.messages)))
 with right:
     st.subheader(t("Countries ranked") if national else t("Regions ranked"))
     charts.show_chart(parts["bars"], parts["bar_data"], "overall-ranked", key="ranked")

@@ -219,10 +219,12 @@ def test_the_national_index_calls_its_places_countries(app):
     labels = [m.label for m in at.metric]
     assert "Countries with a score" in labels and "Regions with a score" not in labels
     assert "Countries ranked" in [s.value for s in at.subheader]
+    assert any(str(c.value).startswith("Click a country to open its profile.") for c in at.caption)
     at = run("pages/region.py", fw="MIPEX", region="DE", edition="2021")
     assert [m.label for m in at.metric if m.label.startswith("Rank among")] == ["Rank among 2 countries"]
     peers = at.radio(key="w_peers_mode")
     assert "Same country" not in peers.options and "All other countries" in peers.options
+    assert "Chosen countries" in peers.options and "Chosen regions" not in peers.options
     at = run("pages/brief.py", fw="MIPEX", region="DE", edition="2021")
     assert any("among 2 countries" in str(m.value) for m in at.markdown), [m.value for m in at.markdown]
     # the brief's files: the footer under every page and the methodology name the peers

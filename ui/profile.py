@@ -1022,7 +1022,8 @@ def show_peer_controls(table, regions, region, labels):
     options = [m for m in PEER_MODES if not (countries and m == "country")] + ["list"]
     names = {"all": t("All other countries") if countries else t("All other regions"),
              "country": t("Same country"),
-             "similar": t("{k} most similar", k=N_SIMILAR), "list": t("Chosen regions")}
+             "similar": t("{k} most similar", k=N_SIMILAR),
+             "list": t("Chosen countries") if countries else t("Chosen regions")}
     if state.url_changed(params.PEERS_PARAM):  # a link names the peers: it wins
         st.session_state["w_peers_mode"], st.session_state["w_peers_list"] = mode, chosen
     st.session_state.setdefault("w_peers_mode", mode)
