@@ -163,3 +163,9 @@ def test_the_illustrative_note_names_its_tables_in_the_language(monkeypatch, sto
     assert "pratiques" in note and "chiffres de résultats" in note, note
     for key in ("practices", "outcomes", "measures", "indicators"):  # "scores" is French too
         assert key not in note, (key, note)
+    # the Methodology page's "data in view" says the same
+    at = run_page(monkeypatch, store_dir, "pages/methodology.py", "fr")
+    note = next(str(w.value) for w in at.main.warning if "illustratives" in str(w.value).lower())
+    assert "pratiques" in note and "chiffres de résultats" in note, note
+    for key in ("practices", "outcomes", "measures", "indicators"):
+        assert key not in note, (key, note)
