@@ -236,6 +236,8 @@ def test_the_national_index_calls_its_places_countries(app):
     words = brief.footer(b) + " " + " ".join(brief.methodology_text(b))
     assert "peers: all 1 other countries" in words and "Peers are all 1 other countries" in words
     assert "other regions ·" not in words and "Peers are all 1 other regions" not in words
+    # MIPEX's figures are credited to MIPEX, not to MIPEX-R (REGIN)
+    assert brief.footer(b).startswith("Source: MIPEX (Migration Policy Group and CIDOB)"), brief.footer(b)
     # the regional index keeps its words
     at = run()
     assert "Regions with a score" in [m.label for m in at.metric]

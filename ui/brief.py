@@ -73,6 +73,7 @@ class Brief:
     rank_high: float = float("nan")
     label_note: str | None = None                      # indicator names not translated
     countries: bool = False                            # the index's places are countries
+    framework: str | None = None                       # the index (data.schema.framework_of)
 
     @property
     def title(self) -> str:
@@ -169,7 +170,7 @@ def build(cube: scoring.Cube, tabs: dict, manifest: dict, region: str, group, ed
     return Brief(
         region_id=region, name=str(head["name"]), country=str(head["country"]), edition=edition,
         group=str(group), score=head["score"], rank=head["rank"], n_ranked=head["n_ranked"],
-        countries=bool(head["countries"]),
+        countries=bool(head["countries"]), framework=_framework(tabs, cube),
         rank_country=head["rank_country"], n_country=head["n_country"],
         coverage=head["coverage"], radar=radar, radar_wide=profile.radar_table(radar, "area"),
         heat=profile.cycle_heatmap(cube, region, group, edition),
@@ -228,10 +229,20 @@ def heat_chart(b: Brief):
                           flag_label=t("weakest phase of the area"), cell_height=30, width=400)
 
 
+def _framework(tabs: dict, cube: scoring.Cube) -> str | None:
+    """The index the brief's scores belong to (that of its indicators)."""
+    from data.schema import framework_of
+
+    ind = tabs["indicators"]
+    ind = ind[ind["indicator_id"].isin(cube.indicators["indicator_id"])]
+    fws = framework_of(ind).unique().tolist() if len(ind) else []
+    return fws[0] if len(fws) == 1 else None
+
+
 def footer(b: Brief) -> str:
     """Under every chart and page of the brief: what it shows (edition, target group, peer
     group, weights), the source, the data version, and "illustrative" where it applies."""
-    return export.footer_text(b.version, illustrative=bool(b.illustrative),
+    return export.footer_text(b.version, illustrative=bool(b.illustrative), framework=b.framework,
                               extra=export.view_text(b.edition, b.group,
                                                      profile.peer_words(b.peer_mode, b.n_peers, b.countries),
                                                      params.weights_text(b.weights) or None))
