@@ -3,9 +3,8 @@ before its fix)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
-from tests.browser.conftest import TEST_STAFF, app_errors, wait_for_app
+from tests.browser.conftest import ARTIFACTS, TEST_STAFF, app_errors, wait_for_app
 
 CUT = """(el) => { const t = el.querySelector('p') || el; return t.scrollWidth > t.clientWidth + 1; }"""
 
@@ -38,14 +37,16 @@ def test_workshop_step_links_stay_on_one_row_on_a_phone(browser, app_url):
         page = context.new_page()
         page.goto(app_url + "/workshop?step=1")
         wait_for_app(page, 60_000)
-        links = page.locator('[data-testid="stPageLink"]').filter(has_text="3")
-        links.first.wait_for()
-        tops = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stPageLink"]')]
-            .filter(e => /^\\s*[1-6]\\s*$/.test(e.innerText)).map(e => Math.round(e.getBoundingClientRect().top))""")
-        page.screenshot(path=str(Path("artifacts/screenshots") / "workshop-phone.png"))
+        tops_js = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stPageLink"]')]
+            .filter(e => /^\\s*[1-6]\\s*$/.test(e.innerText)).map(e => Math.round(e.getBoundingClientRect().top))"""
+        # wait until the six links are drawn (the layout settles after the first paint)
+        page.wait_for_function(f"() => ({tops_js})().length === 6", timeout=30_000)
+        wait_for_app(page)
+        tops = page.evaluate(tops_js)
+        page.screenshot(path=str(ARTIFACTS / "workshop-phone.png"))
         assert len(tops) == 6 and max(tops) - min(tops) < 20, tops
         page.set_viewport_size({"width": 1366, "height": 768})
         wait_for_app(page)
-        page.screenshot(path=str(Path("artifacts/screenshots") / "workshop-laptop.png"))
+        page.screenshot(path=str(ARTIFACTS / "workshop-laptop.png"))
     finally:
         context.close()
