@@ -3,7 +3,6 @@ before its fix)."""
 
 from __future__ import annotations
 
-
 from tests.browser.conftest import ARTIFACTS, TEST_STAFF, app_errors, wait_for_app
 
 CUT = """(el) => { const t = el.querySelector('p') || el; return t.scrollWidth > t.clientWidth + 1; }"""
