@@ -53,7 +53,14 @@ def cmd_import(args) -> int:
             print(note)
         if len(plan.problems):
             print("Validation report:")
-            print(summarise(plan.problems).drop(columns=["fix"]).to_string(index=False))
+            summary = summarise(plan.problems)
+            print(summary.drop(columns=["fix"]).to_string(index=False))
+            fixes = summary.drop_duplicates("message")
+            fixes = fixes[fixes["fix"].fillna("").astype(str).str.strip() != ""]
+            if len(fixes):
+                print("How to fix:")
+                for message, fix in zip(fixes["message"], fixes["fix"]):
+                    print(f"- {message} {fix}")
             if args.report:
                 plan.problems.to_csv(args.report, index=False)
                 print(f"Every problem, one per row: {args.report}")

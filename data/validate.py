@@ -317,7 +317,8 @@ def check_references(tables: dict[str, pd.DataFrame], uploaded: set[str],
                 None, "region_id", ", ".join(codes[:15]) + (" …" if len(codes) > 15 else ""),
                 f"{int(bad.sum()):,} rows for {len(codes)} regions that are not in the regions table "
                 "will not be imported.",
-                "Add those regions to the regions table first if you need their outcomes.")
+                "If you need their outcomes, add those regions to the regions table first "
+                "(for NUTS regions: import Eurostat's NUTS code list), then import this file again.")
             out["outcomes"] = oc[~bad]
     if "regions" in uploaded:
         reg = tables["regions"]

@@ -44,25 +44,45 @@ class MatchReport:
         return self.issues.loc[self.issues["reason"] == reason, "region_id"].tolist()
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+def N_(text: str) -> str:
+    """Marks a sentence for the interface's catalogues (see ``ui.i18n.SOURCES``)."""
+    return text
 
 
-def _shown(n: int) -> str:
-    return "It is shown as a point." if n == 1 else "They are shown as points."
+def _english(text: str, **kwargs) -> str:
+    """The translator used when none is given: the English text, filled."""
+    return text.format(**kwargs)
 
 
-def _listing(rows: pd.DataFrame) -> str:
+def _pick(t, n: int, one: str, many: str, **kwargs) -> str:
+    """``one`` or ``many`` by ``n``, translated and filled (``{n}`` is the count)."""
+    return t(one, n=n, **kwargs) if n == 1 else t(many, n=n, **kwargs)
+
+
+def _shown(rows: pd.DataFrame, t) -> str:
+    """How the rows are drawn: as points, except those with no coordinates either (reported
+    once, in the "cannot be placed" sentence)."""
+    placed = int(rows["placed"].sum())
+    if placed == len(rows):
+        return " " + (t("It is shown as a point.") if placed == 1 else t("They are shown as points."))
+    return " " + t("Those with coordinates are shown as points.") if placed else ""
+
+
+def _and(items: list[str], t) -> str:
+    return items[0] if len(items) == 1 else t("{a} and {b}", a=", ".join(items[:-1]), b=items[-1])
+
+
+def _listing(rows: pd.DataFrame, t) -> str:
     names = rows["name"].fillna("").astype(str)
     items = [f"{c} ({n})" if n and n != c else c for c, n in zip(rows["region_id"], names)]
     more = len(items) - MAX_LISTED
     text = ", ".join(items[:MAX_LISTED])
-    return text + (f" and {more} more" if more > 0 else "")
+    return t("{items} and {more} more", items=text, more=more) if more > 0 else text
 
 
-def _files_for(boundaries: pd.DataFrame, level) -> str:
+def _files_for(boundaries: pd.DataFrame, level, t=_english) -> str:
     srcs = boundaries.loc[boundaries["LEVL_CODE"] == level, "source"].dropna().unique().tolist()
-    return " and ".join(sorted(map(str, srcs))) or f"level {level}"
+    return _and(sorted(map(str, srcs)), t) if srcs else f"level {level}"
 
 
 def _years_for(boundaries: pd.DataFrame, level) -> list[int]:
@@ -70,58 +90,78 @@ def _years_for(boundaries: pd.DataFrame, level) -> list[int]:
     return sorted(int(y) for y in years)
 
 
-def _messages(issues: pd.DataFrame, boundaries: pd.DataFrame) -> list[str]:
+def _messages(issues: pd.DataFrame, boundaries: pd.DataFrame, t=_english) -> list[str]:
     msgs: list[str] = []
     if issues.empty:
         return msgs
     for reason, rows in issues.groupby("reason", sort=False):
-        msgs += _reason_messages(reason, rows, boundaries)
+        msgs += _reason_messages(reason, rows, boundaries, t)
     unplaced = issues[~issues["placed"]]
     if len(unplaced):
-        msgs.append(f"{_plural(len(unplaced), 'region', 'regions')} cannot be placed on the map at all "
-                    f"(no boundary and no latitude/longitude): {_listing(unplaced)}.")
+        msgs.append(_pick(t, len(unplaced),
+                          N_("{n} region cannot be placed on the map at all (no boundary and no "
+                          "latitude/longitude): {listing}."),
+                          N_("{n} regions cannot be placed on the map at all (no boundary and no "
+                          "latitude/longitude): {listing}."), listing=_listing(unplaced, t)))
     return msgs
 
 
-def _reason_messages(reason: str, rows: pd.DataFrame, boundaries: pd.DataFrame) -> list[str]:
+def _reason_messages(reason: str, rows: pd.DataFrame, boundaries: pd.DataFrame, t) -> list[str]:
     n = len(rows)
     if reason == "no_boundaries":
-        placed = int(rows["placed"].sum())
-        return [f"No boundary file is configured: {_plural(placed, 'region is', 'regions are')} "
-                "shown as points at their coordinates."]
+        return [_pick(t, int(rows["placed"].sum()),
+                      N_("No boundary file is configured: {n} region is shown as a point at its "
+                      "coordinates."),
+                      N_("No boundary file is configured: {n} regions are shown as points at their "
+                      "coordinates."))]
     if reason == "municipality":
-        return [f"{_plural(n, 'municipality (LAU) is', 'municipalities (LAU) are')} "
-                f"shown as points: {_listing(rows)}."]
+        return [_pick(t, n, N_("{n} municipality (LAU) is shown as a point: {listing}."),
+                      N_("{n} municipalities (LAU) are shown as points: {listing}."),
+                      listing=_listing(rows, t))]
     if reason == "unknown_level":
-        return [f"{_plural(n, 'region has', 'regions have')} an unknown level and "
-                f"{'is' if n == 1 else 'are'} shown as points: {_listing(rows)}."]
+        return [_pick(t, n, N_("{n} region has an unknown level and is shown as a point: {listing}."),
+                      N_("{n} regions have an unknown level and are shown as points: {listing}."),
+                      listing=_listing(rows, t))]
     msgs: list[str] = []
     for level, group in rows.groupby("_lvl", sort=True):
         level, k = int(level), len(group)
-        files = _files_for(boundaries, level)
+        files = _files_for(boundaries, level, t)
         if reason == "no_file_for_level":
-            msgs.append(f"{_plural(k, 'region has', 'regions have')} no boundary because no NUTS "
-                        f"level-{level} boundary file is loaded: {_listing(group)}. {_shown(k)}")
+            msgs.append(_pick(t, k, N_("{n} region has no boundary because no NUTS level-{level} "
+                                    "boundary file is loaded: {listing}."),
+                              N_("{n} regions have no boundary because no NUTS level-{level} "
+                              "boundary file is loaded: {listing}."),
+                              level=level, listing=_listing(group, t)) + _shown(group, t))
         elif reason == "not_in_file":
-            msgs.append(f"{_plural(k, 'region has', 'regions have')} no boundary in {files}: "
-                        f"{_listing(group)}. {'The code is' if k == 1 else 'The codes are'} not in "
-                        f"that file (a typo, or a code of another NUTS edition?). {_shown(k)}")
+            msgs.append(_pick(t, k, N_("{n} region has no boundary in {files}: {listing}. The code is "
+                                    "not in that file (a typo, or a code of another NUTS edition?)."),
+                              N_("{n} regions have no boundary in {files}: {listing}. The codes are "
+                              "not in that file (a typo, or a code of another NUTS edition?)."),
+                              files=files, listing=_listing(group, t)) + _shown(group, t))
         elif reason == "edition_mismatch":
-            years = " and ".join(f"NUTS {y}" for y in _years_for(boundaries, level))
+            years = _and([f"NUTS {y}" for y in _years_for(boundaries, level)], t)
             for version, g in group.groupby("nuts_version", sort=True):
-                m = len(g)
-                msgs.append(
-                    f"{_plural(m, 'region has', 'regions have')} no boundary in {files}: "
-                    f"{_listing(g)}. {'This region is' if m == 1 else 'These regions are'} coded in "
-                    f"NUTS {int(version)}, the level-{level} boundaries loaded are {years} (NUTS editions "
-                    f"differ, e.g. Portugal's NUTS-2 changed in 2024). {_shown(m)[:-1]}; add a NUTS "
-                    f"{int(version)} level-{level} file or recode the regions to {years}.")
+                msgs.append(_pick(
+                    t, len(g),
+                    N_("{n} region has no boundary in {files}: {listing}. This region is coded in "
+                    "NUTS {version}, the level-{level} boundaries loaded are {years} (NUTS editions "
+                    "differ, e.g. Portugal's NUTS-2 changed in 2024). It is shown as a point; add a "
+                    "NUTS {version} level-{level} file or recode the regions to {years}."),
+                    N_("{n} regions have no boundary in {files}: {listing}. These regions are coded in "
+                    "NUTS {version}, the level-{level} boundaries loaded are {years} (NUTS editions "
+                    "differ, e.g. Portugal's NUTS-2 changed in 2024). They are shown as points; add "
+                    "a NUTS {version} level-{level} file or recode the regions to {years}."),
+                    files=files, listing=_listing(g, t), version=str(int(version)), level=level,
+                    years=years))
         elif reason == "other_edition":
             for (version, file), g in group.groupby(["nuts_version", "file"], sort=True):
-                m = len(g)
-                msgs.append(f"{_plural(m, 'region', 'regions')} coded in NUTS {int(version)} "
-                            f"{'is' if m == 1 else 'are'} drawn with the boundary of the same code "
-                            f"in {file} (shapes may differ between editions): {_listing(g)}.")
+                msgs.append(_pick(
+                    t, len(g),
+                    N_("{n} region coded in NUTS {version} is drawn with the boundary of the same code "
+                    "in {file} (shapes may differ between editions): {listing}."),
+                    N_("{n} regions coded in NUTS {version} are drawn with the boundary of the same "
+                    "code in {file} (shapes may differ between editions): {listing}."),
+                    version=str(int(version)), file=file, listing=_listing(g, t)))
     return msgs
 
 
@@ -144,14 +184,15 @@ def _fill_points(out: pd.DataFrame, labels: pd.DataFrame | None) -> pd.DataFrame
 
 
 def match_regions(regions: pd.DataFrame, boundaries: gpd.GeoDataFrame | None,
-                  labels: pd.DataFrame | None = None) -> tuple[gpd.GeoDataFrame, MatchReport]:
+                  labels: pd.DataFrame | None = None, t=_english) -> tuple[gpd.GeoDataFrame, MatchReport]:
     """Join ``regions`` to polygons by ``region_id`` = ``NUTS_ID`` at the region's level.
 
     ``boundaries`` comes from :func:`geo.load_boundaries` and may hold several levels and
     NUTS editions (years): each region is matched against the files of its level,
     preferring the file whose year equals the region's ``nuts_version`` (else the latest
     year that has the code). ``labels`` (optional, :func:`geo.load_label_points`) places
-    regions that have neither a polygon nor coordinates.
+    regions that have neither a polygon nor coordinates. ``t``: the interface's translator
+    (``ui.i18n.t``) for the report's sentences; English without it.
 
     Returns ``(matched, report)``: ``matched`` has every region row with ``geometry`` (None
     when drawn as a point), ``shape`` (``polygon``/``point``/``none``), ``file`` (the
@@ -213,7 +254,7 @@ def match_regions(regions: pd.DataFrame, boundaries: gpd.GeoDataFrame | None,
                                             "file", "placed", "_lvl"]].rename(columns={"_reason": "reason"})
     report = MatchReport(
         messages=_messages(issues, b if has_b else pd.DataFrame(columns=["LEVL_CODE", "source", "nuts_year"]),
-                           ),
+                           t),
         issues=issues.drop(columns="_lvl").reset_index(drop=True),
         n_polygons=int(out["shape"].eq("polygon").sum()),
         n_points=int(out["shape"].eq("point").sum()),

@@ -48,7 +48,8 @@ weights = params.url_weights(profile.area_order(cube))
 c1, c2 = st.columns([2, 2])
 with c1:
     region = state.url_widget(st.selectbox, "region", ids,
-                              profile.default_region(ids, tabs["regions"]), t("Region"),
+                              profile.default_region(ids, tabs["regions"], cube, group,
+                                                     edition), t("Region"),
                               format_func=lambda r: labels.get(r, r))
 mode, peer_list = params.url_peers(ids, region)
 measures, measure_labels = brief.measure_choices(tabs, region)

@@ -19,7 +19,7 @@ st.title(t("Compare regions"))
 tabs = state.tables()
 names = tabs["regions"].set_index("region_id")["name"]
 options = C.scored_regions(tabs["regions"], state.cube().regions)
-chosen = C.choose_regions(options, names)
+chosen = C.choose_regions(options, names, state.cube(), view)
 
 AXES = {"area": t("Areas"), "phase": t("Policy-cycle phases")}
 CHARTS = {"radar": t("Radar"), "bars": t("Bars")}
@@ -71,8 +71,7 @@ ref_col = C.reference_column(vs, labels[chosen[0]])
 diff_cols = [labels[r] for r in (chosen[1:] if vs == "first" else chosen)]
 st.dataframe(G.styled(gaps, diff_cols, [t("Lowest coverage")], [ref_col]), hide_index=True,
              width="stretch", key="compare-gaps", placeholder=t("no data"),
-             column_config={t("Lowest coverage"): st.column_config.NumberColumn(
-                 format="percent", step=0.001,
+             column_config={t("Lowest coverage"): st.column_config.NumberColumn(  # text: styled()
                  help=t("The lowest coverage among the compared regions in this row: the share "
                         "of the indicator weight answered behind the score.")),
                  **{labels[r]: st.column_config.Column(C.region_label(r, names), help=labels[r])

@@ -58,11 +58,12 @@ ov = G.overall_scores(view, weights).assign(overall=t("Overall"))
 ov_long = G.gap_long(ov, "overall", gap, target=target, peers=peers, countries=countries)
 wide = G.gap_wide(long, axis, order, names, ov_long)
 gap_cols = [*(str(a) for a in terms(list(order))), t("Overall")]  # the matrix's headers
-st.dataframe(G.styled(wide, gap_cols, [t("Coverage")]) if len(wide) <= G.MAX_STYLED_ROWS
-             else tables.rounded(wide), hide_index=True, width="stretch",
+colour = len(wide) <= G.MAX_STYLED_ROWS
+st.dataframe(G.styled(wide, gap_cols, [t("Coverage")]) if colour else tables.rounded(wide),
+             hide_index=True, width="stretch",
              height=min(35 * (len(wide) + 1) + 3, 920), placeholder=t("no data"),
-             column_config=G.matrix_columns(gap_cols), key="gap-matrix")
-if len(wide) <= G.MAX_STYLED_ROWS:
+             column_config=G.matrix_columns(gap_cols, colour), key="gap-matrix")
+if colour:
     G.legend(t("behind"), t("ahead"))
 else:
     st.caption(t("Colours are left out above {n} regions, to keep the page fast; sort a column "

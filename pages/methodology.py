@@ -7,7 +7,7 @@ URL: ``area``, ``phase`` (comma-separated filters of the indicator list).
 import streamlit as st
 
 from ui import compare as C
-from ui import components, frame, profile, safe, sidebar, state, tables
+from ui import components, fmt, frame, profile, safe, sidebar, state, tables
 from ui import gaps as G
 from ui.i18n import t, term, untranslated_note
 
@@ -150,7 +150,7 @@ if man.get("note"):
 frames = C.version_frames(man)
 if state.is_illustrative():
     st.warning(t("Illustrative tables: {tables}. They are not MIPEX-R results.",
-                 tables=", ".join(k for k, v in state.illustrative_flags(
+                 tables=fmt.table_words(k for k, v in state.illustrative_flags(
                      man, state.framework()).items() if v)))
 tables.show_table(frames["rows"], "version-rows", key="version-rows")
 if frames["sources"].empty:

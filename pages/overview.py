@@ -32,7 +32,9 @@ scored = table["score"].notna()
 # The answer first (a phone shows little more than this): the headline numbers and the way
 # into a region, then what the data is, in one line until opened.
 row = st.container(horizontal=True)  # one block for the three cards
-row.metric(t("Regions with a score"), f"{int(scored.sum())} / {len(table)}")
+national = profile.units_are_countries(tabs["regions"], table["region_id"])
+row.metric(t("Countries with a score") if national else t("Regions with a score"),
+           f"{int(scored.sum())} / {len(table)}")
 row.metric(t("Median overall score"), fmt.number(table["score"].median()))
 if scored.any():
     top = table[scored].iloc[0]
@@ -69,9 +71,10 @@ with left:
                     countries=countries, key="overview_map",
                     selected=st.session_state.get("ov_pick", next(iter(table["region_id"]), None)),  # picked above
                     open_page="pages/region.py", query={"edition": edition, "group": group})
-    st.caption(t("Click a region to open its profile.") + " " + (note or " ".join(report.messages)))
+    st.caption((t("Click a country to open its profile.") if national else
+                t("Click a region to open its profile.")) + " " + (note or " ".join(report.messages)))
 with right:
-    st.subheader(t("Regions ranked"))
+    st.subheader(t("Countries ranked") if national else t("Regions ranked"))
     charts.show_chart(parts["bars"], parts["bar_data"], "overall-ranked", key="ranked")
 
 st.subheader(t("Strongest and weakest areas across regions"))

@@ -22,7 +22,8 @@ notices = st.container()  # filled at the end, when every URL parameter has been
 c1, c2, c3 = st.columns([2, 1, 1])
 with c1:
     region = state.url_widget(st.selectbox, "region", ids,
-                              profile.default_region(ids, tabs["regions"]), t("Region"),
+                              profile.default_region(ids, tabs["regions"], cube, group,
+                                                     edition), t("Region"),
                               format_func=lambda r: labels.get(r, r))
 with c2:
     group = profile.show_group_switch(group)

@@ -31,7 +31,7 @@ names = ws.guess_names(ids, guess) if guess is not None and not revealed else re
 # navigation first: Previous / Next stay on the first screen of a laptop or a projector
 nav = st.container()
 body = st.container()  # the step; filled below, once the trainer's controls are read
-default = ws.DEFAULT_REGION if ws.DEFAULT_REGION in ids else ids[0]
+default = ws.default_region(ids, tabs["regions"], cube, group, edition)
 tags = ws.guess_tags(ids, guess) if guess is not None else {}
 by_tag = {tag: r for r, tag in tags.items()}
 if guess is not None and st.query_params.get("region") in tags:

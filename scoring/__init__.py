@@ -30,7 +30,7 @@ indicator's TCN and BIP values where every asked group has one (``all_rule="both
 
 from scoring.aggregate import GEO_EPS, aggregate, membership, overall
 from scoring.compare import (distances, edition_change, editions_with_data, gaps, peers, priorities, profile,
-                             rank_within, ranks, strengths_weaknesses, tcn_bip_gap)
+                             rank_within, ranks, regions_with_data, strengths_weaknesses, tcn_bip_gap)
 from scoring.normalise import normalise
 from scoring.outcome import combined_flag, comparison, pair_year, policy_outcome_gap
 from scoring.robustness import changed_cube, robustness, what_if
@@ -40,5 +40,5 @@ __all__ = [
     "ALL", "GEO_EPS", "Cube", "aggregate", "changed_cube", "combined_flag", "comparison",
     "derive", "distances", "edition_change", "editions_with_data", "gaps", "membership", "normalise", "overall",
     "pair_year", "peers", "policy_outcome_gap", "prepare", "priorities", "profile",
-    "rank_within", "ranks", "robustness", "strengths_weaknesses", "tcn_bip_gap", "what_if",
+    "rank_within", "ranks", "regions_with_data", "robustness", "strengths_weaknesses", "tcn_bip_gap", "what_if",
 ]

@@ -418,6 +418,15 @@ def priorities(table: pd.DataFrame, region_id, peer_ids, target_group, edition=N
     return out
 
 
+def regions_with_data(cube: Cube, target_group, edition) -> list:
+    """The regions with at least one answered policy indicator for a target group in an
+    edition, in cube order — the places a page can open on without "no data"."""
+    g, e = cube.group_index(target_group), cube.edition_index(edition)
+    policy = (cube.indicators["kind"] != "outcome").to_numpy()
+    answered = np.isfinite(cube.values[:, g, e][:, policy]).any(axis=-1)  # (R,)
+    return [r.item() if hasattr(r, "item") else r for r in cube.regions[answered]]
+
+
 def editions_with_data(cube: Cube, region_id, target_group) -> list:
     """The editions in which a region has at least one answered indicator for a target
     group, oldest first — e.g. MIPEX's 2024 column, published for some countries only.

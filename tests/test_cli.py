@@ -46,3 +46,17 @@ def test_init_import_history_rollback_export(tmp_path):
     export = tmp_path / "regions.csv"
     out = run(["export", "regions", "--out", str(export)], store, tmp_path)
     assert out.returncode == 0 and "Cataluña" in export.read_text(encoding="utf-8-sig")
+
+
+def test_the_command_line_report_says_how_to_fix(tmp_path):
+    """The report printed each problem without its fix: MIPEX's country CSV (columns
+    "Country, MIPEX") got only "The columns match none of the tables."."""
+    store = tmp_path / "store"
+    assert run(["init"], store, tmp_path).returncode == 0
+    odd = tmp_path / "mipex_by_country.csv"
+    odd.write_text("Country,MIPEX\nSweden,86\n")
+    out = run(["import", str(odd)], store, tmp_path)
+    assert out.returncode == 1
+    assert "The columns match none of the tables." in out.stdout
+    assert "How to fix:" in out.stdout
+    assert "Choose the table you are uploading, or start from its template." in out.stdout

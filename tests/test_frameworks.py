@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from data.config import Settings
 from data.imports import Upload, ensure_default, plan_import, publish_plan
 from data.store import Store
+from conftest import SHARED
 from mipexfix import COMMENT, workbook
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -148,3 +149,97 @@ def _cube(store):
     ind = tabs["indicators"][framework_of(tabs["indicators"]) == "MIPEX"]
     return scoring.prepare(ind, tabs["scores"][tabs["scores"]["indicator_id"].isin(
         ind["indicator_id"])])
+
+
+REAL_WORKBOOK = SHARED / "mipex" / "mipex_EU_2020-2024.xlsx"
+
+
+@pytest.fixture(scope="module")
+def real_mipex(tmp_path_factory):
+    """A store with MIPEX's real EU workbook imported (skipped when the file is absent)."""
+    if not REAL_WORKBOOK.exists():
+        pytest.skip("shared MIPEX workbook not present")
+    root = tmp_path_factory.mktemp("real-mipex")
+    cfg = Settings(store_path=root / "store", keep_versions=5, max_upload_bytes=50 * 2**20,
+                   max_rows=1_000_000)
+    store = Store(cfg.store_path)
+    ensure_default(store)
+    publish_plan(store, plan_import(store, [Upload(REAL_WORKBOOK.name, REAL_WORKBOOK.read_bytes())],
+                                    cfg), who="t")
+    return store
+
+
+@pytest.fixture
+def real_app(real_mipex, monkeypatch):
+    import streamlit as st
+
+    monkeypatch.setenv("MIPEXR_STORE", str(real_mipex.root))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield real_mipex
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def test_one_country_pages_open_on_a_country_with_a_score_in_view(real_app):
+    """MIPEX's real 2024 column lacks AT, IT, PT and SE: the profile, the brief and the
+    workshop, opened without a country in the link, show a country that has a 2024 score,
+    not Austria's "no data"."""
+    for page in ("pages/region.py", "pages/brief.py", "pages/workshop.py"):
+        at = run(page, fw="MIPEX")
+        assert at.session_state["w_edition"] == 2024
+        shown = at.session_state["w_region"]
+        assert shown not in {"AT", "IT", "PT", "SE"}, (page, shown)
+        assert not [i for i in at.info if "no score in edition" in str(i.value)], page
+        assert not [m for m in at.metric if m.value == "no data"], page
+    # Compare opens on three countries with a 2024 score (it took AT, BE, BG: two "no data")
+    at = run("pages/compare.py", fw="MIPEX")
+    chosen = at.multiselect(key="w_regions").value
+    assert len(chosen) == 3 and not set(chosen) & {"AT", "IT", "PT", "SE", "BG"}, chosen
+
+
+def test_every_mipex_strand_is_named_in_the_language(real_app):
+    """The workbook's strands "family reunification", "antidiscrimination" and "citizenship"
+    stayed English on French pages (MIPEX-R's words are "family reunion", …)."""
+    from ui import i18n
+
+    areas = set(real_app.tables()["indicators"]["area"].dropna())
+    for lang in list(i18n.LANGUAGES)[1:]:
+        with i18n.using(lang):
+            untranslated = {a for a in areas if i18n.term(a) == a}
+        assert not untranslated, (lang, untranslated)
+    with i18n.using("fr"):
+        assert i18n.term("family reunification") == "regroupement familial"
+
+
+def test_the_national_index_calls_its_places_countries(app):
+    """MIPEX's places are countries: the headline cards, the ranking, the peer choice and the
+    brief's summary said "regions" (and offered "Same country" peers: the country alone)."""
+    at = run(fw="MIPEX")
+    labels = [m.label for m in at.metric]
+    assert "Countries with a score" in labels and "Regions with a score" not in labels
+    assert "Countries ranked" in [s.value for s in at.subheader]
+    assert any(str(c.value).startswith("Click a country to open its profile.") for c in at.caption)
+    at = run("pages/region.py", fw="MIPEX", region="DE", edition="2021")
+    assert [m.label for m in at.metric if m.label.startswith("Rank among")] == ["Rank among 2 countries"]
+    peers = at.radio(key="w_peers_mode")
+    assert "Same country" not in peers.options and "All other countries" in peers.options
+    assert "Chosen countries" in peers.options and "Chosen regions" not in peers.options
+    at = run("pages/brief.py", fw="MIPEX", region="DE", edition="2021")
+    assert any("among 2 countries" in str(m.value) for m in at.markdown), [m.value for m in at.markdown]
+    # the brief's files: the footer under every page and the methodology name the peers
+    from ui import brief
+
+    tabs = app.tables()
+    b = brief.build(_cube(app), tabs, {"version": "v", "created": "2026-01-01T00:00"}, "DE",
+                    "TCN", 2021)
+    words = brief.footer(b) + " " + " ".join(brief.methodology_text(b))
+    assert "peers: all 1 other countries" in words and "Peers are all 1 other countries" in words
+    assert "other regions ·" not in words and "Peers are all 1 other regions" not in words
+    # MIPEX's figures are credited to MIPEX, not to MIPEX-R (REGIN)
+    assert brief.footer(b).startswith("Source: MIPEX (Migration Policy Group and CIDOB)"), brief.footer(b)
+    # the regional index keeps its words
+    at = run()
+    assert "Regions with a score" in [m.label for m in at.metric]
+    at = run("pages/region.py", region="ES51")
+    assert {"Same country", "All other regions"} <= set(at.radio(key="w_peers_mode").options)

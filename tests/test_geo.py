@@ -469,3 +469,30 @@ def test_units_reach_deckgl_as_plain_strings(regions, practices):
     spec = json.loads(deck.to_json())
     units = [v for lyr in spec["layers"] for k, v in lyr.items() if k.endswith("Units")]
     assert units and set(units) == {"pixels"}
+
+
+def test_a_region_not_on_the_map_is_not_also_said_to_be_a_point(nuts_dir):
+    """Canada in MIPEX's workbook: no NUTS boundary and no coordinates. The note said both "It
+    is shown as a point." and "cannot be placed on the map at all"; only the second is true."""
+    ca = pd.DataFrame({"region_id": ["CA"], "name": ["Canada"], "country": ["CA"], "level": ["NUTS0"],
+                       "parent_id": [None], "lat": [None], "lon": [None],
+                       "nuts_version": pd.array([2024], dtype="Int64")})
+    _, report = geo.match_regions(ca, geo.load_boundaries(nuts_dir))
+    text = " ".join(report.messages)
+    assert "cannot be placed on the map at all" in text and "CA (Canada)" in text
+    assert "shown as a point" not in text, text
+
+
+def test_map_notes_speak_the_interface_language(nuts_dir, regions):
+    """The notes under a map were English on every language's page."""
+    from ui.i18n import t, using
+
+    with using("fr"):
+        _, report = geo.match_regions(regions, None, t=t)
+        _, matched = geo.match_regions(regions, geo.load_boundaries(nuts_dir, level=2, year=2024), t=t)
+    assert report.messages[0] == ("Aucun fichier de limites n'est configuré : 5 régions sont affichées "
+                                  "comme des points à leurs coordonnées.")
+    text = " ".join(report.messages + matched.messages)
+    for english in ("region", "shown", "boundary", "cannot be placed", " and "):
+        assert english not in text, (english, text)
+    assert "ne peut pas du tout être placée" in text and "codées en NUTS 2021" in text

@@ -153,3 +153,19 @@ def test_language_switch_keeps_the_url(monkeypatch, store_dir):
     at.selectbox(key="w_lang").set_value("en").run()
     i18n.set_language("en")
     assert at.title[0].value == "Methodology"
+
+
+def test_the_illustrative_note_names_its_tables_in_the_language(monkeypatch, store_dir):
+    """The sidebar's "Illustrative data" note listed the tables by their English keys
+    ("Les practices, outcomes, measures affichées ici …"); it says what the brief says."""
+    at = run_page(monkeypatch, store_dir, "pages/overview.py", "fr")
+    note = next(str(w.value) for w in at.sidebar.warning if "illustratives" in str(w.value))
+    assert "pratiques" in note and "chiffres de résultats" in note, note
+    for key in ("practices", "outcomes", "measures", "indicators"):  # "scores" is French too
+        assert key not in note, (key, note)
+    # the Methodology page's "data in view" says the same
+    at = run_page(monkeypatch, store_dir, "pages/methodology.py", "fr")
+    note = next(str(w.value) for w in at.main.warning if "illustratives" in str(w.value).lower())
+    assert "pratiques" in note and "chiffres de résultats" in note, note
+    for key in ("practices", "outcomes", "measures", "indicators"):
+        assert key not in note, (key, note)

@@ -295,3 +295,44 @@ def test_methodology_bad_filter(tmp_path, monkeypatch):
                    phase="evaluation")
     assert "atlantis" in infos(at)
     assert at.multiselect(key="w_phase").value == ["evaluation"]
+
+
+def test_gap_matrix_coverage_is_written_in_the_language_of_the_page(tmp_path, monkeypatch):
+    """In French the matrix showed "-52,9" next to "98.4%": the coverage column's own format
+    (the browser's, English) replaced the table's French text ("98,4 %")."""
+    import json
+
+    import pyarrow as pa
+
+    from ui import i18n
+
+    monkeypatch.setenv("MIPEXR_STORE", str(tmp_path / "store"))
+    i18n.set_language("fr")  # AppTest formats widgets in this thread
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.query_params["lang"] = "fr"
+        at.run()
+        at.switch_page("pages/gaps.py")
+        at.run()
+    finally:
+        i18n.set_language("en")
+    assert not at.exception, [e.value for e in at.exception]
+    grid = next(d for d in at.dataframe if "Couverture" in d.value.columns)
+    config = json.loads(grid.proto.columns)["Couverture"]
+    assert "format" not in config.get("type_config", {}), config
+    shown_text = pa.ipc.open_stream(grid.proto.arrow_data.styler.display_values).read_all().to_pandas()
+    cov = shown_text["Couverture"].dropna().astype(str)
+    assert len(cov) and cov.str.fullmatch(r"\d{1,3},\d\s%").all(), cov.head().tolist()
+    # the Compare page's "Lowest coverage", the same way
+    i18n.set_language("fr")
+    try:
+        at.switch_page("pages/compare.py")
+        at.run()
+    finally:
+        i18n.set_language("en")
+    grid = next(d for d in at.dataframe if "Couverture la plus faible" in d.value.columns)
+    config = json.loads(grid.proto.columns)["Couverture la plus faible"]
+    assert "format" not in config.get("type_config", {}), config
+    shown_text = pa.ipc.open_stream(grid.proto.arrow_data.styler.display_values).read_all().to_pandas()
+    cov = shown_text["Couverture la plus faible"].dropna().astype(str)
+    assert len(cov) and cov.str.fullmatch(r"\d{1,3},\d\s%").all(), cov.head().tolist()

@@ -41,3 +41,21 @@ def test_nuts_code_list_then_eurostat_outcomes(settings):
     assert any("not in the regions table" in m for m in warnings["message"])
     publish_plan(store, plan, who="t")
     assert store.manifest()["rows"]["outcomes"] == len(oc)
+
+
+LFUR = SHARED / "eurostat" / "lfst_r_lfur2gac__custom_6388808_linear.csv"
+
+
+@pytest.mark.skipif(not LFUR.exists(), reason="shared Eurostat file not present")
+def test_outcomes_for_unknown_regions_say_to_import_the_nuts_list_first(settings):
+    """Staff who import Eurostat's table before the regions lose most of its rows; the
+    warning said only "Add those regions to the regions table first", not how."""
+    from data.imports import ensure_default
+
+    store = Store(settings.store_path)
+    ensure_default(store)
+    plan = plan_import(store, [Upload(LFUR.name, LFUR.read_bytes())], settings)
+    warn = plan.problems[plan.problems["message"].str.contains("not in the regions table")]
+    assert len(warn) == 1
+    fix = warn["fix"].iloc[0]
+    assert "NUTS code list" in fix and "import this file again" in fix, fix

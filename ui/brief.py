@@ -26,7 +26,7 @@ import pandas as pd
 
 import scoring
 from ui import charts, export, params, profile
-from ui.fmt import rank_band, round_half_up
+from ui.fmt import rank_band, round_half_up, table_words
 from ui.fmt import text as fmt_text
 from ui.i18n import N_, language, t, term, untranslated_note
 
@@ -72,6 +72,8 @@ class Brief:
     rank_low: float = float("nan")
     rank_high: float = float("nan")
     label_note: str | None = None                      # indicator names not translated
+    countries: bool = False                            # the index's places are countries
+    framework: str | None = None                       # the index (data.schema.framework_of)
 
     @property
     def title(self) -> str:
@@ -168,6 +170,7 @@ def build(cube: scoring.Cube, tabs: dict, manifest: dict, region: str, group, ed
     return Brief(
         region_id=region, name=str(head["name"]), country=str(head["country"]), edition=edition,
         group=str(group), score=head["score"], rank=head["rank"], n_ranked=head["n_ranked"],
+        countries=bool(head["countries"]), framework=_framework(tabs, cube),
         rank_country=head["rank_country"], n_country=head["n_country"],
         coverage=head["coverage"], radar=radar, radar_wide=profile.radar_table(radar, "area"),
         heat=profile.cycle_heatmap(cube, region, group, edition),
@@ -226,12 +229,22 @@ def heat_chart(b: Brief):
                           flag_label=t("weakest phase of the area"), cell_height=30, width=400)
 
 
+def _framework(tabs: dict, cube: scoring.Cube) -> str | None:
+    """The index the brief's scores belong to (that of its indicators)."""
+    from data.schema import framework_of
+
+    ind = tabs["indicators"]
+    ind = ind[ind["indicator_id"].isin(cube.indicators["indicator_id"])]
+    fws = framework_of(ind).unique().tolist() if len(ind) else []
+    return fws[0] if len(fws) == 1 else None
+
+
 def footer(b: Brief) -> str:
     """Under every chart and page of the brief: what it shows (edition, target group, peer
     group, weights), the source, the data version, and "illustrative" where it applies."""
-    return export.footer_text(b.version, illustrative=bool(b.illustrative),
+    return export.footer_text(b.version, illustrative=bool(b.illustrative), framework=b.framework,
                               extra=export.view_text(b.edition, b.group,
-                                                     profile.peer_words(b.peer_mode, b.n_peers),
+                                                     profile.peer_words(b.peer_mode, b.n_peers, b.countries),
                                                      params.weights_text(b.weights) or None))
 
 
@@ -258,9 +271,13 @@ def summary_sentence(b: Brief) -> str:
     if scored.empty:
         return t("No area of this region has a score.")
     top, low = scored.iloc[0], scored.iloc[-1]
-    return t("{name} scores {score} out of 100 overall ({group}, edition {edition}) and ranks "
-             "{rank} among {n} regions. Its highest area score is in {top} ({top_score}), its "
-             "lowest in {low} ({low_score}).", name=b.name, score=fmt(b.score), group=b.group,
+    text = (N_("{name} scores {score} out of 100 overall ({group}, edition {edition}) and ranks "
+               "{rank} among {n} countries. Its highest area score is in {top} ({top_score}), its "
+               "lowest in {low} ({low_score}).") if b.countries else
+            N_("{name} scores {score} out of 100 overall ({group}, edition {edition}) and ranks "
+               "{rank} among {n} regions. Its highest area score is in {top} ({top_score}), its "
+               "lowest in {low} ({low_score})."))
+    return t(text, name=b.name, score=fmt(b.score), group=b.group,
              edition=b.edition, rank=rank_band(b.rank, b.rank_low, b.rank_high), n=b.n_ranked,
              top=top["area"], top_score=fmt(top["score"]), low=low["area"],
              low_score=fmt(low["score"])) + " " + priorities_text(b)
@@ -284,7 +301,7 @@ def methodology_text(b: Brief) -> list[str]:
           "peers' mean (ties: lower own score). Strengths and weaknesses are the indicators "
           "furthest above or below the peers' mean. The policy cycle shows area scores by "
           "phase (formulation, output, implementation, evaluation).",
-          peers=profile.peer_words(b.peer_mode, b.n_peers)),
+          peers=profile.peer_words(b.peer_mode, b.n_peers, b.countries)),
         b.outcome_text or t("No outcome figures for this region or its parent region."),
         t("Suggested practices come from REGIN's Integration Lab: practices of other regions in "
           "the priority areas, preferring regions that score well there."),
@@ -299,19 +316,12 @@ def methodology_text(b: Brief) -> list[str]:
     return out
 
 
-#: The tables' names in running text ("The scores, practices in this brief are …").
-TABLE_WORDS = {"regions": N_("regions"), "indicators": N_("indicators"), "scores": N_("scores"),
-               "practices": N_("practices"), "outcomes": N_("outcome figures"),
-               "measures": N_("outcome measures")}
-
-
 def illustrative_text(b: Brief) -> str | None:
     if not b.illustrative:
         return None
     return t("Illustrative data. The {tables} in this brief are generated examples that "
              "follow the published REGIN findings qualitatively; they are not MIPEX-R "
-             "results.", tables=", ".join(t(TABLE_WORDS[k]) if k in TABLE_WORDS else k
-                                         for k in b.illustrative))
+             "results.", tables=table_words(b.illustrative))
 
 
 def _tables(b: Brief) -> dict[str, pd.DataFrame]:

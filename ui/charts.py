@@ -565,7 +565,7 @@ def export_buttons(chart, name: str, *, key: str | None = None, tables_used=("sc
     version = state.version()
     footer = export.footer_text(version, illustrative=any(state.is_illustrative(tb)
                                                           for tb in tables_used),
-                                extra=components.view_words(peers))
+                                extra=components.view_words(peers), framework=state.framework())
     slug = components._slug(name)
     key = key or slug
     row = st.container(horizontal=True, gap="small")

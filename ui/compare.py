@@ -42,10 +42,22 @@ def scored_regions(regions: pd.DataFrame, cube_regions) -> list[str]:
     return [r for r in regions["region_id"].astype(str) if r in have]
 
 
-def choose_regions(options: list[str], names: pd.Series) -> list[str]:
+def default_regions(options: list[str], cube=None, view: dict | None = None) -> list[str]:
+    """The first three regions of ``options`` with a score in the sidebar's edition and
+    target group (MIPEX 2024 lacks some countries: a comparison should not open on "no
+    data"), else the first three."""
+    if cube is not None and view and view.get("edition") is not None and view.get("target_group"):
+        now = {str(r) for r in scoring.regions_with_data(cube, view["target_group"], view["edition"])}
+        scored_now = [r for r in options if r in now]
+        if len(scored_now) >= MIN_REGIONS:
+            return scored_now[:3]
+    return options[:3]
+
+
+def choose_regions(options: list[str], names: pd.Series, cube=None, view: dict | None = None) -> list[str]:
     """The region multiselect (URL ``regions``), 2–6 regions; a link naming fewer than two
     known regions is completed with the first regions of the list, with a notice."""
-    default = options[:3]
+    default = default_regions(options, cube, view)
     if "w_regions" not in st.session_state and "regions" in st.query_params:
         chosen = state.url_choices("regions", options, default, t("Regions"), MAX_REGIONS)
         if len(chosen) < MIN_REGIONS:

@@ -35,10 +35,18 @@ _TOP_KEYS = ("$schema", "config", "datasets", "background", "padding", "autosize
 _FONT_KEYS = ("fontSize", "labelFontSize", "titleFontSize", "subtitleFontSize", "size")
 
 
+def source_text(framework: str | None = None) -> str:
+    """Whose figures these are: MIPEX's own (the national index) or MIPEX-R's."""
+    if framework == "MIPEX":
+        return t("Source: MIPEX (Migration Policy Group and CIDOB)")
+    return t("Source: MIPEX-R (REGIN project)")
+
+
 def footer_text(version: str, source: str | None = None, illustrative: bool = False,
-                extra: str | None = None) -> str:
-    """The line printed under every exported chart (translated; no markup)."""
-    parts = [source or t("Source: MIPEX-R (REGIN project)"), t("data version {v}", v=version)]
+                extra: str | None = None, framework: str | None = None) -> str:
+    """The line printed under every exported chart (translated; no markup); ``framework``:
+    the index in view, for the source."""
+    parts = [source or source_text(framework), t("data version {v}", v=version)]
     if illustrative:
         parts.append(t("illustrative data, not MIPEX-R results"))
     if extra:

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from data.schema import DISPLAY_DECIMALS, SHARE_DECIMALS
-from ui.i18n import language, locale, t
+from ui.i18n import N_, language, locale, t
 
 _SPEC = re.compile(r"^(?P<sign>[+\- ]?)(?P<group>,?)(?:\.(?P<prec>\d+))?(?P<type>[fFgGd%]?)$")
 
@@ -214,3 +214,15 @@ def band(low, high) -> str:
     if _missing(low) or _missing(high):
         return ""
     return f"{round(float(low))}–{round(float(high))}"
+
+
+#: The tables' names in running text ("The scores, practices shown here are …").
+TABLE_WORDS = {"regions": N_("regions"), "indicators": N_("indicators"), "scores": N_("scores"),
+               "practices": N_("practices"), "outcomes": N_("outcome figures"),
+               "measures": N_("outcome measures")}
+
+
+def table_words(tables) -> str:
+    """Table names as words of the interface language, for the "illustrative data" notes
+    (the sidebar and the brief say the same)."""
+    return ", ".join(t(TABLE_WORDS[k]) if k in TABLE_WORDS else str(k) for k in tables)

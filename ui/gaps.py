@@ -194,14 +194,16 @@ def styled(frame: pd.DataFrame, gap_cols, pct_cols=(), num_cols=(), span: float 
     return sty
 
 
-def matrix_columns(gap_cols) -> dict:
-    """Narrow columns, so the whole matrix fits a 1366-px screen without scrolling sideways."""
+def matrix_columns(gap_cols, styled: bool = True) -> dict:
+    """Narrow columns, so the whole matrix fits a 1366-px screen without scrolling sideways.
+    ``styled``: the table comes from :func:`styled`, whose text ("98,4 %" in French) a
+    column format would replace with the browser's English "98.4%"."""
+    # "percent" drops trailing zeros (91%, 98.6%); step fixes one decimal
+    pct = {} if styled else {"format": "percent", "step": 0.001}
     cfg = {t("Code"): st.column_config.TextColumn(width=58),
            t("Region"): st.column_config.TextColumn(width=125),
            t("Coverage"): st.column_config.NumberColumn(
-               # "percent" drops trailing zeros (91%, 98.6%); step fixes one decimal
-               width=72, format="percent", step=0.001,
-               help=t(tables.TITLE_HELP[N_("Coverage")]))}
+               width=72, help=t(tables.TITLE_HELP[N_("Coverage")]), **pct)}
     # a long area name is abbreviated in the header ("anti-discr." not "anti-discr"), the
     # whole name in the header's tooltip and in the downloads
     cfg.update({c: st.column_config.NumberColumn(short_label(c), width=66, help=c)

@@ -209,6 +209,8 @@ VOCABULARY = (
     N_("anti-discrimination"), N_("political participation"),
     N_("labour market mobility"), N_("family reunion"), N_("permanent residence"),
     N_("access to nationality"),
+    # MIPEX's workbook names three strands differently from MIPEX-R's areas
+    N_("family reunification"), N_("antidiscrimination"), N_("citizenship"),
     N_("formulation"), N_("output"), N_("implementation"), N_("evaluation"),
     N_("actions"), N_("actors & relations"), N_("resources"), N_("not classified"),
     N_("communication"), N_("inclusion"), N_("innovation"), N_("multi-level governance"),
@@ -303,7 +305,7 @@ def data_column(frame, field: str, source=None):
 
 #: Files whose interface strings go into the catalogues (relative to the repository).
 #: data/ modules that produce messages take the translator as an argument named ``t``.
-SOURCES = ("app.py", "pages/*.py", "ui/*.py", "data/schema.py", "data/proposals.py")
+SOURCES = ("app.py", "pages/*.py", "ui/*.py", "data/schema.py", "data/proposals.py", "geo/match.py")
 #: Calls whose first argument is an interface string (t_md: t() for Markdown messages).
 KEYWORDS = ("t", "t_md", "N_")
 _FIELD = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)[^{}]*\}(?!\})")

@@ -448,7 +448,7 @@ def build_map(tabs: dict, shown: pd.DataFrame, shade: str, view: dict, selected:
     bounds_gdf, note = state.boundaries()
     scored = set(area_scores()["region_id"])
     regions = tabs["regions"][tabs["regions"]["region_id"].isin(scored) & (tabs["regions"]["level"] != "NUTS0")]
-    matched, report = geo.match_regions(regions, bounds_gdf if len(bounds_gdf) else None)
+    matched, report = geo.match_regions(regions, bounds_gdf if len(bounds_gdf) else None, t=t)
     values = shade_values(shade, view.get("edition"), view.get("target_group"))
     matched["score"] = matched["region_id"].map(values).astype(float)
     label = t("overall score") if shade == OVERALL else t("{area} score", area=shade)

@@ -43,16 +43,24 @@ def scored_regions(cube: scoring.Cube, regions: pd.DataFrame) -> pd.DataFrame:
     return r.sort_values(["name", "region_id"]).reset_index(drop=True)
 
 
-def default_region(ids: list[str], regions: pd.DataFrame) -> str:
-    """The region a one-region page (profile, brief) opens on when neither the link nor
-    this session has named one (the session's last region is kept by the pages' shared
+def default_region(ids: list[str], regions: pd.DataFrame, cube=None, group=None,
+                   edition=None) -> str:
+    """The region a one-region page (profile, brief, workshop) opens on when neither the link
+    nor this session has named one (the session's last region is kept by the pages' shared
     ``region`` widget): the first REGIN partner region with scores, in the partners' order,
     else the first scored region in the regions table's order — never simply the first name
-    in the alphabet or the last-ranked region."""
+    in the alphabet or the last-ranked region. Given the ``cube``, ``group`` and ``edition`` in
+    view, a region with a score in them is preferred, so a page does not open on "no data"
+    (MIPEX published 2024 without AT, IT, PT and SE)."""
     from data.demo import PARTNERS
 
     if not ids:
         raise ValueError("default_region needs at least one scored region")
+    if cube is not None:
+        in_view = set(map(str, scoring.regions_with_data(cube, group, edition)))
+        now = [i for i in ids if i in in_view]
+        if now:
+            ids = now
     have = set(ids)
     for code in PARTNERS:
         if code in have:
@@ -61,6 +69,13 @@ def default_region(ids: list[str], regions: pd.DataFrame) -> str:
         if code in have:
             return code
     return ids[0]
+
+
+def units_are_countries(regions: pd.DataFrame, ids) -> bool:
+    """Whether the places of the index in view are countries (NUTS 0, as in MIPEX), so that
+    the pages call them countries, not regions."""
+    levels = regions.loc[regions["region_id"].astype(str).isin(set(map(str, ids))), "level"]
+    return len(levels) > 0 and bool(levels.astype(str).eq("NUTS0").all())
 
 
 def scored_context():
@@ -221,7 +236,7 @@ def map_frame(regions: pd.DataFrame, table: pd.DataFrame, boundaries=None):
     import geo
 
     keep = regions[regions["region_id"].astype(str).isin(table["region_id"])]
-    matched, report = geo.match_regions(keep, boundaries)
+    matched, report = geo.match_regions(keep, boundaries, t=t)
     by_id = table.set_index("region_id")
     for col in ("score", "rank", "rank_low", "rank_high", "coverage"):
         if col in by_id.columns:
@@ -902,7 +917,8 @@ def headline(cube, regions, region, group, edition, weights=None) -> dict:
             "areas_total": int(row["areas_total"]), "name": row["name"],
             "country": row["country"], "n_regions": len(cube.regions),
             # a country-level unit (MIPEX) or the only region of its country: no rank in it
-            "units_in_country": int((ov["country"] == row["country"]).sum())}
+            "units_in_country": int((ov["country"] == row["country"]).sum()),
+            "countries": units_are_countries(regions, ov["region_id"])}
 
 
 def coverage_help() -> str:
@@ -921,7 +937,8 @@ def headline_cards(cube, regions, region, group, edition, weights) -> list[tuple
     bands = band_help(h["n_regions"])
     return [
         (t("Overall score"), fmt.number(h["score"]), None),
-        (t("Rank among {n} regions", n=h["n_ranked"]),
+        (t("Rank among {n} countries", n=h["n_ranked"]) if h["countries"] else
+         t("Rank among {n} regions", n=h["n_ranked"]),
          fmt.rank_band(h["rank"], h["rank_low"], h["rank_high"]), bands),
         *([(t("Rank in {c} ({n} regions)", c=h["country"], n=h["n_country"]),
             fmt.rank_band(h["rank_country"], h["rank_country_low"], h["rank_country_high"]),
@@ -1000,9 +1017,13 @@ def show_peer_controls(table, regions, region, labels):
 
     ids = regions["region_id"].tolist()
     mode, chosen = params.url_peers(ids, region)
-    options = [*PEER_MODES, "list"]
-    names = {"all": t("All other regions"), "country": t("Same country"),
-             "similar": t("{k} most similar", k=N_SIMILAR), "list": t("Chosen regions")}
+    countries = units_are_countries(regions, ids)
+    # a country's "same country" peers would be itself alone
+    options = [m for m in PEER_MODES if not (countries and m == "country")] + ["list"]
+    names = {"all": t("All other countries") if countries else t("All other regions"),
+             "country": t("Same country"),
+             "similar": t("{k} most similar", k=N_SIMILAR),
+             "list": t("Chosen countries") if countries else t("Chosen regions")}
     if state.url_changed(params.PEERS_PARAM):  # a link names the peers: it wins
         st.session_state["w_peers_mode"], st.session_state["w_peers_list"] = mode, chosen
     st.session_state.setdefault("w_peers_mode", mode)
@@ -1246,8 +1267,13 @@ def priority_areas(prio: pd.DataFrame) -> list[str]:
     return prio.loc[prio["priority"], "area"].astype(str).tolist()
 
 
-def peer_words(mode: str, n: int) -> str:
-    """The peer group in running text ("the 24 other regions", "5 most similar regions")."""
+def peer_words(mode: str, n: int, countries: bool = False) -> str:
+    """The peer group in running text ("the 24 other regions", "5 most similar regions");
+    ``countries``: the places are countries (:func:`units_are_countries`)."""
+    if countries:
+        return {"all": t("all {n} other countries", n=n),
+                "similar": t("the {n} countries with the most similar profile", n=n),
+                "list": t("the {n} countries chosen", n=n)}.get(mode, t("{n} countries", n=n))
     return {"all": t("all {n} other regions", n=n), "country": t("the {n} other regions of its "
                                                                   "country", n=n),
             "similar": t("the {n} regions with the most similar profile", n=n),

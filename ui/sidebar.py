@@ -81,7 +81,7 @@ def version_box():
     st.caption(t("Data version") + f": `{man['version']}`  \n" + t("Published") + f": {fmt.moment(man['created'][:16])} UTC")
     if state.is_illustrative():
         flags = state.illustrative_flags(man, state.framework())
-        tables = ", ".join(t for t, flag in flags.items() if flag)
+        tables = fmt.table_words(k for k, flag in flags.items() if flag)
         st.warning(t("**Illustrative data.** The {tables} shown here are generated examples "
                      "that follow the published REGIN findings qualitatively; they are not "
                      "MIPEX-R results.", tables=tables), icon=":material/warning:")

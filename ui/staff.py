@@ -120,7 +120,9 @@ def _submit_sign_in():
 
 def _signed_in_box(who: str):
     st.caption(t("Signed in as **{who}**.", who=who))
-    st.page_link(STAFF_PAGE, label=t("Data management: review, publish, history"), icon=":material/database:")
+    # the short name fits the sidebar (the long one was cut at "review, |"); it says the rest
+    st.page_link(STAFF_PAGE, label=t("Data management"), icon=":material/database:",
+                 help=t("Data management: review, publish, history"))
     if st.session_state.pop(RESET_KEY, False):
         st.session_state.update(SAFE_CHOICES)
     st.selectbox(t("What are you uploading?"), list(UPLOAD_KINDS), key="staff_table",

@@ -96,6 +96,14 @@ def letters(n: int) -> list[str]:
     return out
 
 
+def default_region(ids, regions, cube, group, edition) -> str:
+    """The region a workshop opens on: the trainer's example region when it has a score in
+    the edition in view, else the profile's default (a region with a score in view)."""
+    if DEFAULT_REGION in set(map(str, scoring.regions_with_data(cube, group, edition))):
+        return DEFAULT_REGION
+    return profile.default_region(ids, regions, cube, group, edition)
+
+
 def guess_tags(ids: list[str], seed: int = 1) -> dict[str, str]:
     """region_id → its letter in a guessing round ("K"), in an order shuffled by ``seed``
     (the same on every step of one round, so the room can follow region B from screen to
@@ -462,7 +470,9 @@ def step_whatif(cube, tabs, region, group, edition, names, view):
     m1.metric(t("{area} score", area=safe.md(r["area"])), brief.fmt(r["score_new"]),
               delta(r["score_new"], r["score_old"]))
     m2.metric(t("Overall score"), brief.fmt(r["overall_new"]), delta(r["overall_new"], r["overall_old"]))
-    m3.metric(t("Rank among {n} regions", n=r["n_ranked"]), fmt.ordinal(r["rank_new"]),
+    countries = profile.units_are_countries(tabs["regions"], cube.regions)
+    m3.metric(t("Rank among {n} countries", n=r["n_ranked"]) if countries else
+              t("Rank among {n} regions", n=r["n_ranked"]), fmt.ordinal(r["rank_new"]),
               (f"{int(r['rank_old']) - int(r['rank_new']):+d}" if pd.notna(r["rank_new"])
                and pd.notna(r["rank_old"]) and r["rank_old"] != r["rank_new"] else None),
               help=t("Rank among all regions with the new answer; + means places gained.") + " "
@@ -539,10 +549,11 @@ def navigation(step: int, region: str, edition, group, guess, view: dict | None 
     c3.button(t("Next ▶"), key="ws-next", disabled=step >= n, on_click=go, args=(step + 1,),
               shortcut="PageDown", type="primary", width="stretch")
     with c2:
-        cols = st.columns(n)
+        # one row that wraps (columns stack on a phone: six lines of numbers before the step)
+        row = st.container(horizontal=True, horizontal_alignment="distribute")
         from ui.i18n import language
 
-        for k, col in enumerate(cols, start=1):
-            col.page_link("pages/workshop.py", label=str(k), disabled=k == step,
+        for k in range(1, n + 1):
+            row.page_link("pages/workshop.py", label=str(k), disabled=k == step,
                           query_params=step_params(region, k, edition, group, guess, view,
                                                    language()))
