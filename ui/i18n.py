@@ -219,10 +219,42 @@ VOCABULARY = (
 _VOCABULARY = frozenset(VOCABULARY)
 
 
+#: Area names in other languages given by the data (the indicators' ``area_<lang>``
+#: columns) of the tables last loaded: {lang: {English name: name}}; they win over the
+#: catalogue. Set by :func:`use_data_terms`.
+_DATA_TERMS: dict[str, dict[str, str]] = {}
+_DATA_TERMS_OF: list = [None]  # the indicators table they were read from (identity)
+
+
+def use_data_terms(indicators) -> None:
+    """Read the area names per language from an indicators table (``area_fr``, …) for
+    :func:`term`. Cheap when called again with the same table."""
+    if indicators is None or _DATA_TERMS_OF[0] is indicators:
+        return
+    found: dict[str, dict[str, str]] = {}
+    if "area" in indicators.columns:
+        for col in indicators.columns:
+            if not col.startswith("area_") or col[5:] not in LANGUAGE_WORDS:
+                continue
+            pairs = indicators[["area", col]].dropna()
+            pairs = pairs[pairs[col].astype(str).str.strip() != ""]
+            if len(pairs):
+                found[col[5:]] = dict(zip(pairs["area"].astype(str), pairs[col].astype(str).str.strip()))
+    _DATA_TERMS.clear()
+    _DATA_TERMS.update(found)
+    _DATA_TERMS_OF[0] = indicators
+
+
 def term(value):
-    """A vocabulary word (area, phase, system, criterion) in the interface language;
-    anything else — a region name, a number, a missing value — unchanged."""
-    if isinstance(value, str) and value in _VOCABULARY:
+    """A vocabulary word (area, phase, system, criterion) in the interface language: the
+    data's own name for an area in that language (``area_<lang>``) first, else the
+    catalogue's; anything else — a region name, a number, a missing value — unchanged."""
+    if not isinstance(value, str):
+        return value
+    local = _DATA_TERMS.get(language(), {}).get(value) if _DATA_TERMS else None
+    if local:
+        return local
+    if value in _VOCABULARY:
         return t(value)
     return value
 
