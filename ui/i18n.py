@@ -181,17 +181,21 @@ def column_title(name: str) -> str:
 LANGUAGE_WORDS = {"en": N_("English"), "fr": N_("French"), "de": N_("German"),
                   "it": N_("Italian"), "es": N_("Spanish"), "pt": N_("Portuguese"),
                   "sv": N_("Swedish")}
-_TRANSLATION_COLUMN = re.compile(r"^(label|question)_([a-z]{2})$")
+_TRANSLATION_COLUMN = re.compile(r"^(label|question|area)_([a-z]{2})$")
 
 
 def help_text(column: str, text: str) -> str:
-    """The schema's help of ``column`` in the interface language (the ``label_fr``…
-    columns are generated in data/schema.py, so their help is built here too)."""
+    """The schema's help of ``column`` in the interface language (the ``label_fr``,
+    ``question_fr``, ``area_fr``… columns are generated in data/schema.py, so their help is
+    built here too)."""
     m = _TRANSLATION_COLUMN.match(column)
     if m and m[2] in LANGUAGE_WORDS:
-        what = (N_("Label in {language} (optional; English is shown, marked, when empty).")
-                if m[1] == "label" else
-                N_("Question in {language} (optional; English is shown, marked, when empty)."))
+        what = {"label": N_("Label in {language} (optional; English is shown, marked, when "
+                            "empty)."),
+                "question": N_("Question in {language} (optional; English is shown, marked, "
+                               "when empty)."),
+                "area": N_("The area's name in {language} (optional; the interface's own "
+                           "translation, else English, is shown when empty).")}[m[1]]
         return t(what, language=t(LANGUAGE_WORDS[m[2]]))
     return t(text)
 
@@ -201,8 +205,9 @@ def help_text(column: str, text: str) -> str:
 #: The frameworks' vocabulary: area, policy-cycle phase and governance-system names (MIPEX-R
 #: and the MIPEX strands, lower-cased as the imports write them) and the Integration Lab's
 #: quality criteria. They are data — they come with the indicators — but the same words in
-#: every edition, so the catalogue translates them (:func:`term`). A name not listed here (a
-#: new area of a later edition) is shown as the data writes it.
+#: every edition, so the catalogue translates them (:func:`term`). The data may name an area
+#: in a language itself (the indicators' ``area_<lang>``), which wins; a name found in neither
+#: (a new area of a later edition) is shown as the data writes it.
 VOCABULARY = (
     N_("labour market"), N_("education"), N_("health"), N_("housing"), N_("language"),
     N_("vocational training"), N_("social security"), N_("culture & religion"),
