@@ -173,6 +173,11 @@ INDICATORS = Table(
                  "marked, when empty).")
           for lang, name in zip(LANGUAGES[1:], LANGUAGE_NAMES[1:])
           for field, what in (("label", "Label"), ("question", "Question"))),
+        # Optional names of the indicator's area per interface language (area_fr, …): an
+        # area the interface does not know (a new MIPEX strand) or a wording of the data's own.
+        *(Column(f"area_{lang}", "str", f"The area's name in {name} (optional; the "
+                 "interface's own translation, else English, is shown when empty).")
+          for lang, name in zip(LANGUAGES[1:], LANGUAGE_NAMES[1:])),
     ),
 )
 

@@ -214,3 +214,14 @@ def test_aggregated_cells_above_the_threshold(tmp_path):
     assert "count" in layer["data"][0]
     assert len(at.dataframe[0].value) == 500  # the grid is capped; the downloads hold all
     assert any("first 500 of 6,040" in c.value for c in at.caption)
+
+
+def test_why_suggested_rows_are_tall_enough_to_wrap(demo_store):
+    """The reason a practice is suggested is a sentence: in "for my gaps" the list's rows are
+    tall enough for it to wrap (a cut sentence hid the other region's score)."""
+    from ui import practices
+
+    at = run_page(demo_store, {"region": "ITF3", "for_gaps": "1", "group": "BIP", "edition": "2024"})
+    assert at.dataframe[0].proto.row_height == practices.WHY_ROW_HEIGHT
+    at = run_page(demo_store)
+    assert at.dataframe[0].proto.row_height != practices.WHY_ROW_HEIGHT

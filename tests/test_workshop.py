@@ -164,3 +164,30 @@ def test_next_button_moves_one_step(monkeypatch, store_dir):
 def test_presentation_css_has_no_user_text():
     assert "{" in ws.PRESENTATION_CSS and "stSidebar" in ws.PRESENTATION_CSS
     assert np.all([c not in ws.PRESENTATION_CSS for c in ("Cataluña", "<script")])
+
+
+def test_projector_charts_write_labels_at_least_28_px():
+    """A slide is read from the back of a room: the workshop's charts scale their axis and
+    legend labels to 28 px or more (the radar's, which sit around the circle, to 26)."""
+    import pandas as pd
+
+    from ui import charts, export, workshop
+
+    frame = pd.DataFrame({"area": ["health", "housing"], "gap_peers": [-3.0, 4.0]})
+    spec = export.scale_fonts(charts.bar_chart(frame, "area", "gap_peers", domain=None),
+                              workshop.CHART_SCALE)
+    sizes = [v for k, v in _walk(spec) if k == "labelFontSize"]
+    assert sizes and min(sizes) >= 28, sizes
+    assert charts.LABEL_SIZE * workshop.RADAR_SCALE >= 26
+
+
+def _walk(node):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k in ("data", "datasets"):
+                continue
+            yield k, v
+            yield from _walk(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _walk(v)

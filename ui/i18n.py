@@ -181,17 +181,21 @@ def column_title(name: str) -> str:
 LANGUAGE_WORDS = {"en": N_("English"), "fr": N_("French"), "de": N_("German"),
                   "it": N_("Italian"), "es": N_("Spanish"), "pt": N_("Portuguese"),
                   "sv": N_("Swedish")}
-_TRANSLATION_COLUMN = re.compile(r"^(label|question)_([a-z]{2})$")
+_TRANSLATION_COLUMN = re.compile(r"^(label|question|area)_([a-z]{2})$")
 
 
 def help_text(column: str, text: str) -> str:
-    """The schema's help of ``column`` in the interface language (the ``label_fr``…
-    columns are generated in data/schema.py, so their help is built here too)."""
+    """The schema's help of ``column`` in the interface language (the ``label_fr``,
+    ``question_fr``, ``area_fr``… columns are generated in data/schema.py, so their help is
+    built here too)."""
     m = _TRANSLATION_COLUMN.match(column)
     if m and m[2] in LANGUAGE_WORDS:
-        what = (N_("Label in {language} (optional; English is shown, marked, when empty).")
-                if m[1] == "label" else
-                N_("Question in {language} (optional; English is shown, marked, when empty)."))
+        what = {"label": N_("Label in {language} (optional; English is shown, marked, when "
+                            "empty)."),
+                "question": N_("Question in {language} (optional; English is shown, marked, "
+                               "when empty)."),
+                "area": N_("The area's name in {language} (optional; the interface's own "
+                           "translation, else English, is shown when empty).")}[m[1]]
         return t(what, language=t(LANGUAGE_WORDS[m[2]]))
     return t(text)
 
@@ -201,8 +205,9 @@ def help_text(column: str, text: str) -> str:
 #: The frameworks' vocabulary: area, policy-cycle phase and governance-system names (MIPEX-R
 #: and the MIPEX strands, lower-cased as the imports write them) and the Integration Lab's
 #: quality criteria. They are data — they come with the indicators — but the same words in
-#: every edition, so the catalogue translates them (:func:`term`). A name not listed here (a
-#: new area of a later edition) is shown as the data writes it.
+#: every edition, so the catalogue translates them (:func:`term`). The data may name an area
+#: in a language itself (the indicators' ``area_<lang>``), which wins; a name found in neither
+#: (a new area of a later edition) is shown as the data writes it.
 VOCABULARY = (
     N_("labour market"), N_("education"), N_("health"), N_("housing"), N_("language"),
     N_("vocational training"), N_("social security"), N_("culture & religion"),
@@ -219,10 +224,42 @@ VOCABULARY = (
 _VOCABULARY = frozenset(VOCABULARY)
 
 
+#: Area names in other languages given by the data (the indicators' ``area_<lang>``
+#: columns) of the tables last loaded: {lang: {English name: name}}; they win over the
+#: catalogue. Set by :func:`use_data_terms`.
+_DATA_TERMS: dict[str, dict[str, str]] = {}
+_DATA_TERMS_OF: list = [None]  # the indicators table they were read from (identity)
+
+
+def use_data_terms(indicators) -> None:
+    """Read the area names per language from an indicators table (``area_fr``, …) for
+    :func:`term`. Cheap when called again with the same table."""
+    if indicators is None or _DATA_TERMS_OF[0] is indicators:
+        return
+    found: dict[str, dict[str, str]] = {}
+    if "area" in indicators.columns:
+        for col in indicators.columns:
+            if not col.startswith("area_") or col[5:] not in LANGUAGE_WORDS:
+                continue
+            pairs = indicators[["area", col]].dropna()
+            pairs = pairs[pairs[col].astype(str).str.strip() != ""]
+            if len(pairs):
+                found[col[5:]] = dict(zip(pairs["area"].astype(str), pairs[col].astype(str).str.strip()))
+    _DATA_TERMS.clear()
+    _DATA_TERMS.update(found)
+    _DATA_TERMS_OF[0] = indicators
+
+
 def term(value):
-    """A vocabulary word (area, phase, system, criterion) in the interface language;
-    anything else — a region name, a number, a missing value — unchanged."""
-    if isinstance(value, str) and value in _VOCABULARY:
+    """A vocabulary word (area, phase, system, criterion) in the interface language: the
+    data's own name for an area in that language (``area_<lang>``) first, else the
+    catalogue's; anything else — a region name, a number, a missing value — unchanged."""
+    if not isinstance(value, str):
+        return value
+    local = _DATA_TERMS.get(language(), {}).get(value) if _DATA_TERMS else None
+    if local:
+        return local
+    if value in _VOCABULARY:
         return t(value)
     return value
 

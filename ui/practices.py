@@ -59,6 +59,9 @@ MAP_HEIGHT, MAP_WIDTH = 560, 340
 #: Rows sent to the list (a data grid of 100,000 long texts would be ~80 MB); the downloads
 #: hold every result. Suggestions for my gaps: the best ones only.
 MAX_LIST, MAX_SUGGESTIONS = 500, 200
+#: The "Why suggested" column (px) and the height of its rows: three lines of its sentence.
+WHY_WIDTH = 420
+WHY_ROW_HEIGHT = 72
 
 
 # ------------------------------------------------------------------------------ cached data
@@ -353,11 +356,14 @@ def render_list(frame: pd.DataFrame, tabs: dict) -> pd.DataFrame:
     shown = full.head(MAX_LIST)[["practice_id", *order]]
     ids = shown["practice_id"].astype(str).tolist()
     key = f"{LIST_KEY}-{hash(tuple(ids)) & 0xffffffff}"
-    st.dataframe(shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 420), key=key,
+    # the reason a practice is suggested is a sentence: rows tall enough for it to wrap
+    row_h = WHY_ROW_HEIGHT if "why" in lead else 35
+    st.dataframe(shown, hide_index=True, width="stretch", height=min(38 + row_h * len(shown), 520),
+                 row_height=row_h, key=key,
                  on_select=functools.partial(_on_list_select, key, ids), selection_mode="single-row",
                  column_order=order,
                  column_config={"rank": st.column_config.NumberColumn(t("Rank"), width="small"),
-                                "why": st.column_config.TextColumn(t("Why suggested"), width="large"),
+                                "why": st.column_config.TextColumn(t("Why suggested"), width=WHY_WIDTH),
                                 "score": st.column_config.NumberColumn(t("Relevance"), format="%.1f"),
                                 "title": st.column_config.TextColumn(t("Title"), width="large"),
                                 "region_name": t("Region"), "areas": t("Areas"),

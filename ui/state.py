@@ -19,7 +19,7 @@ from data.query import Reader
 from data.schema import DEFAULT_FRAMEWORK, framework_of
 from data.store import Store, open_store
 from scoring import Cube, prepare
-from ui import memo, safe
+from ui import i18n, memo, safe
 from ui.i18n import t
 
 NOTICES_KEY = "_url_notices"
@@ -213,7 +213,9 @@ def tables() -> dict[str, pd.DataFrame]:
     results computed from them. Derive (``assign``, ``copy``), never change in place;
     ``tests/test_memo.py`` runs every page and checks the tables are unchanged.
     """
-    return _once("tables", lambda: _tables(str(store().root), view_version()))
+    tabs = _once("tables", lambda: _tables(str(store().root), view_version()))
+    i18n.use_data_terms(tabs.get("indicators"))  # the data's own area names per language
+    return tabs
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

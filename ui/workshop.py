@@ -29,8 +29,13 @@ from ui.i18n import t
 
 #: The steps, in order: (URL-stable slug, English title for t()).
 STEPS = ("standing", "profile", "cycle", "gaps", "practices", "whatif")
-#: Font scale for charts on a projector (14 px labels → ~24 px).
-CHART_SCALE = 1.7
+#: Font scale for charts on a projector: 13 px labels → 28 px, readable at the back of a room.
+CHART_SCALE = 2.2
+#: The radar's font scale: its labels sit around the circle and take its room, so a little
+#: less (13 px → 26 px).
+RADAR_SCALE = 2.0
+#: The height of one bar's row on a slide (px): room for 28-px labels.
+ROW_HEIGHT = 60
 #: Regions shown around the one in view on the "where it stands" bars.
 NEIGHBOURS = 2
 #: The radar's height on a slide (px): most of a 1920×1080 projector's height.
@@ -293,7 +298,7 @@ def show_big(chart, key: str, scale: float = CHART_SCALE, legend_right: bool = F
     # category labels (y) are never dropped; numbers on the value axis (x) thin out
     # instead of overlapping at projector size
     cfg.setdefault("axisY", {})["labelOverlap"] = False
-    cfg.setdefault("axisX", {}).update(labelOverlap="greedy", labelSeparation=12)
+    cfg.setdefault("axisX", {}).update(labelOverlap="greedy", labelSeparation=12, tickCount=8)
     if legend_right:
         cfg.setdefault("legend", {}).update(orient="right", direction="vertical", columns=1)
     _st().vega_lite_chart(spec, key=f"ws-{key}", width="stretch")
@@ -365,7 +370,8 @@ def step_profile(cube, tabs, region, group, edition, names, view):
     with left:  # as tall as most of a 1080-px slide; the width follows the column
         show_big(charts.radar_chart(radar, "area", axis_order=order,
                                     series_order=radar["series"].drop_duplicates().tolist(),
-                                    size=RADAR_HEIGHT, label_scale=1.4), "radar", scale=1.4,
+                                    size=RADAR_HEIGHT, label_scale=RADAR_SCALE), "radar",
+                 scale=RADAR_SCALE,
                  legend_right=True)
     with right:
         for line in profile_sentences(cube, tabs, region, group, edition, names,
@@ -410,7 +416,7 @@ def step_gaps(cube, tabs, region, group, edition, names, view):
     show_big(charts.bar_chart(ordered, "area", "gap_peers", domain=None,
                               category_order=ordered["area"].tolist(),
                               value_title=t("Points above (+) or below (−) the peers' mean"),
-                              highlight=chosen["area"].tolist(), height=40 * len(g) + 80),
+                              highlight=chosen["area"].tolist(), height=ROW_HEIGHT * len(g) + 120),
              "gaps")
 
 
