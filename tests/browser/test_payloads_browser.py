@@ -146,6 +146,7 @@ def test_payloads_render_as_text_on_every_page(page, payload_app):
     wait_for_app(page, 60_000)
     card = page.locator(".st-key-practice_card")
     card.wait_for(timeout=30_000)
+    card.get_by_text("More information (example.org)").wait_for(timeout=30_000)  # drawn last
     text = card.inner_text().replace("\u2060", "")  # the invisible joiner that stops autolinks
     assert "Mentoring [Verify your account](http://attacker.invalid/phish) ![t](http://attacker.invalid/track.png)" in text
     assert "More information (example.org)" in text
@@ -205,4 +206,6 @@ def test_brief_pdf_and_html_carry_no_foreign_link(payload_app):
     assert "[Verify your account]" in page_html or "Verify your account" in page_html
     pdf = brief.to_pdf(b)
     # the payload is only text (the PDF's title holds it as typed); no link annotation at all
-    assert b"/URI" not in pdf and b"/Link" not in pdf
+    # (in the objects' dictionaries: the bytes of a compressed image may spell "/URI" by chance)
+    objects = re.sub(rb"stream\r?\n.*?endstream", b"", pdf, flags=re.S)
+    assert b"/URI" not in objects and b"/Link" not in objects
