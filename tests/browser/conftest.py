@@ -144,3 +144,15 @@ def relevant_console_errors(page) -> list[str]:
     """Console errors, minus those of a closed network (a blocked font or tile request)."""
     noise = ("net::ERR_", "Failed to load resource", "favicon")
     return [e for e in page.console_errors if not any(n in e for n in noise)]
+
+
+def sign_in_staff(page, name: str = TEST_STAFF[0], password: str = TEST_STAFF[1]):
+    """Sign in as staff through the sidebar's form and wait for the rerun; returns the
+    sidebar locator."""
+    side = page.locator('[data-testid="stSidebar"]')
+    side.get_by_text("Staff", exact=True).click()
+    side.get_by_label("Staff name", exact=True).fill(name)
+    side.get_by_label("Password", exact=True).fill(password)
+    side.get_by_role("button", name="Sign in").click()
+    wait_for_app(page)
+    return side

@@ -20,7 +20,7 @@ from urllib.parse import quote
 import pandas as pd
 import pytest
 
-from tests.browser.conftest import TEST_STAFF, app_errors, start_app, wait_for_app
+from tests.browser.conftest import app_errors, start_app, sign_in_staff, wait_for_app
 
 ROOT = Path(__file__).resolve().parents[2]
 EVIL = "attacker.invalid"
@@ -163,12 +163,7 @@ def test_payloads_in_the_staff_history(page, payload_app):
     page.on("request", lambda r: requests.append(r.url))
     page.goto(url)
     wait_for_app(page, 60_000)
-    side = page.locator('[data-testid="stSidebar"]')
-    side.get_by_text("Staff", exact=True).click()
-    side.get_by_label("Staff name", exact=True).fill(TEST_STAFF[0])
-    side.get_by_label("Password", exact=True).fill(TEST_STAFF[1])
-    side.get_by_role("button", name="Sign in").click()
-    wait_for_app(page)
+    side = sign_in_staff(page)
     side.get_by_role("link", name=re.compile("Data management")).click()
     wait_for_app(page, 60_000)
     main = page.locator('[data-testid="stMain"]')

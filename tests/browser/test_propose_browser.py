@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from tests.browser.conftest import TEST_STAFF, app_errors, start_app, wait_for_app
+from tests.browser.conftest import app_errors, start_app, sign_in_staff, wait_for_app
 from tests.browser.test_practices_browser import BOUNDARIES, _warm, deck_spec, open_page, project
 
 TITLE = "<img src=x onerror=alert(1)> Mentoring <script>alert('title')</script>"
@@ -101,12 +101,7 @@ def test_proposal_with_payloads_is_shown_as_text(page, propose_app):
     no_payload_ran(page)
 
     # staff: sign in, open the queue, look at the proposal, approve it
-    side = page.locator('[data-testid="stSidebar"]')
-    side.get_by_text("Staff", exact=True).click()
-    side.get_by_label("Staff name", exact=True).fill(TEST_STAFF[0])
-    side.get_by_label("Password", exact=True).fill(TEST_STAFF[1])
-    side.get_by_role("button", name="Sign in").click()
-    wait_for_app(page)
+    side = sign_in_staff(page)
     side.get_by_role("link", name=re.compile("Data management")).click()
     wait_for_app(page)
     main(page).get_by_text("Proposals", exact=True).click()
