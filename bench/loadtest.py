@@ -11,12 +11,19 @@ content has then been sent). One real browser (Playwright + Debian's Chromium) p
 same server meanwhile and times a target-group switch to a finished page. Server CPU and
 memory are read from /proc for the replica processes.
 
+The baseline, in the same run: the same sessions doing the same cycle for
+``--baseline-duration`` seconds against one ``streamlit run`` of an app with the same controls
+and no work (bench/bench_click.py's EMPTY_APP: the navigation, a Region picker, a Target group
+radio, empty pages). Each level's p50/p95 is printed beside the baseline's and as a ratio.
+
 Bounded and loopback only: at most ``--sessions`` sessions (≤ 200), ``--duration`` seconds
 (≤ 600), a hard deadline after which every socket is closed; it stops by itself.
 
     python bench/loadtest.py --sessions 10 25 50                  # one replica, default data
     python bench/loadtest.py --sessions 50 --replicas 2           # two replicas behind nginx
     python bench/loadtest.py --sessions 50 --regions 1000         # a 1,000-region store
+    python bench/loadtest.py --issue-row     # 50 sessions, 1,000 regions, 2 replicas (issue 18)
+    python bench/loadtest.py --issue-row --quick                  # the same, 20 s
     python bench/loadtest.py --url http://127.0.0.1:8501 --pids 1234 --sessions 10
 """
 
@@ -38,7 +45,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 MAX_SESSIONS, MAX_DURATION = 200, 600
@@ -447,13 +455,36 @@ def serve(folder: Path, replicas: int, backend: str, n_regions: int | None):
     return url, [p.pid for p in procs], stop_all
 
 
+def baseline(folder: Path, sessions: list[int], duration: float, think: float) -> dict[int, dict]:
+    """The same load on an app with no work, one ``streamlit run``: {sessions: figures}."""
+    sys.path.insert(0, str(HERE))
+    import bench_click
+
+    script = folder / "empty_app.py"
+    script.write_text(bench_click.EMPTY_APP)
+    proc, url = bench_click.start_streamlit(script, {}, folder / "empty.log")
+    try:
+        return {n: measure(url, [proc.pid], n, duration, think, False) for n in sessions}
+    finally:
+        bench_click.stop(proc)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sessions", type=int, nargs="+", default=[10, 25, 50])
-    ap.add_argument("--duration", type=float, default=40, help="seconds per load level")
+    ap.add_argument("--sessions", type=int, nargs="+", default=None,
+                    help="load levels (default 10 25 50; --issue-row or --quick: 50)")
+    ap.add_argument("--duration", type=float, default=None,
+                    help="seconds per load level (default 40, --quick 20)")
+    ap.add_argument("--issue-row", action="store_true",
+                    help="issue 18's row: 50 sessions, 1,000 regions, 2 replicas (each "
+                         "overridable by its own option)")
+    ap.add_argument("--quick", action="store_true", help="one level (50 sessions), 20 s each")
+    ap.add_argument("--baseline-duration", type=float, default=None,
+                    help="seconds of the no-work baseline per level (default: as --duration, "
+                         "at most 20; 0: no baseline)")
     ap.add_argument("--think", type=float, default=2.0, help="mean seconds between interactions")
-    ap.add_argument("--replicas", type=int, default=1)
+    ap.add_argument("--replicas", type=int, default=None, help="default 1 (--issue-row: 2)")
     ap.add_argument("--backend", choices=["local", "lake"], default=None,
                     help="store for the servers started here (default: local for 1 replica, "
                          "lake for several)")
@@ -463,6 +494,16 @@ def main(argv=None) -> int:
     ap.add_argument("--no-browser", action="store_true")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args(argv)
+    if args.sessions is None:
+        args.sessions = [50] if (args.issue_row or args.quick) else [10, 25, 50]
+    if args.duration is None:
+        args.duration = 20 if args.quick else 40
+    if args.replicas is None:
+        args.replicas = 2 if args.issue_row else 1
+    if args.regions is None and args.issue_row:
+        args.regions = 1000
+    if args.baseline_duration is None:
+        args.baseline_duration = min(args.duration, 20)
     if max(args.sessions) > MAX_SESSIONS or args.duration > MAX_DURATION:
         raise SystemExit(f"At most {MAX_SESSIONS} sessions and {MAX_DURATION} s per level.")
     stop_all = lambda: None
@@ -474,23 +515,36 @@ def main(argv=None) -> int:
     else:
         backend = args.backend or ("lake" if args.replicas > 1 else "local")
         url, pids, stop_all = serve(folder, args.replicas, backend, args.regions)
-    results = []
+    results, base = [], {}
     try:
         for n in args.sessions:
             r = measure(url, pids, n, args.duration, args.think, not args.no_browser)
             r.update(replicas=args.replicas, regions=args.regions or "default")
             results.append(r)
             print(json.dumps(r), flush=True)
+        stop_all()  # the app's servers are done: the baseline runs alone on the machine
+        stop_all = lambda: None
+        if args.baseline_duration > 0:
+            base = baseline(folder, args.sessions, args.baseline_duration, args.think)
+            for n, b in base.items():
+                print(json.dumps({"baseline": "no-work app, 1 process", **b}), flush=True)
     finally:
         stop_all()
         shutil.rmtree(folder, ignore_errors=True)
-    print("\nsessions  replicas  regions   interactions  p50 ms  p95 ms  browser p50  CPU %  "
-          "MB/session")
     for r in results:
+        b = base.get(r["sessions"])
+        r["baseline"] = b and {k: b[k] for k in ("p50_ms", "p95_ms", "interactions", "n_errors")}
+    print("\nsessions  replicas  regions   interactions  p50 ms  p95 ms  browser p50  CPU %  "
+          "MB/session  baseline p50/p95 ms  p50 × base  p95 × base")
+    for r in results:
+        b = r["baseline"]
+        ratio = (lambda k: f"{r[k] / max(b[k], 1):.1f}") if b else (lambda k: "—")
         print(f"{r['sessions']:>8}  {r['replicas']:>8}  {r['regions']!s:>7}  "
               f"{r['interactions']:>13}  {r['p50_ms']:>6}  {r['p95_ms']:>6}  "
               f"{r['browser_probe_p50_ms']!s:>11}  {r['server_cpu_percent']:>5}  "
-              f"{r['mb_per_session']:>10}")
+              f"{r['mb_per_session']:>10}  "
+              f"{(str(b['p50_ms']) + ' / ' + str(b['p95_ms'])) if b else '—':>19}  "
+              f"{ratio('p50_ms'):>10}  {ratio('p95_ms'):>10}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     return 0 if all(r["n_errors"] == 0 for r in results) else 1
