@@ -469,7 +469,8 @@ def baseline(folder: Path, sessions: list[int], duration: float, think: float) -
         bench_click.stop(proc)
 
 
-def main(argv=None) -> int:
+def parse_args(argv=None) -> argparse.Namespace:
+    """The options, with the defaults that depend on --issue-row and --quick filled in."""
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sessions", type=int, nargs="+", default=None,
@@ -506,6 +507,11 @@ def main(argv=None) -> int:
         args.baseline_duration = min(args.duration, 20)
     if max(args.sessions) > MAX_SESSIONS or args.duration > MAX_DURATION:
         raise SystemExit(f"At most {MAX_SESSIONS} sessions and {MAX_DURATION} s per level.")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
     stop_all = lambda: None
     # A SIGTERM (timeout, CI) unwinds like Ctrl-C, so the servers started here are stopped.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
