@@ -28,6 +28,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -63,24 +64,34 @@ def synthetic_units(n_units: int, seed: int = 11) -> dict[str, pd.DataFrame]:
         "country": country, "level": "LAU", "parent_id": None,
         "lat": rng.uniform(36, 60, n_units), "lon": rng.uniform(-9, 24, n_units),
         "nuts_version": 2021})
-    cols = {k: [] for k in ("unit", "indicator_id", "target_group", "edition", "answer", "value")}
-    for row in ind.itertuples():
+    # Columns as integer codes, made categorical at the end: at 100,000 units (~24M rows)
+    # object arrays of strings would cost gigabytes before the store even sees them.
+    all_codes = sorted({c for text in ind["answers"] for c in parse_answers(text)})
+    groups = sorted({g for text in ind["target_groups"] for g in split_list(text)})
+    cols = {k: [] for k in ("unit", "indicator", "group", "edition", "answer", "value")}
+    for i, row in enumerate(ind.itertuples()):
         answers = parse_answers(row.answers)
-        codes = np.array(list(answers), dtype=object)
+        codes = np.array([all_codes.index(c) for c in answers], dtype=np.int16)
         values = np.array(list(answers.values()), dtype=float)
         for group in split_list(row.target_groups):
             for edition in EDITIONS:
-                keep = np.flatnonzero(rng.random(n_units) >= 0.04)
+                keep = np.flatnonzero(rng.random(n_units) >= 0.04).astype(np.int32)
                 pick = rng.integers(0, len(codes), len(keep))
                 cols["unit"].append(keep)
-                cols["indicator_id"].append(np.full(len(keep), row.indicator_id, dtype=object))
-                cols["target_group"].append(np.full(len(keep), group, dtype=object))
+                cols["indicator"].append(np.full(len(keep), i, dtype=np.int16))
+                cols["group"].append(np.full(len(keep), groups.index(group), dtype=np.int8))
                 cols["edition"].append(np.full(len(keep), edition, dtype=np.int64))
                 cols["answer"].append(codes[pick])
                 cols["value"].append(values[pick])
     flat = {k: np.concatenate(v) for k, v in cols.items()}
-    unit = flat.pop("unit")
-    scores = pd.DataFrame({"region_id": pd.Categorical.from_codes(unit, categories=ids), **flat})
+    scores = pd.DataFrame({
+        "region_id": pd.Categorical.from_codes(flat["unit"], categories=ids),
+        "indicator_id": pd.Categorical.from_codes(flat["indicator"],
+                                                  categories=ind["indicator_id"].tolist()),
+        "target_group": pd.Categorical.from_codes(flat["group"], categories=groups),
+        "edition": flat["edition"],
+        "answer": pd.Categorical.from_codes(flat["answer"], categories=all_codes),
+        "value": flat["value"]})
     return {"regions": regions, "indicators": ind, "scores": scores,
             "practices": empty_frame("practices"), "outcomes": empty_frame("outcomes")}
 
@@ -130,6 +141,28 @@ def memory_kb(pid: int) -> dict[str, int]:
     return out
 
 
+class MemoryGuard(threading.Thread):
+    """Stops the server if its resident memory passes ``limit_mb``: on a shared machine a
+    server that grows without bound must fail alone, not wake the kernel's OOM killer for
+    everyone. Samples every half second (a monitor, not a wait of the benchmark)."""
+
+    def __init__(self, proc, limit_mb: float):
+        super().__init__(daemon=True)
+        self.proc, self.limit_kb = proc, limit_mb * 1024
+        self.tripped_mb: int | None = None
+        self.peak_kb = 0  # the highest VmHWM seen: a stopped process's own is gone
+        self.done = threading.Event()
+
+    def run(self):
+        while not self.done.wait(0.5) and self.proc.poll() is None:
+            mem = memory_kb(self.proc.pid)
+            rss, self.peak_kb = mem["VmRSS"], max(self.peak_kb, mem["VmHWM"])
+            if rss > self.limit_kb:
+                self.tripped_mb = round(rss / 1024)
+                bc.stop(self.proc)
+                return
+
+
 def load_page(browser, url: str, timeout_s: float) -> tuple[float | None, str]:
     """Seconds until ``url`` is idle in a fresh tab, or (None, why) past ``timeout_s``."""
     page = bc.new_page(browser)
@@ -149,6 +182,8 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="10,000 units, 120 s per page")
     ap.add_argument("--units", type=int, default=None, help="units in the store (default 100,000)")
     ap.add_argument("--timeout", type=float, default=None, help="seconds a page may take")
+    ap.add_argument("--max-rss-mb", type=float, default=8000,
+                    help="stop the server past this resident size (default 8,000 MB)")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args(argv)
     units = args.units or (10_000 if args.quick else 100_000)
@@ -173,6 +208,8 @@ def main(argv=None) -> int:
                                                timeout=timeout)
         procs.append(app_proc)
         result["server_start_s"] = round(time.perf_counter() - t0, 1)
+        guard = MemoryGuard(app_proc, args.max_rss_mb)
+        guard.start()
         with sync_playwright() as pw:
             browser = bc.launch(pw)
             base_first, _ = load_page(browser, base_url + "/", 60)
@@ -189,10 +226,13 @@ def main(argv=None) -> int:
                 result["region_page_s"] = None if reg is None else round(reg, 2)
                 result["region_page_note"] = why
             browser.close()
+        guard.done.set()
+        guard.join()
         mem = memory_kb(app_proc.pid)
-        result["server_rss_peak_mb"] = round(mem["VmHWM"] / 1024)
+        result["server_rss_peak_mb"] = round(max(mem["VmHWM"], guard.peak_kb) / 1024)
         result["server_rss_end_mb"] = round(mem["VmRSS"] / 1024)
         result["server_alive"] = app_proc.poll() is None
+        result["stopped_at_rss_limit_mb"] = guard.tripped_mb
     finally:
         for proc in procs:
             bc.stop(proc)
@@ -215,7 +255,10 @@ def main(argv=None) -> int:
     print(f"\nServer memory: peak resident (VmHWM) {result['server_rss_peak_mb']:,} MB, "
           f"resident at the end {result['server_rss_end_mb']:,} MB "
           f"(after the first page: {result['rss_after_first_page_mb']:,} MB); "
-          f"server {'still running' if result['server_alive'] else 'DIED'}")
+          f"server {'still running' if result['server_alive'] else 'NOT RUNNING'}")
+    if result["stopped_at_rss_limit_mb"]:
+        print(f"The server was stopped at {result['stopped_at_rss_limit_mb']:,} MB resident "
+              f"(limit --max-rss-mb {args.max_rss_mb:,.0f}).")
     for key in ("first_page_note", "region_page_note"):
         if result.get(key):
             print(f"{key.split('_note')[0].replace('_', ' ')}: {result[key]}")
