@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -241,7 +242,8 @@ def click_group(page, timeout_ms: float) -> float:
 def click_region(page, rng: random.Random, timeout_ms: float) -> float:
     """Open the Region picker (not timed: no run) and click another visible region."""
     box = page.locator('[data-testid="stSelectbox"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]', has_text="Region")).first
+        has=page.locator('[data-testid="stWidgetLabel"]',
+                         has_text=re.compile(r"^\s*Region\s*$"))).first
     box.click()
     options = page.locator('[role="option"][aria-selected="false"]')
     options.first.wait_for(state="visible", timeout=timeout_ms)

@@ -150,6 +150,8 @@ class MemoryGuard(threading.Thread):
         super().__init__(daemon=True)
         self.proc, self.limit_kb = proc, limit_mb * 1024
         self.tripped_mb: int | None = None
+        self.tripped_after_s: float | None = None
+        self.started = time.perf_counter()
         self.peak_kb = 0  # the highest VmHWM seen: a stopped process's own is gone
         self.done = threading.Event()
 
@@ -159,6 +161,7 @@ class MemoryGuard(threading.Thread):
             rss, self.peak_kb = mem["VmRSS"], max(self.peak_kb, mem["VmHWM"])
             if rss > self.limit_kb:
                 self.tripped_mb = round(rss / 1024)
+                self.tripped_after_s = round(time.perf_counter() - self.started, 1)
                 bc.stop(self.proc)
                 return
 
@@ -233,6 +236,7 @@ def main(argv=None) -> int:
         result["server_rss_end_mb"] = round(mem["VmRSS"] / 1024)
         result["server_alive"] = app_proc.poll() is None
         result["stopped_at_rss_limit_mb"] = guard.tripped_mb
+        result["stopped_after_s"] = guard.tripped_after_s
     finally:
         for proc in procs:
             bc.stop(proc)
@@ -248,7 +252,14 @@ def main(argv=None) -> int:
         value, base = result.get(key), result[base_key]
         if value is None:
             note = result.get(key.replace("_s", "_note"), "not tried (the first page did not serve)")
-            shown = f"did not serve within {timeout:.0f} s ({note})" if key in result else note
+            if key not in result:
+                shown = note
+            elif result["stopped_at_rss_limit_mb"]:
+                shown = (f"did not serve: the server passed --max-rss-mb "
+                         f"({result['stopped_at_rss_limit_mb']:,} MB) after "
+                         f"{result['stopped_after_s']} s and was stopped")
+            else:
+                shown = f"did not serve within {timeout:.0f} s ({note})"
             print(f"| {label} | {shown} | {base:.2f} s | — |")
         else:
             print(f"| {label} | {value:.2f} s | {base:.2f} s | {value / base:.1f} |")
@@ -257,8 +268,9 @@ def main(argv=None) -> int:
           f"(after the first page: {result['rss_after_first_page_mb']:,} MB); "
           f"server {'still running' if result['server_alive'] else 'NOT RUNNING'}")
     if result["stopped_at_rss_limit_mb"]:
-        print(f"The server was stopped at {result['stopped_at_rss_limit_mb']:,} MB resident "
-              f"(limit --max-rss-mb {args.max_rss_mb:,.0f}).")
+        print(f"The server was stopped at {result['stopped_at_rss_limit_mb']:,} MB resident, "
+              f"{result['stopped_after_s']} s after it started (limit --max-rss-mb "
+              f"{args.max_rss_mb:,.0f}).")
     for key in ("first_page_note", "region_page_note"):
         if result.get(key):
             print(f"{key.split('_note')[0].replace('_', ' ')}: {result[key]}")
