@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 import scoring
-from ui import brief, fmt, params, profile, safe
+from ui import fmt, params, profile, safe
+from views import brief
 from ui.i18n import t
 
 #: The steps, in order: (URL-stable slug, English title for t()).
