@@ -145,7 +145,7 @@ st.markdown(t("**Version** `{v}` · created {c} · by {who}",
               who=safe.md(components.manifest_words(man.get("who", "")))))
 if man.get("note"):
     st.caption(safe.md(components.manifest_words(man["note"])))
-frames = C.version_frames(man)
+frames = fixed["version"]
 if state.is_illustrative():
     st.warning(t("Illustrative tables: {tables}. They are not MIPEX-R results.",
                  tables=fmt.table_words(k for k, v in state.illustrative_flags(

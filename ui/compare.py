@@ -151,7 +151,8 @@ def view_key(view: dict) -> tuple:
 def methodology_tables(view_version: str, lang: str) -> dict:
     """The Methodology page's tables that depend only on the data and the language: the
     weight table, the data dictionary, the measure catalogue (None: no outcomes), the
-    indicators' areas and phases (in policy-cycle order), the number of regions."""
+    indicators' areas and phases (in policy-cycle order), the number of regions, the
+    version's files and row counts (:func:`views.methodology.version_frames`)."""
     from ui import profile
 
     tabs = state.tables()
@@ -163,7 +164,8 @@ def methodology_tables(view_version: str, lang: str) -> dict:
             "measures": None if catalogue.empty else profile.measure_list(catalogue),
             "areas": sorted(ind["area"].dropna().unique().tolist()),
             "phases": [p for p in order if p in present] + sorted(present - set(order)),
-            "n_regions": len(state.cube().regions)}
+            "n_regions": len(state.cube().regions),
+            "version": version_frames(state.manifest())}
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
