@@ -59,16 +59,13 @@ def _default_regions(view_version: str, group: str | None, edition) -> list[str]
     return default_regions(region_options(), state.cube(), view)
 
 
-def choose_regions(options: list[str], names: pd.Series | None = None, cube=None,
-                   view: dict | None = None) -> list[str]:
+def choose_regions(options: list[str], view: dict | None = None) -> list[str]:
     """The region multiselect (URL ``regions``), 2–6 regions; a link naming fewer than two
-    known regions is completed with the first regions of the list, with a notice."""
+    known regions is completed with the first regions of the list, with a notice. The
+    default: :func:`views.compare.default_regions` for the sidebar's edition and group."""
     view = view or {}
-    if cube is None:
-        default = _default_regions(state.view_version(), view.get("target_group"),
-                                   view.get("edition"))
-    else:
-        default = default_regions(options, cube, view)
+    default = list(_default_regions(state.view_version(), view.get("target_group"),
+                                    view.get("edition")))  # a copy: the cached list is shared
     labels = _regions(state.view_version())[2]
     if "w_regions" not in st.session_state and "regions" in st.query_params:
         chosen = state.url_choices("regions", options, default, t("Regions"), MAX_REGIONS)

@@ -241,12 +241,6 @@ def _overall_in_view(view_version: str, weights: tuple, edition, group) -> pd.Da
     return _rows(_overall(view_version, weights), edition, group)
 
 
-def in_view(frame: pd.DataFrame, view: dict) -> pd.DataFrame:
-    """Rows of the edition and target group chosen in the sidebar."""
-    view = resolve_view(view, state.cube())
-    return _rows(frame, view["edition"], view["target_group"])
-
-
 def scores_by(axis: str, view: dict) -> pd.DataFrame:
     """Scores by ``axis`` (area, phase) of every region, for the edition and group in view."""
     v = resolve_view(view, state.cube())
