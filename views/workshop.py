@@ -2,7 +2,7 @@
 region's neighbourhood in the ranking, its profile in two sentences, the what-if.
 
 Pure (no Streamlit): tested without it. The numbers come from the same functions as the
-Region profile and the brief (:mod:`ui.profile`, :mod:`ui.brief`); the page renders and
+Region profile and the brief (:mod:`ui.profile`, :mod:`views.brief`); the page renders and
 caches per view in :mod:`ui.workshop`.
 """
 
@@ -15,8 +15,8 @@ import pandas as pd
 
 import scoring
 from ui import fmt, params, profile, safe
-from views import brief
 from ui.i18n import t
+from views import brief
 
 #: The steps, in order: (URL-stable slug, English title for t()).
 STEPS = ("standing", "profile", "cycle", "gaps", "practices", "whatif")
@@ -287,6 +287,6 @@ def gap_areas(cube, tabs, region, group, edition, names, view=None) -> pd.DataFr
 
 
 def view_key(view: dict) -> tuple:
-    """A hashable form of the view (area weights, peer group) for remembered results."""
+    """The view (area weights, peer group) as a tuple of scalars: a cache key."""
     return (("weights", params.weights_key(view.get("weights"))),
             ("mode", view.get("mode", "all")), ("peer_list", tuple(view.get("peer_list", ()))))
