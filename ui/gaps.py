@@ -218,12 +218,15 @@ def rank_band_chart(shown: pd.DataFrame) -> alt.LayerChart:
 # Results are shared by every session: read-only.
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _aggregate(view_version: str, axis: str) -> pd.DataFrame:
+def aggregate_scores(view_version: str, axis: str) -> pd.DataFrame:
+    """Every region's scores by ``axis`` (area, phase), every group and edition."""
     return scoring.aggregate(state.cube(), by=(axis,))
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _overall(view_version: str, weights: tuple) -> pd.DataFrame:
+def overall_all(view_version: str, weights: tuple = ()) -> pd.DataFrame:
+    """Every region's overall score with area ``weights`` (:func:`ui.params.weights_key`;
+    empty: every area once), every group and edition."""
     return scoring.overall(state.cube(), group_weights=dict(weights) if weights else None)
 
 
@@ -233,12 +236,12 @@ def _rows(frame: pd.DataFrame, edition, group) -> pd.DataFrame:
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _scores_by(view_version: str, axis: str, edition, group) -> pd.DataFrame:
-    return _rows(_aggregate(view_version, axis), edition, group)
+    return _rows(aggregate_scores(view_version, axis), edition, group)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _overall_in_view(view_version: str, weights: tuple, edition, group) -> pd.DataFrame:
-    return _rows(_overall(view_version, weights), edition, group)
+    return _rows(overall_all(view_version, weights), edition, group)
 
 
 def scores_by(axis: str, view: dict) -> pd.DataFrame:

@@ -28,7 +28,6 @@ import pandas as pd
 import streamlit as st
 
 import geo
-import scoring
 from data import practices as dp
 from ui import charts, safe, state
 from ui.i18n import N_, language, t, term, terms
@@ -88,10 +87,13 @@ def lab_data(view_version: str) -> dict:
     score (``scored``, sorted), the areas with a score (``score_areas``), the facet options
     (``facets``), the areas in a stable colour order (``areas``: the framework's, then any
     others practices use), the practice ids and the region names."""
-    tabs, cube = state.tables(), state.cube()
-    by_area = scoring.aggregate(cube, by=("area",))
+    from ui import gaps
+
+    tabs = state.tables()
+    # the same aggregates the Compare and Gaps pages read (one computation per version)
+    by_area = gaps.aggregate_scores(view_version, "area")
     by_area = by_area.astype({"region_id": str, "target_group": str, "area": str})
-    total = scoring.overall(cube).astype({"region_id": str, "target_group": str})
+    total = gaps.overall_all(view_version).astype({"region_id": str, "target_group": str})
     opts = dp.facet_options(tabs["practices"], tabs["regions"])
     ind = tabs["indicators"]["area"].dropna().astype(str).unique().tolist()
     return {"by_area": by_area, "total": total,
