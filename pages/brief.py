@@ -15,11 +15,14 @@ from ui.i18n import language, t, using
 frame.require()
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _brief(path: str, version_id: str, region: str, group: str, edition, lang: str,
            weights: tuple = (), mode: str = "all", peer_list: tuple = (),
            measure: str | None = None) -> brief.Brief:
-    # keyed on the data version and the language: a publish or a language switch rebuilds it
+    # keyed on scalars: the data version and the language (a publish or a language switch
+    # rebuilds it) and the view; a resource (shared, read-only), not copied on every rerun.
+    # The store's path is a key too: a download is made after the page's run, outside it,
+    # where only these arguments say which data to read.
     man = state._manifest(path, version_id)
     man = dict(man, illustrative=state.illustrative_flags(
         man, state.framework_of_view(version_id)))

@@ -6,20 +6,18 @@ URL: ``regions`` (comma-separated ids), ``axis`` (area|phase), ``vs`` (first|gro
 
 import streamlit as st
 
-from ui import charts, components, frame, sidebar, state, tables
+from ui import charts, components, frame, sidebar, state
 from ui import compare as C
 from ui import gaps as G
-from ui.i18n import column_title, t
+from ui.i18n import t
 
 frame.require()
 
 view = sidebar.view()
 notices = st.container()
 st.title(t("Compare regions"))
-tabs = state.tables()
-names = tabs["regions"].set_index("region_id")["name"]
-options = C.scored_regions(tabs["regions"], state.cube().regions)
-chosen = C.choose_regions(options, names, state.cube(), view)
+options = C.region_options()
+chosen = C.choose_regions(options, view=view)
 
 AXES = {"area": t("Areas"), "phase": t("Policy-cycle phases")}
 CHARTS = {"radar": t("Radar"), "bars": t("Bars")}
@@ -41,24 +39,12 @@ if len(chosen) < C.MIN_REGIONS:
     st.stop()
 
 # full names in the chart, the table and the downloads; the table's headers are shortened
-# on screen only (the full name in the header's tooltip)
-labels = {r: C.region_label(r, names, None) for r in chosen}
-table = G.scores_by(axis, view)
-order = G.axis_order(table, axis)
-overall = t("Overall")
-long = C.compare_long(table, G.overall_scores(view), chosen, axis, vs, overall)
-data = C.chart_frame(long, axis, labels, vs, overall)
-series = list(dict.fromkeys(data["series"]))
-if kind == "radar":
-    chart = charts.radar_chart(data, axis=axis, value="score", series="series",
-                               axis_order=order, series_order=series, size=frame.radar_height())
-else:
-    chart = charts.bar_chart(data, axis, "score", series="series", category_order=order,
-                             series_order=series)
-shown_data = data.rename(columns={"series": t("Series"), "region_id": t("Code"),
-                                  axis: column_title(axis), "score": t("Score"),
-                                  "coverage": t("Coverage"), "difference": t("Difference")})
-charts.show_chart(chart, shown_data, f"compare-{axis}-scores", key="compare-chart")
+# on screen only (the full name in the header's tooltip). Computed once per view (ui.compare).
+key = (*C.view_key(view), axis, vs, tuple(chosen))
+model = C.compare_view(*key)
+labels, order = model["labels"], model["order"]
+chart = C.compare_chart(*key, kind, frame.radar_height())
+charts.show_chart(chart, model["shown_data"], f"compare-{axis}-scores", key="compare-chart")
 
 st.subheader(t("Differences against {ref}", ref=C.vs_labels()[vs]))
 sorts = ["axis", "reference", *chosen]
@@ -66,7 +52,7 @@ sort_names = {"axis": t("framework order"), "reference": t("reference score"),
               **{r: t("gap of {r}", r=labels[r]) for r in chosen}}
 sort = state.url_widget(st.selectbox, "sort", sorts, "axis", t("Sort rows by"),
                         format_func=sort_names.get)
-gaps = tables.in_words(C.gap_table(long, chosen, axis, vs, labels, order, sort, overall))
+gaps = C.compare_gaps(*key, sort)
 ref_col = C.reference_column(vs, labels[chosen[0]])
 diff_cols = [labels[r] for r in (chosen[1:] if vs == "first" else chosen)]
 st.dataframe(G.styled(gaps, diff_cols, [t("Lowest coverage")], [ref_col]), hide_index=True,
@@ -74,7 +60,7 @@ st.dataframe(G.styled(gaps, diff_cols, [t("Lowest coverage")], [ref_col]), hide_
              column_config={t("Lowest coverage"): st.column_config.NumberColumn(  # text: styled()
                  help=t("The lowest coverage among the compared regions in this row: the share "
                         "of the indicator weight answered behind the score.")),
-                 **{labels[r]: st.column_config.Column(C.region_label(r, names), help=labels[r])
+                 **{labels[r]: st.column_config.Column(C.short_label(r), help=labels[r])
                     for r in chosen}})
 G.legend(t("behind the reference"), t("ahead of the reference"))
 components.downloads(gaps, f"compare-{axis}-gaps", key="compare-gaps")

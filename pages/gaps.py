@@ -6,9 +6,9 @@ URL: ``axis`` (area|phase), ``gap`` (best|peers|target), ``peers`` (all|country)
 
 import streamlit as st
 
-from ui import charts, components, frame, sidebar, state, tables
+from ui import charts, components, frame, params, sidebar, state, tables
 from ui import gaps as G
-from ui.i18n import t, terms
+from ui.i18n import t
 
 frame.require()
 
@@ -17,10 +17,6 @@ notices = st.container()
 st.title(t("Gaps: where each region stands"))
 st.caption(t("Each cell is a region's score minus a reference: the best region, the mean of its "
              "peers, or a target. Negative (orange) = behind; positive (purple) = ahead."))
-tabs = state.tables()
-names = tabs["regions"].set_index("region_id")["name"]
-countries = tabs["regions"].set_index("region_id")["country"]
-
 AXES = {"area": t("Areas"), "phase": t("Policy-cycle phases")}
 GAPS = {"best": t("the best region"), "peers": t("the mean of its peers"),
         "target": t("a target score")}
@@ -46,18 +42,14 @@ with c3:
 areas = G.axis_order(G.scores_by("area", view), "area")
 weights = G.weight_controls(areas)
 
-table = G.scores_by(axis, view)
-if table.empty or table["score"].isna().all():
+key = G.view_key(view)  # the view version, language, edition, target group
+model = G.gap_view(*key, axis, gap, float(target), peers, params.weights_key(weights))
+if model["empty"]:
     st.info(t("There are no scores for this edition and target group."))
     with notices:
         state.show_notices()
     st.stop()
-order = G.axis_order(table, axis)
-long = G.gap_long(table, axis, gap, target=target, peers=peers, countries=countries)
-ov = G.overall_scores(view, weights).assign(overall=t("Overall"))
-ov_long = G.gap_long(ov, "overall", gap, target=target, peers=peers, countries=countries)
-wide = G.gap_wide(long, axis, order, names, ov_long)
-gap_cols = [*(str(a) for a in terms(list(order))), t("Overall")]  # the matrix's headers
+wide, gap_cols = model["wide"], model["gap_cols"]
 colour = len(wide) <= G.MAX_STYLED_ROWS
 st.dataframe(G.styled(wide, gap_cols, [t("Coverage")]) if colour else tables.rounded(wide),
              hide_index=True, width="stretch",
@@ -70,18 +62,18 @@ else:
                  "by clicking its header.", n=G.MAX_STYLED_ROWS))
 components.downloads(wide, f"gaps-{axis}-{gap}", key="gap-matrix")
 with st.expander(t("Every cell with its score, reference and coverage (text)")):
-    tables.show_table(G.cell_table(long, axis, names), f"gap-cells-{axis}-{gap}", key="gap-cells")
+    tables.show_table(model["cells"], f"gap-cells-{axis}-{gap}", key="gap-cells")
 
 st.subheader(t("How stable are the ranks? Median rank and 5–95 % band"))
-raw_bands = G.band_rows(view, weights)
+bands_view = G.band_view(*key, params.weights_key(weights))
+raw_bands, bands = bands_view["raw"], bands_view["table"]
 st.caption(t("{n:,} random variations of the indicator and area weights (±25 %), each scored with "
              "the arithmetic and the geometric mean; the band holds 90 % of the ranks a region "
              "gets. The tick is its rank with the weights above.", n=G.n_draws(len(raw_bands))))
-bands = G.band_frame(raw_bands, names)
 if len(bands) > G.MAX_BAND_ROWS:
     st.caption(t("The chart shows the {n} regions with the best median rank; the table below "
                  "it lists all {m}.", n=G.MAX_BAND_ROWS, m=len(bands)))
-charts.show_chart(G.rank_band_chart(bands), bands, "rank-bands", key="rank-bands")
+charts.show_chart(bands_view["chart"], bands, "rank-bands", key="rank-bands")
 components.data_caption()
 with notices:
     state.show_notices()

@@ -9,7 +9,7 @@ import streamlit as st
 from ui import compare as C
 from ui import components, fmt, frame, profile, safe, sidebar, state, tables
 from ui import gaps as G
-from ui.i18n import t, term, untranslated_note
+from ui.i18n import language, t, term, untranslated_note
 
 frame.require()
 
@@ -18,6 +18,8 @@ notices = st.container()
 st.title(t("Methodology"))
 rules = C.rule_defaults()
 ind = state.tables()["indicators"]
+lang_key = (state.view_version(), language())  # what the cached tables are keyed on
+fixed = C.methodology_tables(*lang_key)
 
 st.header(t("How a score is made"))
 st.markdown(t(
@@ -61,10 +63,10 @@ st.markdown(t(
     "(31.25 → 31.3), coverage to 0.1 %, the same on screen, in the brief and in downloads "
     "(see the data dictionary).",
     thr=rules["threshold"], eps=rules["eps"], rule=rules["all_rule"],
-    n=2 * profile.band_draws(len(state.cube().regions)),
+    n=2 * profile.band_draws(fixed["n_regions"]),
     spread=rules["spread"], outcome=rules["outcome_method"], k=profile.N_PRIORITIES))
 
-weights_table = C.weight_table(ind)
+weights_table = fixed["weights"]
 if weights_table.empty:
     st.caption(t("Every indicator in the data has weight 1."))
 else:
@@ -76,16 +78,13 @@ if len(state.frameworks()) > 1:
     st.caption(t("The data holds several indices ({all}); this list is the one in view, "
                  "{fw}. Choose the index in the sidebar.", all=", ".join(state.frameworks()),
                  fw=state.framework()))
-areas = sorted(ind["area"].dropna().unique().tolist())
-phases = [p for p in ("formulation", "output", "implementation", "evaluation")
-          if p in set(ind["phase"])] + sorted(set(ind["phase"].dropna()) - {
-              "formulation", "output", "implementation", "evaluation"})
+areas, phases = fixed["areas"], fixed["phases"]
 c1, c2 = st.columns(2)
 with c1:
     pick_areas = state.url_multi("area", areas, [], t("Areas"), format_func=term)
 with c2:
     pick_phases = state.url_multi("phase", phases, [], t("Phases"), format_func=term)
-indicators = C.indicator_list(ind, pick_areas, pick_phases)
+indicators = C.indicators_shown(*lang_key, tuple(pick_areas), tuple(pick_phases))
 tables.show_table(indicators, "indicators", key="indicators", column_config=C.fit(
     indicators, {"Code": 55, "Indicator": 165, "Question": 255, "Answers → values": 170,
                  "Answer options": 220, "Area": 95, "Phase": 85, "Target groups": 60,
@@ -114,17 +113,16 @@ st.markdown(t(
     rule=t("An outcome shown next to a policy edition is the nearest year not after the "
            "edition (2022 for the 2024 edition when 2023 is not published); only when every "
            "year is after the edition, the nearest year after it. The year is always shown.")))
-catalogue = profile.measure_catalogue(state.tables().get("measures"), state.tables()["outcomes"])
-if catalogue.empty:
+if fixed["measures"] is None:
     st.info(t("No outcome figures are published."))
 else:
-    tables.show_table(profile.measure_list(catalogue), "measures", key="measures",
+    tables.show_table(fixed["measures"], "measures", key="measures",
                       caption=t("The measure catalogue: built when outcomes are imported, "
                                 "corrected by staff (the measures table)."))
 
 st.header(t("Data dictionary"))
 st.caption(t("Generated from the schema that also checks every upload, so it cannot drift."))
-dic = C.data_dictionary()
+dic = fixed["dictionary"]
 tables.show_table(dic, "data-dictionary", key="dictionary", column_config=C.fit(dic, {
     "Table": 75, "Column": 105, "Type": 80, "Required": 62, "Key": 40, "Allowed": 120,
     "Meaning": 300, "Example": 95}))
@@ -147,7 +145,7 @@ st.markdown(t("**Version** `{v}` · created {c} · by {who}",
               who=safe.md(components.manifest_words(man.get("who", "")))))
 if man.get("note"):
     st.caption(safe.md(components.manifest_words(man["note"])))
-frames = C.version_frames(man)
+frames = fixed["version"]
 if state.is_illustrative():
     st.warning(t("Illustrative tables: {tables}. They are not MIPEX-R results.",
                  tables=fmt.table_words(k for k, v in state.illustrative_flags(
@@ -167,13 +165,12 @@ if len(eds) < 2 or view["edition"] is None:
 else:
     e_to = view["edition"] if view["edition"] != eds[0] else eds[1]
     e_from = eds[eds.index(e_to) - 1]
-    changed = C.indicator_set_change(cube, view["target_group"], e_from, e_to)
+    changed, comp = C.editions_compared(*lang_key, view["target_group"], e_from, e_to)
     if len(changed):
         st.warning(t("The indicator set changed between {a} and {b}: {ids}. Changes in the areas "
                      "concerned mix a change of method with a change of policy.", a=e_from,
                      b=e_to, ids=safe.md(", ".join(changed[t("Code")]))), icon=":material/warning:")
         tables.show_table(changed, "indicator-set-change", key="set-change")
-    comp = C.edition_comparability(cube, view["target_group"], e_from, e_to)
     st.markdown(t("Regions whose change from {a} to {b} is **not comparable** — the indicators "
                   "with a value behind the score differ between the editions (an indicator "
                   "added, dropped, or missing in one edition):", a=e_from, b=e_to))

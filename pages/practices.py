@@ -11,7 +11,7 @@ import streamlit as st
 
 from ui import components, frame, sidebar, state
 from ui import practices as ui
-from ui.i18n import t
+from ui.i18n import language, t
 
 frame.require()
 
@@ -22,9 +22,10 @@ st.caption(t("REGIN's database of regional integration practices: what was done,
 st.page_link("pages/propose.py", label=t("Propose a practice from your region"), icon=":material/add_circle:")
 tabs = state.tables()
 filters = ui.filter_widgets(tabs)
-gaps = ui.gap_widgets(tabs, view)
-shown = ui.results(tabs, filters, gaps)
-selected = ui.current_practice(set(tabs["practices"]["practice_id"].astype(str)))
+gaps, gaps_key = ui.gap_section(tabs, view)
+key = (ui.filters_key(filters), gaps_key)  # what the results and the map are cached on
+shown = ui.lab_results(state.view_version(), language(), *key)
+selected = ui.current_practice(ui.lab_data(state.view_version())["practice_ids"])
 state.show_notices()
 
 n_all = len(tabs["practices"])
@@ -33,7 +34,7 @@ st.markdown(t("**{n} of {total} practices**", n=len(shown), total=n_all)
 left, right = st.columns([3, 2], gap="medium")
 with left:
     default_shade = gaps.areas[0] if gaps is not None and gaps.areas else ui.OVERALL
-    ui.render_map(tabs, shown, view, selected, default_shade)
+    ui.render_map(tabs, shown, view, selected, default_shade, key)
 with right:
     ui.render_card(tabs, selected)
 

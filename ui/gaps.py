@@ -1,15 +1,15 @@
-"""Logic of the Gaps page: area weights kept in the URL, gap matrices, rank bands.
+"""The Gaps page's widgets, colours and charts, and its per-view cache: area weights kept
+in the URL, the coloured gap matrix, the rank-band chart.
 
-Pure helpers (``gap_long``, ``gap_wide``, ``diverging_css``) take and return DataFrames and
-can be tested without Streamlit; the widget and chart helpers below them render. The ``w``
-parameter (area weights) is parsed by :mod:`ui.params`, the one parser every page uses.
+The figures are computed in :mod:`views.gaps` (pure, no Streamlit) and cached here per view
+(``st.cache_resource`` keyed on scalars: the view version first). The ``w`` parameter (area
+weights) is parsed by :mod:`ui.params`, the one parser every page uses.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
 
 import altair as alt
 import numpy as np
@@ -18,11 +18,10 @@ import streamlit as st
 
 import scoring
 from ui import fmt, params, safe, state, tables
-from ui.i18n import N_, column_title, t, term, terms
+from ui.i18n import N_, language, t, term, terms
+from views.gaps import (DEFAULT_TARGET, GAP_TYPES, PEER_GROUPS, axis_order, band_frame,  # noqa: F401
+                        cell_table, gap_long, gap_wide, resolve_view, short_label)
 
-GAP_TYPES = ("best", "peers", "target")
-PEER_GROUPS = ("all", "country")
-DEFAULT_TARGET = 80.0
 #: Above this many rows the gap matrix is shown without colours (a Styler costs ~0.5 s per
 #: 1,000 rows × 12 columns to send).
 MAX_STYLED_ROWS = 400
@@ -98,63 +97,7 @@ def url_target() -> float:
     return DEFAULT_TARGET
 
 
-# ------------------------------------------------------------------ gap tables (pure)
-
-def gap_long(table: pd.DataFrame, axis: str, gap: str, *, target: float = DEFAULT_TARGET,
-             peers: str = "all", countries: pd.Series | None = None) -> pd.DataFrame:
-    """Every region × axis value of one target group and edition, with its gap.
-
-    ``table``: aggregate rows (region_id, <axis>, score, coverage) of one target group and
-    edition. Gap "best": score − the best score of that axis value; "peers": score − the mean
-    of the *other* regions' scores (all of them, or those of the same country when ``peers``
-    is "country", via ``countries`` region_id → country); "target": score − ``target``.
-    Same numbers as :func:`scoring.gaps` for one region, computed for all regions at once.
-    Missing data: NaN scores are left out of best and mean; a NaN score has a NaN gap.
-    Output: region_id, <axis>, score, coverage, reference, gap.
-    """
-    t_ = table[["region_id", axis, "score", "coverage"]].copy()
-    t_["region_id"] = t_["region_id"].astype(str)
-    t_[axis] = t_[axis].astype(str)
-    keys = [axis]
-    if gap == "best":
-        ref = t_.groupby(keys)["score"].transform("max")
-    elif gap == "peers":
-        if peers == "country":
-            t_["_country"] = t_["region_id"].map(countries).fillna("—") \
-                if countries is not None else "—"
-            keys = [axis, "_country"]
-        has = t_["score"].notna()
-        total = t_["score"].fillna(0).groupby([t_[k] for k in keys]).transform("sum")
-        count = has.groupby([t_[k] for k in keys]).transform("sum")
-        own = t_["score"].fillna(0)
-        n_other = count - has.astype(int)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ref = ((total - own) / n_other).where(n_other > 0)
-    elif gap == "target":
-        ref = pd.Series(float(target), index=t_.index)
-    else:
-        raise ValueError(f"gap must be one of {GAP_TYPES}")
-    out = t_[["region_id", axis, "score", "coverage"]].assign(reference=ref.astype(float))
-    out["gap"] = out["score"] - out["reference"]
-    return out.reset_index(drop=True)
-
-
-def gap_wide(long: pd.DataFrame, axis: str, order, names: pd.Series,
-             overall: pd.DataFrame) -> pd.DataFrame:
-    """Regions as rows, one gap column per axis value (in ``order``), then the overall gap
-    and the overall score's coverage. ``overall``: gap_long output on the overall score
-    (axis column "overall"). Rows sorted by the overall gap, largest deficit first."""
-    wide = long.pivot(index="region_id", columns=axis, values="gap")
-    wide = wide.reindex(columns=[str(o) for o in order])
-    wide.columns = [str(c) for c in terms(list(wide.columns))]  # area names as shown
-    ov = overall.set_index("region_id")
-    wide[t("Overall")] = ov["gap"]
-    wide[t("Coverage")] = ov["coverage"]
-    wide.insert(0, t("Region"), wide.index.map(names).fillna(""))
-    wide.columns.name = None
-    out = wide.reset_index().rename(columns={"region_id": t("Code")})
-    return out.sort_values([t("Overall"), t("Code")], na_position="last").reset_index(drop=True)
-
+# ------------------------------------------------------------------ the coloured matrix
 
 def diverging_css(values: pd.DataFrame, span: float) -> pd.DataFrame:
     """CSS per cell: a diverging colour for the value (−span … +span), grey for no data.
@@ -211,32 +154,6 @@ def matrix_columns(gap_cols, styled: bool = True) -> dict:
     return cfg
 
 
-def short_label(text: str, room: int = 9) -> str:
-    """``text`` abbreviated to about ``room`` characters at word boundaries, each cut word
-    ending in a full stop ("vocational training" → "voc. tra.", "anti-discrimination" →
-    "anti-dis."); a name of more than two words keeps its first and last ("lutte contre les
-    discriminations" → "lut. dis."); short texts unchanged. Never cut in the middle of a
-    letter sequence without a mark."""
-    text = str(text)
-    if len(text) <= room:
-        return text
-    words = [w for w in text.split() if w]
-    if len(words) > 2:
-        text = f"{words[0]} {words[-1]}"
-    words = re.split(r"(\s+|-)", text)
-    parts = [w for w in words if w]
-    wordy = [w for w in parts if any(ch.isalpha() for ch in w)]
-    gaps = sum(len(w) for w in parts if w not in wordy)
-    keep = max(3, (room - gaps) // max(1, len(wordy)) - 1)
-    out = []
-    for w in parts:
-        if w not in wordy or len(w) <= keep + 1:
-            out.append(" " if w.isspace() else w)
-        else:
-            out.append(w[:keep] + ".")
-    return "".join(out)
-
-
 def legend(behind: str, ahead: str):
     """A colour legend under a coloured table, including the "no data" swatch."""
     sw = ('<span style="display:inline-block;width:1.1em;height:1.1em;background:{c};'
@@ -255,30 +172,6 @@ def n_draws(n_regions: int) -> int:
     from ui import profile
 
     return profile.band_draws(n_regions)
-
-
-def cell_table(long: pd.DataFrame, axis: str, names: pd.Series) -> pd.DataFrame:
-    """Every region × axis value as text: the gap matrix's long form, with coverage."""
-    return pd.DataFrame({
-        t("Code"): long["region_id"], t("Region"): long["region_id"].map(names).fillna(""),
-        column_title(axis): long[axis], t("Score"): long["score"],
-        t("Coverage"): long["coverage"], t("Reference"): long["reference"],
-        t("Gap"): long["gap"]})
-
-
-def band_frame(bands: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
-    """The rank-band table shown on screen (and the chart's text alternative)."""
-    out = pd.DataFrame({
-        t("Code"): bands["region_id"].astype(str),
-        t("Region"): bands["region_id"].astype(str).map(names).fillna(""),
-        t("Score"): bands["nominal_score"],
-        t("Rank with these weights"): bands["nominal_rank"],
-        t("Median rank"): bands["median_rank"],
-        t("Rank, 5th percentile"): bands["rank_p05"],
-        t("Rank, 95th percentile"): bands["rank_p95"],
-    })
-    return out.sort_values([t("Median rank"), t("Code")], na_position="last") \
-        .reset_index(drop=True)
 
 
 def rank_band_chart(shown: pd.DataFrame) -> alt.LayerChart:
@@ -319,51 +212,49 @@ def rank_band_chart(shown: pd.DataFrame) -> alt.LayerChart:
         .configure_legend(labelFontSize=14)
 
 
-# ------------------------------------------------------------------ cached scores
+# ------------------------------------------------------------------ cached per view
+# One idiom: st.cache_resource keyed on scalars and tuples (the view version first, the
+# language where text is made); the bodies read the run's data (state.tables/state.cube).
+# Results are shared by every session: read-only.
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _aggregate(_cube, version: str, axis: str) -> pd.DataFrame:
-    return scoring.aggregate(_cube, by=(axis,))
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _overall(_cube, version: str, weights: tuple) -> pd.DataFrame:
-    return scoring.overall(_cube, group_weights=dict(weights) if weights else None)
-
-
-def resolve_view(view: dict, cube) -> dict:
-    """The sidebar's choice, or the latest edition and the first target group when the sidebar
-    has not run (so a page never fails on an empty choice)."""
-    groups = [g for g in ("TCN", "BIP", "ALL") if g in cube.groups] or list(cube.groups)
-    edition = view.get("edition")
-    edition = int(edition) if edition is not None else (
-        int(cube.editions[-1]) if len(cube.editions) else None)
-    group = view.get("target_group") or (groups[0] if groups else None)
-    return {"edition": edition, "target_group": group}
+@st.cache_resource(max_entries=16, show_spinner=False)
+def aggregate_scores(view_version: str, axis: str) -> pd.DataFrame:
+    """Every region's scores by ``axis`` (area, phase), every group and edition."""
+    return scoring.aggregate(state.cube(), by=(axis,))
 
 
-def in_view(frame: pd.DataFrame, view: dict) -> pd.DataFrame:
-    """Rows of the edition and target group chosen in the sidebar."""
-    view = resolve_view(view, state.cube())
-    return frame[(frame["edition"] == view["edition"])
-                 & (frame["target_group"] == view["target_group"])]
+@st.cache_resource(max_entries=32, show_spinner=False)
+def overall_all(view_version: str, weights: tuple = ()) -> pd.DataFrame:
+    """Every region's overall score with area ``weights`` (:func:`ui.params.weights_key`;
+    empty: every area once), every group and edition."""
+    return scoring.overall(state.cube(), group_weights=dict(weights) if weights else None)
+
+
+def _rows(frame: pd.DataFrame, edition, group) -> pd.DataFrame:
+    return frame[(frame["edition"] == edition) & (frame["target_group"] == group)]
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _scores_by(view_version: str, axis: str, edition, group) -> pd.DataFrame:
+    return _rows(aggregate_scores(view_version, axis), edition, group)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _overall_in_view(view_version: str, weights: tuple, edition, group) -> pd.DataFrame:
+    return _rows(overall_all(view_version, weights), edition, group)
 
 
 def scores_by(axis: str, view: dict) -> pd.DataFrame:
     """Scores by ``axis`` (area, phase) of every region, for the edition and group in view."""
-    return in_view(_aggregate(state.cube(), state.view_version(), axis), view)
+    v = resolve_view(view, state.cube())
+    return _scores_by(state.view_version(), axis, v["edition"], v["target_group"])
 
 
 def overall_scores(view: dict, weights: dict | None = None) -> pd.DataFrame:
     """Overall scores (with area weights; None or all 1 = every area once) in view."""
-    return in_view(_overall(state.cube(), state.view_version(), params.weights_key(weights)), view)
-
-
-def axis_order(table: pd.DataFrame, axis: str) -> list[str]:
-    """The display order of an axis' values (phases in policy-cycle order)."""
-    col = table[axis]
-    cats = col.cat.categories if isinstance(col.dtype, pd.CategoricalDtype) else col.unique()
-    return [str(c) for c in cats]
+    v = resolve_view(view, state.cube())
+    return _overall_in_view(state.view_version(), params.weights_key(weights), v["edition"],
+                            v["target_group"])
 
 
 def band_rows(view: dict, weights: dict) -> pd.DataFrame:
@@ -374,3 +265,43 @@ def band_rows(view: dict, weights: dict) -> pd.DataFrame:
     view = resolve_view(view, state.cube())
     return profile.rank_bands(state.cube(), state.tables()["regions"], view["edition"],
                               view["target_group"], params.effective_weights(weights))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def gap_view(view_version: str, lang: str, edition, group: str, axis: str, gap: str,
+             target: float, peers: str, weights: tuple) -> dict:
+    """Everything the gap matrix shows for one choice: ``order`` (the axis' values),
+    ``long`` (:func:`views.gaps.gap_long`), ``wide`` (the matrix), ``gap_cols`` (its
+    headers, in words), ``cells`` (every cell as text); ``empty`` when there is no score."""
+    view = {"edition": edition, "target_group": group}
+    table = scores_by(axis, view)
+    if table.empty or table["score"].isna().all():
+        return {"empty": True}
+    tabs = state.tables()
+    names = tabs["regions"].set_index("region_id")["name"]
+    countries = tabs["regions"].set_index("region_id")["country"]
+    order = axis_order(table, axis)
+    long = gap_long(table, axis, gap, target=target, peers=peers, countries=countries)
+    ov = _overall_in_view(view_version, weights, edition, group).assign(overall=t("Overall"))
+    ov_long = gap_long(ov, "overall", gap, target=target, peers=peers, countries=countries)
+    wide = gap_wide(long, axis, order, names, ov_long)
+    return {"empty": False, "order": order, "long": long, "wide": wide,
+            "gap_cols": [*(str(a) for a in terms(list(order))), t("Overall")],
+            "cells": cell_table(long, axis, names)}
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def band_view(view_version: str, lang: str, edition, group: str, weights: tuple) -> dict:
+    """The rank bands shown (``raw`` rows, ``table`` on screen) and their chart, made once
+    per view and weighting."""
+    view = {"edition": edition, "target_group": group}
+    raw = band_rows(view, dict(weights) if weights else None)
+    names = state.tables()["regions"].set_index("region_id")["name"]
+    bands = band_frame(raw, names)
+    return {"raw": raw, "table": bands, "chart": rank_band_chart(bands)}
+
+
+def view_key(view: dict) -> tuple:
+    """(view version, language, edition, target group): the first keys of a cached view."""
+    v = resolve_view(view, state.cube())
+    return state.view_version(), language(), v["edition"], v["target_group"]

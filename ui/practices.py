@@ -1,7 +1,10 @@
-"""Logic of the Integration Lab page: filters in the URL, the map, the list, the card.
+"""The Integration Lab's widgets and rendering, and its per-view cache: filters in the URL,
+the map, the list, the card.
 
-What is shown and in which order is decided in :mod:`data.practices` (pure); this module
-reads widgets, builds the pydeck map with :mod:`geo`, and renders. User-supplied text
+What is shown and in which order is decided in :mod:`data.practices` (pure); what a card
+says and why a practice is suggested in :mod:`views.lab` (pure); this module reads widgets,
+builds the pydeck map with :mod:`geo`, caches per view (``st.cache_resource`` keyed on
+scalars and tuples, the view version first), and renders. User-supplied text
 (titles, summaries, lessons…) is never given to a renderer that interprets it: the card
 escapes Markdown and HTML (:func:`ui.safe.md`), the list is a data grid, and the map's
 tooltip fields are escaped by Streamlit's deck.gl tooltip.
@@ -17,20 +20,19 @@ whose gaps are looked for) and ``peers`` (``all``/``country``/``similar``). The 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
-import html
 import os
-import re
 
 import pandas as pd
 import streamlit as st
 
 import geo
-import scoring
 from data import practices as dp
-from data.schema import split_list
 from ui import charts, safe, state
-from ui.i18n import N_, t, term, terms
+from ui.i18n import N_, language, t, term, terms
+from views.lab import (OVERALL, _years, card_markdown, in_cell, legend_html, parse_years,  # noqa: F401
+                       selected_cell, selected_practice, why)
 
 MAP_KEY, LIST_KEY, GAPS_KEY, SEL_KEY, CELL_KEY = "practice_map", "practice_list", "gap_list", "_practice", "_cell"
 SCROLL_KEY = "_scroll_card"
@@ -39,7 +41,6 @@ SCROLL_KEY = "_scroll_card"
 _SCROLL_TO_CARD = ("<script>const c = window.parent.document.querySelector('.st-key-practice_card') "
                    "|| document.querySelector('.st-key-practice_card');"
                    "if (c) c.scrollIntoView({behavior: 'smooth', block: 'nearest'});</script>")
-OVERALL = "overall"
 PEER_CHOICES = ("all", "country", "similar")
 #: (URL key, Filters field, label) of the multi-choice facets, in display order.
 FACETS = [("area", "areas", N_("Area")), ("tg", "target_groups", N_("Target group")),
@@ -65,6 +66,9 @@ WHY_ROW_HEIGHT = 72
 
 
 # ------------------------------------------------------------------------------ cached data
+# One idiom: st.cache_resource keyed on scalars and tuples — the view version first, the
+# language where text is made — whose bodies read the run's data (state.tables/state.cube).
+# Results are shared by every session: read-only.
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _search_index(path: str, version_id: str) -> dp.SearchIndex:
@@ -76,50 +80,60 @@ def search_index() -> dp.SearchIndex:
     return _search_index(str(s.root), state.version())
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _scores(path: str, version_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    cube = state._cube(path, version_id)
-    by_area = scoring.aggregate(cube, by=("area",))
+@st.cache_resource(max_entries=4, show_spinner=False)
+def lab_data(view_version: str) -> dict:
+    """What the Lab reads on every rerun, made once per view version: area scores
+    (``by_area``) and overall scores (``total``) with text keys, the regions with an area
+    score (``scored``, sorted), the areas with a score (``score_areas``), the facet options
+    (``facets``), the areas in a stable colour order (``areas``: the framework's, then any
+    others practices use), the practice ids and the region names."""
+    from ui import gaps
+
+    tabs = state.tables()
+    # the same aggregates the Compare and Gaps pages read (one computation per version)
+    by_area = gaps.aggregate_scores(view_version, "area")
     by_area = by_area.astype({"region_id": str, "target_group": str, "area": str})
-    total = scoring.overall(cube).astype({"region_id": str, "target_group": str})
-    return by_area, total
+    total = gaps.overall_all(view_version).astype({"region_id": str, "target_group": str})
+    opts = dp.facet_options(tabs["practices"], tabs["regions"])
+    ind = tabs["indicators"]["area"].dropna().astype(str).unique().tolist()
+    return {"by_area": by_area, "total": total,
+            "scored": sorted(by_area.loc[by_area["score"].notna(), "region_id"].unique().tolist()),
+            "with_scores": frozenset(by_area["region_id"].unique().tolist()),
+            "score_areas": frozenset(by_area["area"].unique().tolist()),
+            "practice_ids": frozenset(tabs["practices"]["practice_id"].astype(str)),
+            "names": tabs["regions"].drop_duplicates("region_id").set_index("region_id")["name"],
+            "facets": opts, "areas": list(dict.fromkeys(ind + sorted(set(opts["areas"]) - set(ind))))}
 
 
 def area_scores() -> pd.DataFrame:
-    s = state.store()
-    return _scores(str(s.root), state.view_version())[0]
+    return lab_data(state.view_version())["by_area"]
 
 
-def shade_values(shade: str, edition, group) -> pd.Series:
-    """region_id → score for the map's shading (``overall`` or an area) in the view."""
-    s = state.store()
-    by_area, total = _scores(str(s.root), state.view_version())
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _shade_values(view_version: str, shade: str, edition, group: str) -> pd.Series:
+    data = lab_data(view_version)
     if shade == OVERALL:
-        rows = total[(total["edition"] == edition) & (total["target_group"] == str(group))]
+        total = data["total"]
+        rows = total[(total["edition"] == edition) & (total["target_group"] == group)]
     else:
-        rows = by_area[(by_area["edition"] == edition) & (by_area["target_group"] == str(group))
+        by_area = data["by_area"]
+        rows = by_area[(by_area["edition"] == edition) & (by_area["target_group"] == group)
                        & (by_area["area"] == shade)]
     return rows.set_index("region_id")["score"]
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _facets(path: str, version_id: str) -> tuple[dict, list[str]]:
-    tabs = state._tables(path, version_id)
-    opts = dp.facet_options(tabs["practices"], tabs["regions"])
-    ind = tabs["indicators"]["area"].dropna().astype(str).unique().tolist()
-    areas = list(dict.fromkeys(ind + sorted(set(opts["areas"]) - set(ind))))
-    return opts, areas
+def shade_values(shade: str, edition, group) -> pd.Series:
+    """region_id → score for the map's shading (``overall`` or an area) in the view."""
+    return _shade_values(state.view_version(), shade, edition, str(group))
 
 
 def facet_options() -> dict:
-    s = state.store()
-    return _facets(str(s.root), state.view_version())[0]
+    return lab_data(state.view_version())["facets"]
 
 
 def known_areas(tabs: dict | None = None) -> list[str]:
     """Areas in the indicator framework, then any others practices use (stable colours)."""
-    s = state.store()
-    return _facets(str(s.root), state.view_version())[1]
+    return lab_data(state.view_version())["areas"]
 
 
 # ------------------------------------------------------------------------------ filters in the URL
@@ -131,16 +145,6 @@ def url_text(key: str, label: str, **kwargs) -> str:
     value = st.text_input(label, key=wkey, **kwargs)
     state.set_param(key, value.strip())
     return value.strip()
-
-
-def parse_years(text: str | None, bounds: tuple[int, int]) -> tuple[int, int]:
-    """``"2018-2022"`` → (2018, 2022) clipped to ``bounds``; anything else → ``bounds``."""
-    m = re.fullmatch(r"\s*(\d{4})\s*-\s*(\d{4})\s*", text or "")
-    if not m:
-        return bounds
-    lo, hi = sorted((int(m[1]), int(m[2])))
-    lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
-    return (lo, hi) if lo <= hi else bounds
 
 
 def url_years(key: str, bounds: tuple[int, int], label: str) -> tuple[int, int] | None:
@@ -158,8 +162,8 @@ def url_years(key: str, bounds: tuple[int, int], label: str) -> tuple[int, int] 
 
 def filter_widgets(tabs: dict) -> dp.Filters:
     """Search box and facets (all in the URL); returns the chosen :class:`Filters`."""
-    opts = facet_options()
-    names = tabs["regions"].drop_duplicates("region_id").set_index("region_id")["name"]
+    data = lab_data(state.view_version())
+    opts, names = data["facets"], data["names"]
     query = url_text("q", t("Search titles, summaries, lessons learnt and tips"),
                      placeholder=t("e.g. housing refugees, mentoring, language café"))
     chosen = {}
@@ -179,7 +183,15 @@ def filter_widgets(tabs: dict) -> dp.Filters:
 # ------------------------------------------------------------------------------ practices for my gaps
 
 def gap_widgets(tabs: dict, view: dict) -> dp.GapSuggestions | None:
-    """The "practices for my gaps" section when ``for_gaps=1``; returns the suggestions.
+    """The "practices for my gaps" section when ``for_gaps=1``; returns the suggestions
+    (:func:`gap_section` without its cache key)."""
+    return gap_section(tabs, view)[0]
+
+
+def gap_section(tabs: dict, view: dict) -> tuple[dp.GapSuggestions | None, tuple | None]:
+    """The "practices for my gaps" section when ``for_gaps=1``; returns the suggestions and
+    the key they are cached on (region, target group, edition, peer mode, peer list), or
+    (None, None) when the section is off.
 
     The areas are the region's priority areas against its peer group, computed by
     :func:`ui.profile.practice_links` — the same call the Region profile, the brief and the
@@ -194,13 +206,13 @@ def gap_widgets(tabs: dict, view: dict) -> dp.GapSuggestions | None:
                           "there."))
     state.set_param("for_gaps", "1" if on else None)
     if not on:
-        return None
-    by_area = area_scores()
-    scored = sorted(by_area.loc[by_area["score"].notna(), "region_id"].unique().tolist())
+        return None, None
+    data = lab_data(state.view_version())
+    scored = data["scored"]
     if not scored or view.get("edition") is None:
         st.info(t("There are no scores to compare regions with."))
-        return None
-    names = tabs["regions"].drop_duplicates("region_id").set_index("region_id")["name"]
+        return None, None
+    names = data["names"]
     c1, c2 = st.columns([2, 1])
     with c1:
         region = state.url_widget(st.selectbox, "region", scored, scored[0], t("My region"),
@@ -217,8 +229,8 @@ def gap_widgets(tabs: dict, view: dict) -> dp.GapSuggestions | None:
     peer_list = peer_list if how == "list" else []
     state.set_param(params.PEERS_PARAM, params.encode_peers(how, peer_list))
     edition, group = view["edition"], view["target_group"]
-    links = profile.practice_links(state.cube(), tabs["practices"], tabs["regions"], region, str(group),
-                                   edition, how, tuple(peer_list))
+    key = (region, str(group), edition, how, tuple(peer_list))
+    links = gap_links(state.view_version(), *key)
     res = links["result"]
     name = names.get(region, region)
     if res.reason:
@@ -233,34 +245,36 @@ def gap_widgets(tabs: dict, view: dict) -> dp.GapSuggestions | None:
                       edition=edition, peers=profile.peer_words(how, len(links["peers"])))
                     + "\n" + "\n".join(f"{int(r['order'])}. **{safe.md(term(r['area']))}** — "
                                         f"{profile.priority_reason(r)}" for _, r in chosen.iterrows()))
+    return res, key
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def gap_links(view_version: str, region: str, group: str, edition, how: str,
+              peer_list: tuple) -> dict:
+    """:func:`ui.profile.practice_links` for the Lab's gap section, its ``result`` cut to the
+    :data:`MAX_SUGGESTIONS` best suggestions."""
+    from ui import profile
+
+    tabs = state.tables()
+    links = profile.practice_links(state.cube(), tabs["practices"], tabs["regions"], region, group,
+                                   edition, how, peer_list)
+    res = links["result"]
     if len(res.practices) > MAX_SUGGESTIONS:
         res = dp.GapSuggestions(res.gaps, res.practices.head(MAX_SUGGESTIONS), res.reason, res.areas)
-    return res
-
-
-def why(row, region_name: str) -> str:
-    """One sentence saying why a practice was suggested (plain text, for the table)."""
-    from ui import fmt
-
-    text = t("{region} is {gap} points below its peers' mean in {area}; ", region=region_name,
-             gap=fmt.number(row["gap"]), area=row["area"])
-    if pd.notna(row["source_score"]):
-        text += t("{source} scores {score} there ({rank} of {n} regions).", source=row["region_name"],
-                  score=fmt.number(row["source_score"]), rank=fmt.ordinal(row["source_rank"]),
-                  n=row["n_ranked"])
-    else:
-        text += t("{source} has no {area} score in this view.", source=row["region_name"], area=row["area"])
-    others = [a for a in split_list(row["matched"]) if a != row["area"]]
-    if others:
-        text += " " + t("Also covers: {areas}.", areas=", ".join(terms(others)))
-    return text
+    return {**links, "result": res}
 
 
 # ------------------------------------------------------------------------------ results
 
-def results(tabs: dict, f: dp.Filters, gaps: dp.GapSuggestions | None) -> pd.DataFrame:
+def filters_key(f: dp.Filters) -> tuple:
+    """The filters as a tuple of their fields (tuples, text, None): a cache key."""
+    return tuple(getattr(f, x.name) for x in dataclasses.fields(f))
+
+
+def results(tabs: dict, f: dp.Filters, gaps: dp.GapSuggestions | None,
+            region: str | None = None) -> pd.DataFrame:
     """The practices to show: filters, search (ranked) and, in gaps mode, the suggestions
-    (in suggestion order, with a ``why`` column)."""
+    for ``region`` (in suggestion order, with a ``why`` column)."""
     # The full-text index is built on the first search, not on the first visit (at 100,000
     # practices it takes seconds); it is then cached for the data version.
     out = dp.apply(tabs["practices"], f, tabs["regions"], search_index() if dp.terms(f.query) else None)
@@ -268,34 +282,19 @@ def results(tabs: dict, f: dp.Filters, gaps: dp.GapSuggestions | None) -> pd.Dat
     out = out.assign(region_name=out["region_id"].map(names).fillna(out["region_id"]))
     if gaps is not None:
         sug = gaps.practices
-        region = st.session_state.get("w_region")
+        region = region if region is not None else st.session_state.get("w_region")
         sug = sug.assign(why=[why(r, names.get(region, region)) for _, r in sug.iterrows()])
         out = sug[["practice_id", "rank", "why"]].merge(out, on="practice_id", how="inner")
     return out.reset_index(drop=True)
 
 
-def selected_practice(selection) -> str | None:
-    """The practice_id picked in a pydeck selection (layer ``practices``), else None."""
-    try:
-        objects = (selection or {}).get("selection", {}).get("objects", {}).get(geo.PRACTICES) or []
-    except AttributeError:
-        return None
-    for obj in objects:
-        if isinstance(obj, dict) and obj.get("practice_id"):
-            return str(obj["practice_id"])
-    return None
-
-
-def selected_cell(selection) -> tuple | None:
-    """(west, south, east, north) of an aggregated cell picked on the map, else None."""
-    try:
-        objects = (selection or {}).get("selection", {}).get("objects", {}).get(geo.PRACTICES) or []
-    except AttributeError:
-        return None
-    for obj in objects:
-        if isinstance(obj, dict) and "count" in obj and "west" in obj:
-            return tuple(float(obj[k]) for k in ("west", "south", "east", "north"))
-    return None
+@st.cache_resource(max_entries=64, show_spinner=False)
+def lab_results(view_version: str, lang: str, filters: tuple, gaps: tuple | None) -> pd.DataFrame:
+    """:func:`results` for ``filters`` (:func:`filters_key`) and the gap section's key
+    (:func:`gap_section`; None: off), once per view."""
+    f = dp.Filters(*filters)
+    res = gap_links(view_version, *gaps)["result"] if gaps else None
+    return results(state.tables(), f, res, gaps[0] if gaps else None)
 
 
 def open_practice(practice_id: str | None):
@@ -327,14 +326,6 @@ def current_practice(valid: set) -> str | None:
         open_practice(None)
         return None
     return pid
-
-
-def in_cell(frame: pd.DataFrame, regions: pd.DataFrame, cell) -> pd.DataFrame:
-    """Rows of ``frame`` located inside an aggregated map cell (west, south, east, north)."""
-    loc = geo.locate_practices(frame, regions)
-    w, s, e, n = cell
-    keep = (loc["lon"] >= w) & (loc["lon"] < e) & (loc["lat"] >= s) & (loc["lat"] < n)
-    return frame[keep.to_numpy()]
 
 
 def render_list(frame: pd.DataFrame, tabs: dict) -> pd.DataFrame:
@@ -375,37 +366,6 @@ def render_list(frame: pd.DataFrame, tabs: dict) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------ the card
-
-def _years(row) -> str:
-    start, end = row.get("start_year"), row.get("end_year")
-    if pd.isna(start):
-        return t("years not given")
-    return f"{int(start)}–{int(end)}" if pd.notna(end) else t("since {year} (ongoing)", year=int(start))
-
-
-def card_markdown(row, region_name: str, country: str) -> list[tuple[str, str]]:
-    """The card as (heading, escaped Markdown) pairs — pure, so the escaping is testable."""
-    def lst(col):
-        return ", ".join(safe.md(v) for v in split_list(row.get(col))) or "—"
-    role = row.get("authority_role")
-    role_text = {"direct": t("direct"), "indirect": t("indirect, through social actors")}.get(role, role)
-    facts = "  \n".join([
-        f"**{t('Region')}:** {safe.md(region_name)} ({safe.md(row['region_id'])}) · {safe.md(country)}",
-        f"**{t('Years')}:** {_years(row)}",
-        f"**{t('Areas')}:** {lst('areas')}",
-        f"**{t('Target groups')}:** {lst('target_groups')}",
-        f"**{t('Regional authority')}:** {safe.md(role_text) if role_text else '—'}",
-        f"**{t('Stakeholders')}:** {lst('stakeholders')}",
-        f"**{t('REGIN criteria')}:** {lst('criteria')}",
-        f"**{t('Funding')}:** {lst('funding')}",
-    ])
-    parts = [("", facts)]
-    for col, head in (("summary", N_("What was done")), ("lessons_learnt", N_("Lessons learnt")),
-                      ("transferability_tips", N_("Tips for transferability"))):
-        body = safe.md(row.get(col))
-        parts.append((t(head), body or t("Not given.")))
-    return parts
-
 
 def render_card(tabs: dict, practice_id: str | None, closable: bool = True):
     """The card of one practice (title, region, years, areas… link), or a hint. A proposal's
@@ -452,16 +412,40 @@ def build_map(tabs: dict, shown: pd.DataFrame, shade: str, view: dict, selected:
     ringed markers (spread where several share a place) or counted cells, the open one ringed.
     """
     bounds_gdf, note = state.boundaries()
-    scored = set(area_scores()["region_id"])
+    regions = _region_part(state.view_version(), language(), shade, view.get("edition"),
+                           str(view.get("target_group")), boundary_key(bounds_gdf, note))
+    return _deck(tabs, shown, selected, regions)
+
+
+def boundary_key(bounds_gdf, note) -> tuple:
+    """The boundaries in use as scalars (how many shapes, the note): the region polygons are
+    fetched in the background, so a map made before they arrived is not reused after."""
+    return len(bounds_gdf), note or ""
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _region_part(view_version: str, lang: str, shade: str, edition, group: str,
+                 boundaries: tuple) -> dict:
+    """The map's regions, shaded by ``shade`` (country outlines, region layer, legend, match
+    report, notes), made once per view."""
+    tabs = state.tables()
+    bounds_gdf, note = state.boundaries()
+    scored = lab_data(view_version)["with_scores"]
     regions = tabs["regions"][tabs["regions"]["region_id"].isin(scored) & (tabs["regions"]["level"] != "NUTS0")]
     matched, report = geo.match_regions(regions, bounds_gdf if len(bounds_gdf) else None, t=t)
-    values = shade_values(shade, view.get("edition"), view.get("target_group"))
+    values = _shade_values(view_version, shade, edition, group)
     matched["score"] = matched["region_id"].map(values).astype(float)
     label = t("overall score") if shade == OVERALL else t("{area} score", area=shade)
     region_layers, region_legend = geo.region_layer(matched, "score", value_label=label, palette=charts.MAP_PALETTE,
                                                     alpha=REGION_ALPHA, radius_px=12)
     countries = geo.countries(bounds_gdf, regions)
-    base = geo.country_layer(countries) if countries is not None else None
+    return {"matched": matched, "layers": region_layers, "legend": region_legend, "report": report,
+            "base": geo.country_layer(countries) if countries is not None else None,
+            "notes": (note, charts.outside_note(matched))}
+
+
+def _deck(tabs: dict, shown: pd.DataFrame, selected: str | None, part: dict):
+    matched = part["matched"]
     located = geo.locate_practices(shown, tabs["regions"])
     bounds = geo.extent(matched, located, within=geo.MAINLAND) if len(located) or len(matched) else None
     first = geo.view_for(bounds, width_px=MAP_WIDTH, height_px=MAP_HEIGHT)
@@ -469,9 +453,18 @@ def build_map(tabs: dict, shown: pd.DataFrame, shade: str, view: dict, selected:
                                                      palette=PALETTE, deg_per_px=360 / (512 * 2 ** first.zoom))
     ring = _selected_ring(practice_layer, selected) if selected and len(shown) <= geo.layers.MAX_POINTS else None
     basemap = os.environ.get("MIPEXR_BASEMAP") or None
-    deck = geo.build_deck([base, region_layers, practice_layer, ring], bounds=bounds, map_style=basemap,
+    deck = geo.build_deck([part["base"], part["layers"], practice_layer, ring], bounds=bounds, map_style=basemap,
                           tooltip="streamlit", height=MAP_HEIGHT, width_px=MAP_WIDTH)
-    return tune_layers(deck), region_legend, area_legend, report, (note, charts.outside_note(matched))
+    return tune_layers(deck), part["legend"], area_legend, part["report"], part["notes"]
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def lab_map(view_version: str, lang: str, filters: tuple, gaps: tuple | None, shade: str, edition,
+            group: str, selected: str | None, boundaries: tuple):
+    """:func:`build_map` for the practices of :func:`lab_results` (same keys), once per view."""
+    shown = lab_results(view_version, lang, filters, gaps)
+    part = _region_part(view_version, lang, shade, edition, group, boundaries)
+    return _deck(state.tables(), shown, selected, part)
 
 
 def tune_layers(deck):
@@ -496,28 +489,22 @@ def _selected_ring(practice_layer, practice_id: str):
     return layer
 
 
-def legend_html(title: str, entries, dashed_last: bool = False) -> str:
-    """A legend as HTML; every label is escaped (area names are data)."""
-    items = []
-    for i, (label, rgba) in enumerate(entries):
-        # area names and the "no data" entry in the reader's language
-        label = t("no data") if label == "no data" else term(label)
-        r, g, b, a = rgba
-        border = "1.5px dashed #666" if dashed_last and i == len(entries) - 1 else "1px solid #999"
-        items.append(f'<span style="display:inline-flex;align-items:center;margin:0 12px 4px 0">'
-                     f'<span style="display:inline-block;width:14px;height:14px;margin-right:5px;'
-                     f'background:rgba({r},{g},{b},{a / 255:.2f});border:{border}"></span>'
-                     f'{html.escape(str(label))}</span>')
-    return (f'<div style="font-size:0.85rem;line-height:1.4"><b>{html.escape(title)}</b><br/>'
-            + "".join(items) + "</div>")
+def render_map(tabs: dict, shown: pd.DataFrame, view: dict, selected: str | None, default_shade: str,
+               key: tuple | None = None):
+    """Shade choice, the map (clicking a practice opens its card), legends, match messages.
 
-
-def render_map(tabs: dict, shown: pd.DataFrame, view: dict, selected: str | None, default_shade: str):
-    """Shade choice, the map (clicking a practice opens its card), legends, match messages."""
-    areas = [a for a in known_areas(tabs) if a in set(area_scores()["area"])]
+    ``key``: (filters, gap section) as :func:`lab_results` takes them — the map is then cached
+    per view; without it, it is built from ``shown``."""
+    scored_areas = lab_data(state.view_version())["score_areas"]  # one set, made once per version
+    areas = [a for a in known_areas(tabs) if a in scored_areas]
     shade = state.url_widget(st.selectbox, "shade", [OVERALL, *areas], default_shade, t("Shade regions by"),
                              format_func=lambda s: t("Overall score") if s == OVERALL else term(s))
-    deck, region_legend, area_legend, report, (note, far) = build_map(tabs, shown, shade, view, selected)
+    if key is None:
+        made = build_map(tabs, shown, shade, view, selected)
+    else:
+        made = lab_map(state.view_version(), language(), *key, shade, view.get("edition"),
+                       str(view.get("target_group")), selected, boundary_key(*state.boundaries()))
+    deck, region_legend, area_legend, report, (note, far) = made
     st.pydeck_chart(deck, on_select=_on_map_select, selection_mode="single-object", key=MAP_KEY,
                     height=MAP_HEIGHT)
     head = t("Regions: {what} ({group}, {edition})", what=t("overall score") if shade == OVERALL else shade,
