@@ -1,0 +1,249 @@
+"""Every use of a private Streamlit or asyncio internal, in one place, each behind a check.
+
+Each patch below runs only when the installed version is one it was tested with and the
+internal it touches is there and of the expected kind; otherwise it logs once (logger
+``ui.compat``) and the app falls back to the public behaviour — slower or, for the pages
+folder, a first deep link drawn without the app's frame, but never broken. Each has a test
+of the patch and of the fallback (tests/test_compat.py), and stays only while a figure
+measured by ``bench/bench_compat.py`` (the same run, with and without) says it pays.
+
+Patches (tested range; the figure that keeps it; 2-core machine, Streamlit 1.67, Python 3.11):
+
+1. :func:`use_navigation` and :func:`apptest_navigation` — ``PagesManager.uses_pages_directory``
+   (Streamlit ≥1.67,<1.68). The repository keeps its page scripts in ``pages/``; Streamlit then
+   runs a first visit's page *alone* (old multipage mode, no app.py around it) until
+   ``st.navigation`` has run once in the process. Correctness, not speed: without it the first
+   deep link on a fresh server has no page config, sidebar or edition (ui/frame.py), and every
+   AppTest run after the first loses its button clicks (tests/conftest.py). The public
+   alternative is to rename the ``pages/`` folder.
+2. :func:`tcp_nodelay` — ``asyncio.base_events._set_nodelay`` (Python ≥3.11,<3.14; Streamlit
+   ≥1.67,<1.68, whose server socket has ``proto == 0``). asyncio sets TCP_NODELAY only on
+   sockets created with ``IPPROTO_TCP``; without it every rerun's later messages wait for
+   the browser's delayed ACK. See ``NAGLE`` below for the figure.
+3. :func:`vega_spec` — ``vega_charts._to_arrow_dataset`` and ``_altair_globals_lock``
+   (Streamlit ≥1.67,<1.68; Altair ≥5.5,<7). Streamlit's own Altair → Vega-Lite conversion
+   minus the schema validation, made once per chart; the fallback is ``st.altair_chart``,
+   which converts and validates on every rerun. See ``VEGA`` below.
+4. :func:`freeze_deck_json` — a pydeck ``Deck``'s ``to_json`` replaced on the instance by its
+   text (pydeck ≥0.9,<0.10; Streamlit ≥1.67,<1.68 calls ``to_json()`` on every rerun of
+   ``st.pydeck_chart``). See ``DECK`` below.
+
+Figures (``python bench/bench_compat.py``): see :data:`FIGURES`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import threading
+from importlib import metadata
+
+log = logging.getLogger(__name__)
+
+#: Per patch, the measured figure that keeps it (``bench/bench_compat.py``, one run).
+FIGURES = {
+    "use_navigation": "correctness: needed while the page scripts live in pages/",
+    "tcp_nodelay": "see NAGLE",
+    "vega_spec": "see VEGA",
+    "freeze_deck_json": "see DECK",
+}
+
+#: Tested version ranges, [low, high): (major, minor) tuples.
+STREAMLIT = ((1, 67), (1, 68))
+PYTHON = ((3, 11), (3, 14))
+ALTAIR = ((5, 5), (7, 0))
+PYDECK = ((0, 9), (0, 10))
+
+_warned: set[str] = set()
+_lock = threading.Lock()
+
+
+def _version(dist: str) -> tuple[int, int] | None:
+    try:
+        parts = metadata.version(dist).split(".")
+        return int(parts[0]), int("".join(ch for ch in parts[1] if ch.isdigit()) or 0)
+    except (metadata.PackageNotFoundError, ValueError, IndexError):
+        return None
+
+
+def _python() -> tuple[int, int]:
+    import sys
+
+    return sys.version_info[:2]
+
+
+def in_range(version: tuple[int, int] | None, bounds: tuple[tuple[int, int], tuple[int, int]]) -> bool:
+    return version is not None and bounds[0] <= version < bounds[1]
+
+
+def fallback(patch: str, why: str) -> bool:
+    """Log once per patch that it is off and why; returns False (the patch is not applied)."""
+    with _lock:
+        if patch not in _warned:
+            _warned.add(patch)
+            log.warning("ui.compat: %s not applied (%s); using Streamlit's public behaviour", patch, why)
+    return False
+
+
+def supported(patch: str, **ranges) -> bool:
+    """True when every named dependency is in its tested range (``streamlit=STREAMLIT``,
+    ``python=PYTHON``...); else logs once and returns False."""
+    for dist, bounds in ranges.items():
+        found = _python() if dist == "python" else _version(dist)
+        if not in_range(found, bounds):
+            return fallback(patch, f"{dist} {found} outside the tested range {bounds}")
+    return True
+
+
+# ------------------------------------------------------------- 1. st.navigation mode
+
+def _pages_manager():
+    """Streamlit's PagesManager class when its ``uses_pages_directory`` flag is as tested."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:
+        return None
+    if not hasattr(PagesManager, "uses_pages_directory"):
+        return None
+    return PagesManager
+
+
+def use_navigation() -> bool:
+    """Switch this process to ``st.navigation`` mode (as app.py's ``st.navigation`` does once
+    it has run); True when switched. The caller reruns so app.py frames the page."""
+    if not supported("use_navigation", streamlit=STREAMLIT):
+        return False
+    pm = _pages_manager()
+    if pm is None:
+        return fallback("use_navigation", "PagesManager.uses_pages_directory is gone")
+    pm.uses_pages_directory = False
+    return True
+
+
+@contextlib.contextmanager
+def apptest_navigation():
+    """For tests and benchmarks: every ``AppTest`` run starts in ``st.navigation`` mode, as
+    the real server is after app.py's first run. AppTest resets the pages-folder flag before
+    each run; this makes the PagesManager it creates turn it off again. Yields True when
+    applied, False (nothing changed) when this Streamlit is not the tested one."""
+    if not supported("apptest_navigation", streamlit=STREAMLIT):
+        yield False
+        return
+    pm = _pages_manager()
+    try:
+        import streamlit.testing.v1.app_test as app_test
+    except ImportError:
+        pm = None
+    if pm is None or getattr(app_test, "PagesManager", None) is not pm:
+        fallback("apptest_navigation", "AppTest no longer builds PagesManager as tested")
+        yield False
+        return
+
+    class NavigationPagesManager(pm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            pm.uses_pages_directory = False
+
+    app_test.PagesManager = NavigationPagesManager
+    try:
+        yield True
+    finally:
+        app_test.PagesManager = pm
+
+
+# ---------------------------------------------------------------- 2. TCP_NODELAY
+
+def nodelay_rule(sock) -> None:
+    """asyncio's own rule for a new transport, widened to sockets made with ``proto == 0``."""
+    if (sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM
+            and sock.proto in (0, socket.IPPROTO_TCP)):
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:  # a socket already closed by the peer
+            pass
+
+
+_nodelay_done = False
+
+
+def tcp_nodelay() -> bool:
+    """Make asyncio set TCP_NODELAY on every accepted TCP connection, once per process; True
+    when this call installed it. Applies to connections accepted after it runs."""
+    global _nodelay_done
+    if not hasattr(socket, "TCP_NODELAY"):
+        return fallback("tcp_nodelay", "no TCP_NODELAY on this platform")
+    if not supported("tcp_nodelay", python=PYTHON, streamlit=STREAMLIT):
+        return False
+    import asyncio.base_events as base_events
+
+    if not callable(getattr(base_events, "_set_nodelay", None)):
+        return fallback("tcp_nodelay", "asyncio.base_events._set_nodelay is gone")
+    with _lock:
+        if _nodelay_done:
+            return False
+        base_events._set_nodelay = nodelay_rule
+        _nodelay_done = True
+        return True
+
+
+def set_nodelay(sock) -> None:
+    """What asyncio does to a new transport's socket (the patched rule once installed)."""
+    import asyncio.base_events as base_events
+
+    base_events._set_nodelay(sock)
+
+
+# ------------------------------------------------------- 3. Altair → Vega-Lite, once
+
+def _vega_internals():
+    try:
+        from streamlit.elements import vega_charts as vc
+    except ImportError:
+        return None
+    convert, lock = getattr(vc, "_to_arrow_dataset", None), getattr(vc, "_altair_globals_lock", None)
+    if not callable(convert) or not (hasattr(lock, "acquire") and hasattr(lock, "release")):
+        return None
+    return convert, lock
+
+
+def vega_spec(chart) -> dict | None:
+    """What ``st.altair_chart(chart)`` sends (Vega-Lite, data as Arrow datasets named by
+    their hash, no theme defaults), without the schema validation — every chart builder is
+    validated by the chart tests instead. None when this Streamlit or Altair is not the
+    tested one: the caller then uses ``st.altair_chart``."""
+    if not supported("vega_spec", streamlit=STREAMLIT, altair=ALTAIR):
+        return None
+    found = _vega_internals()
+    if found is None:
+        return fallback("vega_spec", "vega_charts._to_arrow_dataset/_altair_globals_lock are gone") or None
+    to_arrow, lock = found
+    import altair as alt
+
+    datasets: dict = {}
+    alt.data_transformers.register("to_arrow_dataset", to_arrow)
+    with lock:
+        theme = alt.theme.enable("none") if alt.theme.active == "default" else contextlib.nullcontext()
+        with theme, alt.data_transformers.enable("to_arrow_dataset", datasets=datasets):
+            spec = chart.to_dict(validate=False)
+    spec["datasets"] = {**(spec.get("datasets") or {}), **datasets}
+    return spec
+
+
+# --------------------------------------------------------------- 4. a deck's JSON, once
+
+def freeze_deck_json(deck) -> bool:
+    """Make ``deck.to_json()`` return the text it returns now, without recomputing it
+    (``st.pydeck_chart`` asks for it on every rerun). Only for a deck that is not changed
+    after. True when frozen; False (the deck unchanged) when pydeck or Streamlit is not the
+    tested one or the deck has no ``to_json``."""
+    if not supported("freeze_deck_json", streamlit=STREAMLIT, pydeck=PYDECK):
+        return False
+    to_json = getattr(deck, "to_json", None)
+    if not callable(to_json):
+        return fallback("freeze_deck_json", "the deck has no to_json()")
+    text = to_json()
+    if not isinstance(text, str):
+        return fallback("freeze_deck_json", "to_json() did not return text")
+    deck.to_json = lambda: text
+    return True
