@@ -134,13 +134,14 @@ def apptest_navigation():
     try:
         import streamlit.testing.v1.app_test as app_test
     except ImportError:
-        pm = None
-    if pm is None or getattr(app_test, "PagesManager", None) is not pm:
+        app_test = None
+    before = getattr(app_test, "PagesManager", None)
+    if pm is None or not (isinstance(before, type) and issubclass(before, pm)):
         fallback("apptest_navigation", "AppTest no longer builds PagesManager as tested")
         yield False
         return
 
-    class NavigationPagesManager(pm):
+    class NavigationPagesManager(before):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             pm.uses_pages_directory = False
@@ -149,7 +150,7 @@ def apptest_navigation():
     try:
         yield True
     finally:
-        app_test.PagesManager = pm
+        app_test.PagesManager = before
 
 
 # ---------------------------------------------------------------- 2. TCP_NODELAY
