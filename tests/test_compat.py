@@ -39,6 +39,16 @@ def test_a_fallback_is_logged_once(untested_streamlit, caplog):
     assert len(hits) == 1 and "streamlit" in hits[0].getMessage()
 
 
+def test_a_patch_can_be_switched_off(monkeypatch):
+    monkeypatch.setattr(compat, "_warned", set())
+    monkeypatch.setenv("MIPEXR_COMPAT_OFF", "freeze_deck_json, vega_spec")
+    assert compat.vega_spec(_chart()) is None
+    assert not compat.supported("freeze_deck_json", streamlit=compat.STREAMLIT)
+    assert compat.supported("tcp_nodelay", streamlit=compat.STREAMLIT)
+    monkeypatch.setenv("MIPEXR_COMPAT_OFF", "all")
+    assert not compat.supported("tcp_nodelay", streamlit=compat.STREAMLIT)
+
+
 # ------------------------------------------------------------- 1. st.navigation mode
 
 def test_use_navigation_turns_the_pages_folder_mode_off(monkeypatch):

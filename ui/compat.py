@@ -86,9 +86,21 @@ def fallback(patch: str, why: str) -> bool:
     return False
 
 
+def switched_off(patch: str) -> bool:
+    """``MIPEXR_COMPAT_OFF=vega_spec,tcp_nodelay`` (or ``all``) turns patches off: the
+    benchmark measures with and without, and an operator can drop one without a release."""
+    import os
+
+    off = {p.strip() for p in os.environ.get("MIPEXR_COMPAT_OFF", "").split(",") if p.strip()}
+    return patch in off or "all" in off
+
+
 def supported(patch: str, **ranges) -> bool:
-    """True when every named dependency is in its tested range (``streamlit=STREAMLIT``,
-    ``python=PYTHON``...); else logs once and returns False."""
+    """True when the patch is not switched off (:func:`switched_off`) and every named
+    dependency is in its tested range (``streamlit=STREAMLIT``, ``python=PYTHON``...); else
+    logs once and returns False."""
+    if switched_off(patch):
+        return fallback(patch, "switched off by MIPEXR_COMPAT_OFF")
     for dist, bounds in ranges.items():
         found = _python() if dist == "python" else _version(dist)
         if not in_range(found, bounds):
