@@ -2,8 +2,9 @@
 
 Each patch below runs only when the installed version is one it was tested with and the
 internal it touches is there and of the expected kind; otherwise it logs once (logger
-``ui.compat``) and the app falls back to the public behaviour — slower or, for the pages
-folder, a first deep link drawn without the app's frame, but never broken. Each has a test
+``ui.compat``) and the app falls back to the public behaviour: slower, or — for the pages
+folder — the first deep link on a fresh server drawn by the page script alone, without the
+app's frame (page config, sidebar). Each has a test
 of the patch and of the fallback (tests/test_compat.py), and stays only while a figure
 measured by ``bench/bench_compat.py`` (the same run, with and without) says it pays.
 
