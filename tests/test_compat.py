@@ -140,8 +140,13 @@ def _accepted(listener_proto=0):
     return conn, (conn, client, listener)
 
 
+def _asyncio_rule():
+    """asyncio's own rule, also when an earlier test (or app.py) installed the patch."""
+    return compat._asyncio_set_nodelay or asyncio.base_events._set_nodelay
+
+
 def test_tcp_nodelay_patch_sets_nodelay_on_proto_0_sockets(monkeypatch):
-    monkeypatch.setattr(asyncio.base_events, "_set_nodelay", asyncio.base_events._set_nodelay)
+    monkeypatch.setattr(asyncio.base_events, "_set_nodelay", _asyncio_rule())
     monkeypatch.setattr(compat, "_nodelay_done", False)
     conn, sockets = _accepted()
     try:
@@ -157,7 +162,7 @@ def test_tcp_nodelay_patch_sets_nodelay_on_proto_0_sockets(monkeypatch):
 
 
 def test_tcp_nodelay_fallback_keeps_asyncios_rule(monkeypatch, untested_streamlit):
-    original = asyncio.base_events._set_nodelay
+    original = _asyncio_rule()
     monkeypatch.setattr(asyncio.base_events, "_set_nodelay", original)
     monkeypatch.setattr(compat, "_nodelay_done", False)
     assert compat.tcp_nodelay() is False

@@ -179,12 +179,14 @@ def nodelay_rule(sock) -> None:
 
 
 _nodelay_done = False
+#: asyncio's own ``_set_nodelay``, as found before :func:`tcp_nodelay` replaced it (tests).
+_asyncio_set_nodelay = None
 
 
 def tcp_nodelay() -> bool:
     """Make asyncio set TCP_NODELAY on every accepted TCP connection, once per process; True
     when this call installed it. Applies to connections accepted after it runs."""
-    global _nodelay_done
+    global _nodelay_done, _asyncio_set_nodelay
     if not hasattr(socket, "TCP_NODELAY"):
         return fallback("tcp_nodelay", "no TCP_NODELAY on this platform")
     if not supported("tcp_nodelay", python=PYTHON, streamlit=STREAMLIT):
@@ -196,6 +198,7 @@ def tcp_nodelay() -> bool:
     with _lock:
         if _nodelay_done:
             return False
+        _asyncio_set_nodelay = base_events._set_nodelay
         base_events._set_nodelay = nodelay_rule
         _nodelay_done = True
         return True
