@@ -77,8 +77,6 @@ def page_rerun(page: str, store: Path, off: str, repeat: int) -> float:
 def conversions(store: Path, repeat: int) -> dict[str, float]:
     """One Overview map's ``to_json`` and one chart's ``st.altair_chart`` conversion (s)."""
     os.environ.update({k: v for k, v in _env(store, "").items() if k.startswith("MIPEXR")})
-    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
-
     import geo
     import scoring
     from data.store import Store
@@ -136,7 +134,7 @@ def conversions(store: Path, repeat: int) -> dict[str, float]:
                           frozen=lambda d=frozen: st.pydeck_chart(d, height=400))
         out[f"st.pydeck_chart, {name}: deck live"] = got["live"]
         out[f"st.pydeck_chart, {name}: JSON frozen"] = got["frozen"]
-    got = interleaved(validated=lambda: _convert_altair_to_vega_lite_spec(chart),
+    got = interleaved(validated=lambda: compat.streamlit_vega_spec(chart),
                       compat=lambda: compat.vega_spec(chart))
     out["Overview bar chart: Altair → Vega-Lite as st.altair_chart does it (validated)"] = got["validated"]
     out["Overview bar chart: compat.vega_spec, uncached (not validated)"] = got["compat"]

@@ -180,10 +180,8 @@ def _chart():
 
 
 def test_vega_spec_is_streamlits_conversion_without_validation():
-    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
-
     spec = compat.vega_spec(_chart())
-    assert spec == _convert_altair_to_vega_lite_spec(_chart())
+    assert spec == compat.streamlit_vega_spec(_chart())
     assert spec["datasets"] and all(isinstance(v, bytes) for v in spec["datasets"].values())
 
 

@@ -250,6 +250,14 @@ def vega_spec(chart) -> dict | None:
     return spec
 
 
+def streamlit_vega_spec(chart) -> dict:
+    """Streamlit's own conversion, as ``st.altair_chart`` does it (validated): the reference
+    :func:`vega_spec` is checked against (tests, bench/bench_compat.py)."""
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    return _convert_altair_to_vega_lite_spec(chart)
+
+
 # --------------------------------------------------------------- 4. a deck's JSON, once
 
 def freeze_deck_json(deck) -> bool:
