@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scoring.aggregate import (GEO_EPS, AXES, _as_tuple, _check, _frame, aggregate_arrays,
+from scoring.aggregate import (GEO_EPS, _as_tuple, _check, _frame, aggregate_arrays,
                                indicator_weights, membership, overall_arrays)
 from scoring.ranks import _key_codes, axis_columns, rank_within, ranks  # noqa: F401  (their home)
 from scoring.values import Cube

@@ -9,8 +9,8 @@
 ``format`` rounds half to even on the binary value (31.25 → "31.2") and the browser half up
 (→ "31.3"), so numbers are rounded here *before* any renderer sees them.
 
-:func:`spec` (:mod:`ui.numbers`, the floor under this module and ui.i18n) applies a Python format spec (``".1f"``, ``",", ".0%"``, ``"+.1f"``, ``"g"``) in
-the locale; :func:`ui.i18n.t` uses it for every ``{placeholder:spec}`` of a translated
+:func:`spec` applies a Python format spec (``".1f"``, ``",", ".0%"``, ``"+.1f"``, ``"g"``) in
+the locale (:mod:`ui.numbers`, the floor under this module and ui.i18n); :func:`ui.i18n.t` uses it for every ``{placeholder:spec}`` of a translated
 string, so ``t("{n:,} rows", n=12000)`` gives "12 000 lignes".
 English keeps Python's own formatting (the reference the tests compare with).
 """
