@@ -21,21 +21,24 @@ Patches (tested range; the figure that keeps it; 2-core machine, Streamlit 1.67,
    ≥1.67,<1.68, whose server socket has ``proto == 0``). asyncio sets TCP_NODELAY only on
    sockets created with ``IPPROTO_TCP``; without it every rerun's later messages wait for
    the browser's delayed ACK. Figure: a five-element page behind two real servers, reruns
-   alternating, 100 each: median 9.1 ms with, 46.3 ms without (5.1×; 100/100 reruns over
-   30 ms without, 0/100 with). Every interaction of every page pays those ~37 ms.
+   alternating, 100 each, two runs: median 9.1 / 9.6 ms with, 46.3 / 47.2 ms without
+   (4.9–5.1×; 99–100 of 100 reruns over 30 ms without, 0–3 with). Every interaction of
+   every page pays those ~37 ms.
 3. :func:`vega_spec` — ``vega_charts._to_arrow_dataset`` and ``_altair_globals_lock``
    (Streamlit ≥1.67,<1.68; Altair ≥5.5,<7). Streamlit's own Altair → Vega-Lite conversion
    minus the schema validation, made once per chart; the fallback is ``st.altair_chart``,
    which converts and validates on every rerun. Figure: warm rerun in AppTest, default data,
-   against all patches on — Overview 3.9× (44 → 174 ms), Region profile 2.6× (53 → 141 ms);
-   one Overview bar chart: 67 ms Streamlit's way, 32 ms here uncached, ~0 once remembered.
+   against all patches on, two runs — Overview 3.9× / 4.4× (44 → 174, 46 → 200 ms), Region
+   profile 2.6× / 2.2× (53 → 141, 127 → 285 ms); one Overview bar chart: 47–67 ms
+   Streamlit's way, 21–32 ms here uncached, nothing once remembered.
 4. :func:`freeze_deck_json` — a pydeck ``Deck``'s ``to_json`` replaced on the instance by its
    text (pydeck ≥0.9,<0.10; Streamlit ≥1.67,<1.68 calls ``to_json()`` on every rerun of
    ``st.pydeck_chart``). Figure: ``st.pydeck_chart`` of the Overview map, interleaved
-   calls: default data (25 regions) 2.8–10.5 ms live (two runs) vs 0.14 ms frozen; the 299
-   NUTS-2 regions of 2024, 27–33 ms vs 0.2–0.4 ms — per rerun, against an empty page's whole rerun of 2.3 ms.
-   (Whole-page reruns in separate processes vary ±40 % on the shared machine: too coarse to
-   show these milliseconds; the interleaved figure is the one that counts.)
+   calls: default data (25 regions) 2.4–10.5 ms live (three runs) vs 0.14 ms frozen; the 299
+   NUTS-2 regions of 2024, 25–33 ms vs 0.2–0.4 ms — per rerun, against an empty page's whole
+   rerun of 2.3–3.0 ms. Whole Overview reruns: 1.35× without (three rounds in turn), but the
+   Region profile, which has no map, moved 1.15–1.38× between identical settings: the page
+   figure is within the shared machine's noise; the interleaved one is the one that counts.
 
 All four stay: each buys a figure well above the noise. Dropped: none. Candidates to
 retire rather than keep patching: rename ``pages/`` (patch 1); send charts as
