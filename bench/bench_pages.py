@@ -29,7 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path, PosixPath
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -48,13 +48,6 @@ from data.store import Store  # noqa: E402
 os.environ.setdefault("MIPEXR_WARM", "0")
 
 PAGES = ["overview", "region", "compare", "gaps", "methodology", "practices"]
-
-
-class _NoPagesDir(PosixPath):
-    # AppTest re-detects Streamlit's old pages-folder mode before every run; the app uses
-    # st.navigation, so say the folder is not a pages folder (see tests/test_pages_compare_gaps)
-    def exists(self, *args, **kwargs):
-        return False if self.name == "pages" else super().exists(*args, **kwargs)
 
 
 def synthetic_tables(n_regions: int, seed: int = 1) -> dict[str, pd.DataFrame]:
@@ -176,11 +169,12 @@ def main(argv=None):
     args = ap.parse_args(argv)
     repeat = 3 if args.quick else 7
     n_views = args.regions_viewed or (3 if args.quick else 7)
-    from streamlit.runtime import pages_manager
+    from ui import compat
 
-    pages_manager.Path = _NoPagesDir
+    # AppTest re-detects Streamlit's old pages-folder mode before every run; the app uses
+    # st.navigation, and so does every AppTest here (as in tests/conftest.py)
     pages = [p for p in args.pages if (ROOT / "pages" / f"{p}.py").exists()]
-    with tempfile.TemporaryDirectory() as tmp:
+    with compat.apptest_navigation(), tempfile.TemporaryDirectory() as tmp:
         stores = make_stores(Path(tmp), args.regions)
         empty = bench_empty(max(repeat, 5))
         rows, views = [], []

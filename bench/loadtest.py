@@ -399,7 +399,7 @@ def prepare_store(env: dict, n_regions: int | None):
     """Publish the default data (or a big copy of it) into the store ``env`` names."""
     from data.config import settings
     from data.imports import ensure_default
-    from data.store import open_store
+    from data.backends import open_store
 
     old = dict(os.environ)
     os.environ.update(env)

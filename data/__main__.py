@@ -28,7 +28,8 @@ from data.imports import Upload, ensure_default, plan_import, publish_plan
 from data.problems import summarise
 from data.readers import FORMATS
 from data.schema import TABLES
-from data.store import StaleVersionError, Store, StoreError, open_store
+from data.backends import open_store
+from data.store import StaleVersionError, Store, StoreError
 
 #: The audit log's "client" of what the command line does.
 CLI = "command line"

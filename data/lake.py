@@ -68,7 +68,7 @@ def lake_root(catalog: str, data_path: str) -> str:
 
 
 class LakeStore:
-    """The DuckLake store. One per process and lake (see :func:`data.store.open_store`);
+    """The DuckLake store. One per process and lake (see :func:`data.backends.open_store`);
     safe to use from many threads: each thread gets its own DuckDB cursor."""
 
     backend = "lake"

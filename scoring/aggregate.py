@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from data.schema import PHASE_ORDER
+from scoring.ranks import AXES, ranks  # noqa: F401  (AXES: tables carry these axes)
 from scoring.values import Cube
 
-AXES = ("area", "phase", "system", "indicator_id")
 METHODS = ("mean", "geometric")
 #: Default floor of the geometric mean, in points on 0–100: log(0) is undefined, so any
 #: value below it counts as this much. Reported per aggregate in the ``floored`` column.
@@ -318,5 +318,4 @@ def overall(cube: Cube, by=("area",), weights=None, group_weights=None, method: 
     out = _frame(cube, res, None)
     out.attrs.update({"by": (), "groups": _as_tuple(by), "method": method,
                       "threshold": threshold, "eps": eps})
-    from scoring.compare import ranks  # compare builds on aggregate; import here avoids a cycle
     return ranks(out, regions)

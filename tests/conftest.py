@@ -106,21 +106,16 @@ def small_store(settings) -> Store:
 
 
 @pytest.fixture(autouse=True)
-def _apptest_uses_navigation(monkeypatch):
+def _apptest_uses_navigation():
     """AppTest resets Streamlit's "pages directory" flag before every run, so with a
     ``pages/`` folder each run after the first would start in the old pages-folder mode,
     where ui/frame.py reruns the page inside app.py — and a button click of that run would
     be lost. The real server turns the flag off once for the process (``st.navigation``);
     this does the same for every AppTest."""
-    import streamlit.testing.v1.app_test as app_test
-    from streamlit.runtime.pages_manager import PagesManager
+    from ui import compat
 
-    class NavigationPagesManager(PagesManager):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
+    with compat.apptest_navigation():
+        yield
 
 
 @pytest.fixture(scope="session")

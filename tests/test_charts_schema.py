@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
-
-from ui import charts, profile
+from ui import charts, compat, profile
 
 
 def page_charts(demo):
@@ -52,7 +50,7 @@ def test_every_page_chart_is_valid_vega_lite(built):
 
 def test_sent_spec_is_streamlits_own_conversion(built):
     for name, chart in built.items():
-        assert charts.vega_spec(chart) == _convert_altair_to_vega_lite_spec(chart), name
+        assert charts.vega_spec(chart) == compat.streamlit_vega_spec(chart), name
 
 
 def test_sent_spec_is_remembered_per_chart(built):

@@ -17,7 +17,8 @@ from data.imports import Upload, plan_import, publish_plan
 from data.lake import LakeStore
 from data.query import Reader
 from data.schema import TABLE_ORDER
-from data.store import Store, open_store
+from data.backends import open_store
+from data.store import Store
 from lakefix import BACKENDS, REQUIRED, lake_env, make_store, pg_server  # noqa: F401
 
 #: A staff member's publish in a process of its own: plan against the current version, say
@@ -28,7 +29,8 @@ PUBLISHER = textwrap.dedent("""
     from conftest import CSV
     from data.config import settings
     from data.imports import Upload, plan_import, publish_plan
-    from data.store import StaleVersionError, open_store
+    from data.backends import open_store
+    from data.store import StaleVersionError
     store = open_store({location!r})
     text = CSV["scores"].replace("ES51,LM01,TCN,2024,A", "ES51,LM01,TCN,2024," + sys.argv[1])
     plan = plan_import(store, [Upload("scores.csv", text.encode(), "scores")], settings())
@@ -47,7 +49,7 @@ READER = textwrap.dedent("""
     import json, sys
     sys.path.insert(0, {root!r})
     from data.query import Reader
-    from data.store import open_store
+    from data.backends import open_store
     store = open_store({location!r})
     def look():
         r = Reader(store, store.current_id())

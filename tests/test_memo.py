@@ -106,7 +106,7 @@ def test_pages_leave_the_shared_tables_unchanged(monkeypatch, tmp_path):
     """Every page, in two languages and both target groups, run twice: the tables every
     session shares (``ui.state.tables``) are exactly as loaded, and a second run of a page
     shows the same tables as the first (remembered results are not altered by the page)."""
-    from data.store import open_store
+    from data.backends import open_store
 
     monkeypatch.setenv("MIPEXR_STORE", str(tmp_path / "store"))
     at = AppTest.from_file(APP, default_timeout=90)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio.base_events
 import socket
 import threading
 import time
 
-from ui import serving
+from ui import compat, serving
 
 
 def test_no_nagle_on_sockets_made_like_streamlits():
@@ -22,7 +21,7 @@ def test_no_nagle_on_sockets_made_like_streamlits():
     try:
         assert conn.proto == 0
         assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
-        asyncio.base_events._set_nodelay(conn)  # what asyncio calls for a new transport
+        compat.set_nodelay(conn)  # what asyncio calls for a new transport
         assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
     finally:
         for s in (conn, client, listener):

@@ -141,7 +141,7 @@ def test_identifier_whitelist(small_store):
 PUBLISHER = textwrap.dedent("""
     import sys, numpy as np, pandas as pd
     sys.path.insert(0, {root!r})
-    from data.store import open_store
+    from data.backends import open_store
     store = open_store({location!r})
     tables = store.tables()
     n = 400_000

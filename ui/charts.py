@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from data.schema import SHARE_DECIMALS
-from ui import fmt, memo
+from ui import compat, fmt, memo
 from ui.i18n import N_, column_title, t, terms
 
 # Altair validates every chart object against the Vega-Lite schema when it is built, and
@@ -521,31 +521,18 @@ def vega_spec(chart) -> dict:
 
     Converting an Altair chart (``to_dict`` with schema validation) is most of a chart's
     cost on a rerun; with the builders above cached, the same chart object comes back for
-    the same data and this conversion is remembered with it.
+    the same data and this conversion is remembered with it. None where the patch is off
+    (:func:`ui.compat.vega_spec`): :func:`show_altair` then uses ``st.altair_chart``.
     """
-    from contextlib import nullcontext
-
-    from streamlit.elements import vega_charts as vc
-
-    # Streamlit's own conversion (vega_charts._convert_altair_to_vega_lite_spec): data as
-    # Arrow datasets named by their hash, no theme defaults. One difference: no schema
-    # validation here — it was most of a cold chart's cost, and every chart builder is
-    # validated against the Vega-Lite schema by the chart tests (tests/test_exports.py).
-    datasets: dict = {}
-    alt.data_transformers.register("to_arrow_dataset", vc._to_arrow_dataset)
-    with vc._altair_globals_lock:
-        theme = alt.theme.enable("none") if alt.theme.active == "default" else nullcontext()
-        with theme, alt.data_transformers.enable("to_arrow_dataset", datasets=datasets):
-            spec = chart.to_dict(validate=False)
-    spec["datasets"] = {**(spec.get("datasets") or {}), **datasets}
-    return spec
+    return compat.vega_spec(chart)
 
 
 def show_altair(chart, **kwargs):
     """``st.altair_chart(chart, **kwargs)``, from the remembered spec (:func:`vega_spec`)."""
     import streamlit as st
 
-    return st.vega_lite_chart(vega_spec(chart), **kwargs)
+    spec = vega_spec(chart)
+    return st.altair_chart(chart, **kwargs) if spec is None else st.vega_lite_chart(spec, **kwargs)
 
 
 def export_buttons(chart, name: str, *, key: str | None = None, tables_used=("scores",),
@@ -614,8 +601,7 @@ def region_deck(matched, value_col: str, value_label: str, height: int, width_px
     deck, legend = geo.choropleth_deck(matched, value_col, value_label=value_label, palette=MAP_PALETTE,
                                        detail=map_details(matched, value_col, value_label), countries=countries,
                                        selected=selected, height=height, width_px=width_px)
-    text = deck.to_json()
-    deck.to_json = lambda: text
+    compat.freeze_deck_json(deck)
     return deck, legend
 
 

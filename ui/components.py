@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from data.export import table_csv, table_xlsx
-from ui import state
+from ui import fmt, state
 from ui.i18n import N_, language, t, using
 
 
@@ -18,11 +18,9 @@ def _slug(text: str) -> str:
 
 def export_frames(frame: pd.DataFrame, sheet: str = "data") -> tuple[pd.DataFrame, dict]:
     """What the downloads of ``frame`` hold: the CSV's table — rounded exactly as on screen
-    (:func:`ui.tables.rounded`, the rule stated in the data dictionary) — and the XLSX's
+    (:func:`ui.fmt.rounded`, the rule stated in the data dictionary) — and the XLSX's
     sheets: that table, plus "full precision" (unrounded) when rounding changed anything."""
-    from ui import tables
-
-    shown = tables.rounded(frame)
+    shown = fmt.rounded(frame)
     sheets = {sheet: shown}
     if shown is not frame and not shown.equals(frame):
         sheets[t("full precision")] = frame
@@ -33,7 +31,7 @@ def view_words(peers: str | None = None) -> str:
     """The view of this page as :func:`ui.export.view_text` states it in a file: the
     edition and target group of the sidebar, the peer group (``peers``, in words, when the
     page has one; else the link's ``peers`` when it names one) and the link's area weights."""
-    from ui import export, params, profile, sidebar
+    from ui import export, params, sidebar
 
     view = sidebar.view()
     group = view.get("target_group")
@@ -42,8 +40,8 @@ def view_words(peers: str | None = None) -> str:
         peers = {"country": t("the other regions of its country"),
                  "similar": t("the regions with the most similar profile")}.get(
             raw_peers, t("the regions chosen: {ids}", ids=raw_peers.replace(",", ", ")))
-    weights, _ = params.parse_weights(st.query_params.get(params.WEIGHTS_PARAM),
-                                      profile.area_order(state.cube()))
+    areas = sorted({str(a) for a in state.cube().indicators["area"].dropna()})  # the data's areas
+    weights, _ = params.parse_weights(st.query_params.get(params.WEIGHTS_PARAM), areas)
     from ui.sidebar import GROUP_LABELS
 
     return export.view_text(view.get("edition"), t(GROUP_LABELS[group]) if group in GROUP_LABELS

@@ -10,85 +10,34 @@
 (→ "31.3"), so numbers are rounded here *before* any renderer sees them.
 
 :func:`spec` applies a Python format spec (``".1f"``, ``",", ".0%"``, ``"+.1f"``, ``"g"``) in
-the locale; :func:`ui.i18n.t` uses it for every ``{placeholder:spec}`` of a translated
+the locale (:mod:`ui.numbers`, the floor under this module and ui.i18n); :func:`ui.i18n.t` uses it for every ``{placeholder:spec}`` of a translated
 string, so ``t("{n:,} rows", n=12000)`` gives "12 000 lignes".
 English keeps Python's own formatting (the reference the tests compare with).
 """
 
 from __future__ import annotations
 
-import math
-import re
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
 from data.schema import DISPLAY_DECIMALS, SHARE_DECIMALS
-from ui.i18n import N_, language, locale, t
-
-_SPEC = re.compile(r"^(?P<sign>[+\- ]?)(?P<group>,?)(?:\.(?P<prec>\d+))?(?P<type>[fFgGd%]?)$")
-
-
-def _missing(value) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    try:
-        return math.isnan(float(value))
-    except (TypeError, ValueError):
-        return False
+from ui import numbers
+from ui.i18n import N_, _LocaleFormatter, language, locale, t
+from ui.numbers import missing as _missing
+from ui.numbers import round_half_up  # noqa: F401  (the one display rule: ui.numbers)
 
 
-def _pattern(decimals: int | None, group: bool) -> str:
-    body = "#,##0" if group else "0"
-    if decimals is None:
-        return body + ".###"
-    return body + ("." + "0" * decimals if decimals else "")
+def _loc() -> str | None:
+    """The Babel locale numbers are formatted in; None for English (Python's own)."""
+    return None if language() == "en" else locale()
 
 
 def spec(value, fmt_spec: str) -> str:
     """``format(value, fmt_spec)`` in the current locale (Python's own for English, for
-    non-numbers and for specs with width, fill or alignment)."""
-    m = _SPEC.match(fmt_spec)
-    if language() == "en" or not m or isinstance(value, bool) or \
-            not isinstance(value, (int, float)) and not hasattr(value, "__float__"):
-        return format(value, fmt_spec)
-    if _missing(value):
-        return format(value, fmt_spec)
-    from babel import numbers
-
-    sign, group, prec, kind = m["sign"], bool(m["group"]), m["prec"], m["type"]
-    if prec is not None:
-        decimals = int(prec)
-    elif kind == "d" or isinstance(value, int):
-        decimals = 0
-    elif kind in ("g", "G", ""):
-        decimals = None  # as many as needed (up to 3)
-    else:
-        decimals = 6  # Python's default for "f" and "%"
-    loc = locale()
-    if kind == "%":
-        text = percent(float(value), decimals if decimals is not None else 6)
-    else:
-        text = numbers.format_decimal(float(value), format=_pattern(decimals, group), locale=loc,
-                                      decimal_quantization=decimals is not None)
-    if sign == "+" and float(value) >= 0:
-        text = numbers.get_plus_sign_symbol(loc) + text
-    return text
-
-
-def round_half_up(value, decimals: int = DISPLAY_DECIMALS):
-    """``value`` (a number or an array) rounded half away from zero, the one display rule.
-
-    The value is first cleaned to 9 decimals so that float noise does not decide a tie
-    (0.15 is stored as 0.1499999…: it rounds to 0.2, as written). NaN stays NaN.
-    """
-    x = np.asarray(value, dtype=float)
-    scale = 10.0 ** decimals
-    with np.errstate(invalid="ignore"):
-        out = np.sign(x) * np.floor(np.round(np.abs(x) * scale, 9 - decimals) + 0.5) / scale
-    out = out + 0.0  # no "-0.0"
-    return float(out) if out.ndim == 0 else out
+    non-numbers and for specs with width, fill or alignment): :func:`ui.numbers.spec`."""
+    return numbers.spec(value, fmt_spec, _loc())
 
 
 def number(value, decimals: int = DISPLAY_DECIMALS, group: bool = True) -> str:
@@ -117,15 +66,7 @@ def percent(share, decimals: int = SHARE_DECIMALS - 2) -> str:
     percent by default, as coverage is shown everywhere."""
     if _missing(share):
         return t("no data")
-    share = round_half_up(float(share), decimals + 2)
-    if language() == "en":
-        return format(float(share), f".{decimals}%")
-    from babel import Locale, numbers
-
-    loc = Locale.parse(locale())
-    pattern = loc.percent_formats[None].pattern.split(";")[0]
-    pattern = re.sub(r"[#,0.]+", _pattern(decimals, True), pattern, count=1)
-    return numbers.format_percent(float(share), format=pattern, locale=loc)
+    return numbers.percent(share, decimals, _loc())
 
 
 def day(value) -> str:
@@ -161,8 +102,6 @@ def text(pattern: str, *args, **kwargs) -> str:
     (``text("{:.1f}", 61.26)`` → "61,3" in French)."""
     if language() == "en":
         return pattern.format(*args, **kwargs)
-    from ui.i18n import _LocaleFormatter
-
     return _LocaleFormatter().format(pattern, *args, **kwargs)
 
 
@@ -226,3 +165,29 @@ def table_words(tables) -> str:
     """Table names as words of the interface language, for the "illustrative data" notes
     (the sidebar and the brief say the same)."""
     return ", ".join(t(TABLE_WORDS[k]) if k in TABLE_WORDS else str(k) for k in tables)
+
+
+# ------------------------------------------------------ tables: the one display rounding
+# Here, under both ui.tables (the screen) and ui.components (the downloads), which share it.
+
+def is_coverage(column: str) -> bool:
+    """Columns holding a share 0–1 (shown as a percentage): names containing "coverage"
+    (or the word in the interface language)."""
+    name = str(column).lower()
+    return "coverage" in name or t("Coverage").lower() in name
+
+
+def rounded(frame: pd.DataFrame, percent=None) -> pd.DataFrame:
+    """``frame`` with its figures rounded by the one display rule: float columns to
+    ``DISPLAY_DECIMALS`` decimals, coverage columns (:func:`is_coverage`, or ``percent``) to
+    ``SHARE_DECIMALS``; whole numbers, text and missing values unchanged. What is shown on
+    screen and what a CSV holds (the XLSX keeps the unrounded table on a second sheet)."""
+    shares = [c for c in frame.columns if is_coverage(c)] if percent is None else list(percent)
+    out = {}
+    for c in frame.columns:
+        s = frame[c]
+        if pd.api.types.is_float_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            digits = SHARE_DECIMALS if c in shares else DISPLAY_DECIMALS
+            out[c] = pd.Series(round_half_up(s.to_numpy(dtype=float, na_value=np.nan), digits),
+                               index=s.index, name=c)
+    return frame.assign(**out) if out else frame

@@ -14,7 +14,8 @@ from __future__ import annotations
 import threading
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
+
+from ui import compat
 
 _local = threading.local()
 
@@ -29,9 +30,9 @@ def leave():
 
 
 def require():
-    """First line of every page script."""
-    if not getattr(_local, "active", False):
-        PagesManager.uses_pages_directory = False
+    """First line of every page script. Outside app.py, switch to ``st.navigation`` mode and
+    rerun (:func:`ui.compat.use_navigation`); where that patch is off, the page runs on alone."""
+    if not getattr(_local, "active", False) and compat.use_navigation():
         st.rerun()
 
 

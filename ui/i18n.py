@@ -32,6 +32,8 @@ import sys
 import threading
 from pathlib import Path
 
+from ui import numbers
+
 LANGUAGES = {"en": "English", "fr": "Français", "de": "Deutsch", "it": "Italiano",
              "es": "Español", "pt": "Português", "sv": "Svenska"}
 #: Babel/CLDR locale used to format numbers and dates in each language.
@@ -150,9 +152,7 @@ class _LocaleFormatter(string.Formatter):
     """str.format with numbers formatted in the current locale ({n:,} → "12 000")."""
 
     def format_field(self, value, format_spec):
-        from ui import fmt
-
-        return fmt.spec(value, format_spec) if format_spec else format(value, format_spec)
+        return numbers.spec(value, format_spec, locale()) if format_spec else format(value, format_spec)
 
 
 def misses() -> set[tuple[str, str]]:

@@ -8,41 +8,23 @@ every browser connection keeps Nagle on. A rerun sends many small messages; with
 the later ones wait for the browser's delayed acknowledgement, about 40 ms on Linux, on
 every interaction (measured: a five-element page reran in 44 ms instead of 6 ms).
 :func:`no_nagle` makes asyncio set TCP_NODELAY on every TCP stream socket, as it means to;
-it applies to connections accepted after the first script run of the process.
+it applies to connections accepted after the first script run of the process. The patch
+itself, its version check and its figure are in :mod:`ui.compat`.
 """
 
 from __future__ import annotations
 
-import asyncio.base_events
 import os
-import socket
 import threading
 from contextlib import contextmanager
 
-_lock = threading.Lock()
-_done = False
-
-
-def _set_nodelay(sock):
-    if (sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM
-            and sock.proto in (0, socket.IPPROTO_TCP)):
-        try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:  # a socket already closed by the peer
-            pass
+from ui import compat
 
 
 def no_nagle() -> bool:
-    """Install the TCP_NODELAY rule once per process; True when this call installed it."""
-    global _done
-    if not hasattr(socket, "TCP_NODELAY"):
-        return False
-    with _lock:
-        if _done:
-            return False
-        asyncio.base_events._set_nodelay = _set_nodelay
-        _done = True
-        return True
+    """Install the TCP_NODELAY rule once per process (:func:`ui.compat.tcp_nodelay`); True
+    when this call installed it."""
+    return compat.tcp_nodelay()
 
 
 #: Script runs allowed at once in this process (``MIPEXR_CONCURRENT_RUNS``; 0: no limit).

@@ -17,7 +17,8 @@ from data.config import Settings, settings
 from data.imports import ensure_default
 from data.query import Reader
 from data.schema import DEFAULT_FRAMEWORK, framework_of
-from data.store import Store, open_store
+from data.backends import open_store
+from data.store import Store
 from scoring import Cube, prepare
 from ui import i18n, memo, safe
 from ui.i18n import t

@@ -16,11 +16,11 @@ Typical use::
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from data.schema import DISPLAY_DECIMALS, SHARE_DECIMALS, TABLES
-from ui import memo
+from data.schema import TABLES
+from ui import fmt, memo
+from ui.fmt import is_coverage
 from ui.i18n import N_, help_text, language, t, terms
 
 #: How a "no data" cell looks where a table is still styled cell by cell (the gap matrix).
@@ -30,13 +30,6 @@ NO_DATA_STYLE = "color: #6B6B6B; font-style: italic; background-color: #F2F2F2"
 def no_data_text() -> str:
     """The translated text every table shows for a missing value."""
     return t("no data")
-
-
-def is_coverage(column: str) -> bool:
-    """Columns holding a share 0–1 (shown as a percentage): names containing "coverage"
-    (or the word in the interface language)."""
-    name = str(column).lower()
-    return "coverage" in name or t("Coverage").lower() in name
 
 
 def number_formats(frame: pd.DataFrame, *, decimals: int = 1, percent=None) -> dict[str, str]:
@@ -88,23 +81,9 @@ def column_help(frame: pd.DataFrame) -> dict[str, str]:
     return {**{c: help_text(c, helps[c]) for c in frame.columns if c in helps}, **out}
 
 
-@memo.cached(max_entries=2048)
-def rounded(frame: pd.DataFrame, percent=None) -> pd.DataFrame:
-    """``frame`` with its figures rounded by the one display rule: float columns to
-    ``DISPLAY_DECIMALS`` decimals, coverage columns (:func:`is_coverage`, or ``percent``) to
-    ``SHARE_DECIMALS``; whole numbers, text and missing values unchanged. What is shown on
-    screen and what a CSV holds (the XLSX keeps the unrounded table on a second sheet)."""
-    from ui.fmt import round_half_up
-
-    shares = [c for c in frame.columns if is_coverage(c)] if percent is None else list(percent)
-    out = {}
-    for c in frame.columns:
-        s = frame[c]
-        if pd.api.types.is_float_dtype(s) and not pd.api.types.is_bool_dtype(s):
-            digits = SHARE_DECIMALS if c in shares else DISPLAY_DECIMALS
-            out[c] = pd.Series(round_half_up(s.to_numpy(dtype=float, na_value=np.nan), digits),
-                               index=s.index, name=c)
-    return frame.assign(**out) if out else frame
+#: The one display rounding (:func:`ui.fmt.rounded`, which the downloads share), remembered
+#: per frame for the screen.
+rounded = memo.cached(fmt.rounded, max_entries=2048)
 
 
 @memo.cached(max_entries=2048)  # several per region view: see profile.warm
