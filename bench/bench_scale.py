@@ -101,7 +101,7 @@ def publish_units(store_path: Path, n_units: int) -> tuple[float, float, int, st
     for the region page)."""
     from data.config import settings
     from data.schema import TABLE_ORDER
-    from data.store import open_store
+    from data.backends import open_store
 
     t0 = time.perf_counter()
     tables = synthetic_units(n_units)

@@ -84,18 +84,14 @@ def test_loadtest_issue_row_preset():
 @pytest.mark.skipif(not (BENCH.parent / "pages" / "region.py").exists(), reason="no Region page")
 def test_first_view_of_a_region_switches_regions(tmp_path, monkeypatch):
     import bench_pages
-    from streamlit.runtime import pages_manager
 
     from data.store import Store
+    from ui import compat
 
     store = tmp_path / "big"
     monkeypatch.setenv("MIPEXR_STORE", str(store))  # restored after; the bench sets it too
     Store(store).publish(bench_pages.synthetic_tables(12), base_version=None, who="test",
                          note="", illustrative={})
-    old = pages_manager.Path
-    pages_manager.Path = bench_pages._NoPagesDir
-    try:
+    with compat.apptest_navigation():
         views = bench_pages.bench_first_views(store, 2)
-    finally:
-        pages_manager.Path = old
     assert len(views) == 2 and all(v > 0 for v in views)
