@@ -1,0 +1,163 @@
+"""Results computed once per version (scoring/results.py) equal what the pages compute
+(ui/profile.py, default weights) on the demo data, and are stored with the version."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import scoring
+from data.demo import build_demo
+from data.imports import derive
+from scoring import results
+from ui import profile
+
+VIEWS = [("ES51", "TCN", 2024), ("ITC4", "BIP", 2021), ("SE224", "ALL", 2024),
+         ("AT13", "BIP", 2024), ("DE2", "ALL", 2021)]
+
+
+@pytest.fixture(scope="module")
+def demo():
+    tabs = derive(build_demo())
+    scored = tabs["regions"].loc[tabs["regions"]["region_id"].isin(tabs["scores"]["region_id"]),
+                                 "region_id"]
+    cube = scoring.prepare(tabs["indicators"], tabs["scores"], regions=scored)
+    return tabs, cube, results.compute(tabs)
+
+
+def views(cube):
+    ids = set(map(str, cube.regions))
+    return [v for v in VIEWS if v[0] in ids]
+
+
+def one(frame, **where):
+    mask = np.ones(len(frame), bool)
+    for k, v in where.items():
+        mask &= (frame[k] == v).to_numpy(bool)
+    return frame[mask]
+
+
+def test_demo_views_exist(demo):
+    _, cube, _ = demo
+    assert len(views(cube)) >= 4
+
+
+def test_overall_rank_and_band_equal_the_overview(demo):
+    tabs, cube, res = demo
+    for group in ("TCN", "BIP", "ALL"):
+        for edition in (2021, 2024):
+            page = profile.overall_table(cube, tabs["regions"], edition, group)
+            page = page[page["score"].notna()].set_index("region_id")
+            ours = one(res["res_ranks"], target_group=group, edition=edition)
+            ours = ours[ours["overall"].notna()].set_index("region_id")
+            assert sorted(ours.index) == sorted(page.index)
+            ours = ours.loc[page.index]
+            np.testing.assert_allclose(ours["overall"], page["score"], rtol=0, atol=1e-9)
+            np.testing.assert_allclose(ours["coverage"], page["coverage"], atol=1e-12)
+            for a, b in (("rank", "rank"), ("rank_low", "rank_low"), ("rank_high", "rank_high"),
+                         ("areas_scored", "areas_scored"), ("areas_total", "areas_total"),
+                         ("rank_country", "rank_country"),
+                         ("rank_country_low", "rank_country_low"),
+                         ("rank_country_high", "rank_country_high")):
+                assert ours[a].astype("Float64").tolist() == page[b].astype("Float64").tolist(), a
+            assert (ours["n"] == page["rank"].notna().sum()).all()
+
+
+def test_area_phase_system_and_pair_scores_equal_the_axis_tables(demo):
+    _, cube, res = demo
+    s = res["res_scores"]
+    for axis, by in (("area", "area"), ("phase", "phase"), ("system", "system"),
+                     ("area×phase", ("area", "phase"))):
+        page = profile.axis_table(cube, by)
+        for region, group, edition in views(cube):
+            p = page[(page["region_id"] == region) & (page["target_group"] == group)
+                     & (page["edition"] == edition)]
+            o = one(s, region_id=region, target_group=group, edition=edition, axis=axis)
+            if isinstance(by, tuple):
+                pk = p["area"].astype(str) + "|" + p["phase"].astype(str)
+                ok = o["key"].astype(str) + "|" + o["key2"].astype(str)
+            else:
+                pk, ok = p[by].astype(str), o["key"].astype(str)
+            left = dict(zip(pk, p["score"].astype(float)))
+            right = dict(zip(ok, o["score"].astype(float)))
+            assert left.keys() == right.keys()
+            for k in left:
+                assert left[k] == pytest.approx(right[k], abs=1e-9, nan_ok=True), (axis, k)
+            cov = dict(zip(ok, o["coverage"]))
+            assert all(cov[k] == pytest.approx(c, nan_ok=True) for k, c in
+                       zip(pk, p["coverage"].astype(float)))
+
+
+def test_priorities_equal_the_profile(demo):
+    tabs, cube, res = demo
+    table = profile.axis_table(cube, "area")
+    for region, group, edition in views(cube):
+        for peer_set, mode in (("all", "all"), ("country", "country")):
+            peers = profile.peer_ids(table, region, mode, [], tabs["regions"], group, edition)
+            page = profile.priority_table(table, region, peers, group, edition)
+            ours = one(res["res_priorities"], region_id=region, target_group=group,
+                       edition=edition, peer_set=peer_set).sort_values("position")
+            assert ours["area"].tolist() == page["area"].astype(str).tolist(), (region, mode)
+            assert ours["reason"].tolist() == page["reason"].tolist()
+            assert ours["order"].astype("Float64").tolist() == \
+                page["order"].astype("Float64").tolist()
+            np.testing.assert_allclose(ours["peer_mean"], page["peer_mean"].astype(float),
+                                       atol=1e-9)
+            assert ours["n_peers"].tolist() == page["n_peers"].tolist()
+
+
+def test_similar_regions_equal_the_profile(demo):
+    tabs, cube, res = demo
+    table = profile.axis_table(cube, "area")
+    for region, group, edition in views(cube):
+        page = profile.similar_regions(table, region, group, edition, {}, k=results.N_SIMILAR)
+        ours = one(res["res_similar"], region_id=region, target_group=group,
+                   edition=edition).sort_values("position")
+        assert ours["other_id"].tolist() == page["region_id"].tolist()
+        assert ours["distance"].tolist() == page["distance"].tolist()
+        assert ours["n_common"].tolist() == page["n_common"].tolist()
+
+
+def test_peer_means_equal_the_radar(demo):
+    """The radar's peer mean (every other region) follows from the stored totals."""
+    tabs, cube, res = demo
+    table = profile.axis_table(cube, "area")
+    for region, group, edition in views(cube):
+        peers = profile.peer_ids(table, region, "all", [], tabs["regions"], group, edition)
+        radar = profile.radar_frame(table, region, peers, group, edition, {})
+        page = radar[radar["series"] == radar["series"].unique()[1]].set_index("area")
+        pm = one(res["res_peers"], target_group=group, edition=edition, peer_set="all",
+                 axis="area").set_index("key")
+        own = one(res["res_scores"], region_id=region, target_group=group, edition=edition,
+                  axis="area").set_index("key")["score"]
+        for area, row in page.iterrows():
+            has = pd.notna(own[area])
+            expect = (pm.loc[area, "total"] - (own[area] if has else 0)) / \
+                (pm.loc[area, "n"] - has)
+            assert row["score"] == pytest.approx(expect, abs=1e-9)
+
+
+def test_only_units_with_data_are_listed(demo):
+    _, cube, res = demo
+    for region, group, edition in views(cube):
+        has = region in scoring.regions_with_data(cube, group, edition)
+        ours = one(res["res_ranks"], region_id=region, target_group=group, edition=edition)
+        assert len(ours) == int(has)
+
+
+def test_two_frameworks_are_computed_apart(demo):
+    tabs, _, _ = demo
+    tabs = dict(tabs)
+    ind = tabs["indicators"].copy()
+    ind["framework"] = np.where(ind["area"].astype(str) == "health", "OTHER", "MIPEX-R")
+    tabs["indicators"] = ind
+    res = results.compute(tabs)
+    assert set(res["res_ranks"]["framework"]) == {"MIPEX-R", "OTHER"}
+    other = one(res["res_scores"], framework="OTHER", axis="area")
+    assert set(other["key"]) == {"health"}
+
+
+def test_fast_isin_equals_pandas():
+    s = pd.Series(["a", "b", None, "c", "a"], dtype="str")
+    assert results.isin_fast(s, ["a", "c"]).tolist() == s.isin(["a", "c"]).tolist()
