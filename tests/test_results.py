@@ -161,3 +161,78 @@ def test_two_frameworks_are_computed_apart(demo):
 def test_fast_isin_equals_pandas():
     s = pd.Series(["a", "b", None, "c", "a"], dtype="str")
     assert results.isin_fast(s, ["a", "c"]).tolist() == s.isin(["a", "c"]).tolist()
+
+
+# ------------------------------------------------------------------ stored with the version
+
+def _publish_demo(store, change=None):
+    tabs = derive(build_demo())
+    if change:
+        tabs = change(tabs)
+    return store.publish(tabs, base_version=store.current_id(), who="test")
+
+
+def _drop_one_region(tabs):
+    tabs = dict(tabs)
+    tabs["scores"] = tabs["scores"][tabs["scores"]["region_id"] != "ES51"]
+    return tabs
+
+
+def test_results_are_in_the_manifest_hash_and_match_the_files(tmp_path):
+    import hashlib
+
+    from data.store import Store
+
+    store = Store(tmp_path / "s")
+    v = _publish_demo(store)
+    entry = store.manifest(v)["results"]
+    h = hashlib.sha256()
+    for name in results.NAMES:
+        path = store.results_path(name, v)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert entry["files"][name]["sha256"] == digest
+        assert entry["files"][name]["rows"] == len(store.read_results(name, v))
+        h.update(f"{name}:{digest}\n".encode())
+    assert entry["hash"] == h.hexdigest()[:16]
+
+
+def test_results_come_back_on_rollback(tmp_path):
+    from data.query import Reader
+    from data.store import Store
+
+    store = Store(tmp_path / "s")
+    v1 = _publish_demo(store)
+    before = store.manifest(v1)["results"]["hash"]
+    v2 = _publish_demo(store, _drop_one_region)
+    assert v2 != v1 and store.manifest(v2)["results"]["hash"] != before
+    assert "ES51" not in set(Reader(store, v2).overall("MIPEX-R", "TCN", 2024)["region_id"])
+    back = store.rollback(v1, base_version=v2, who="test")
+    assert back == v1 and store.current_id() == v1
+    assert store.manifest()["results"]["hash"] == before
+    assert "ES51" in set(Reader(store).overall("MIPEX-R", "TCN", 2024)["region_id"])
+
+
+def test_a_version_without_results_gets_them_on_first_read(tmp_path):
+    """A version published before results existed: the first reader computes them, writes
+    them into the version and names them in the manifest; the second finds them."""
+    import json
+    import shutil
+
+    from data.query import Reader
+    from data.store import RESULTS_DIR, Store
+
+    store = Store(tmp_path / "s")
+    v = _publish_demo(store)
+    want = store.manifest(v)["results"]
+    folder = store.version_dir(v)
+    shutil.rmtree(folder / RESULTS_DIR)
+    man = json.loads((folder / "manifest.json").read_text())
+    del man["results"]
+    (folder / "manifest.json").write_text(json.dumps(man))
+    assert Reader(store, v).count("res_ranks") > 0
+    got = store.manifest(v)["results"]
+    assert got["hash"] == want["hash"]  # the same figures, byte for byte
+    stamp = (folder / RESULTS_DIR / "res_ranks.parquet").stat().st_mtime_ns
+    Reader(store, v)
+    assert (folder / RESULTS_DIR / "res_ranks.parquet").stat().st_mtime_ns == stamp
+    assert not [p for p in (tmp_path / "s" / "versions").iterdir() if p.name.startswith(".tmp")]
