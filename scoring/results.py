@@ -34,7 +34,8 @@ MIPEX-R's regional framework and MIPEX's national one):
 Rules that change with scale (stated, not hidden): rank bands use ``band_draws`` weight
 draws (1,000 up to 200 units, 300 up to ``BAND_FULL_MAX``, ``BAND_DRAWS_LARGE`` above);
 similar units are searched among all units up to ``SIMILAR_POOL_MAX`` units, above that
-within the unit's country (a municipality is compared with its country's municipalities).
+within the unit's country, and in a country larger than that within the unit's parent
+region (a municipality is compared with its province's municipalities).
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ BAND_FULL_MAX = 20_000
 BAND_DRAWS_LARGE = 50
 #: Above this many units similar units are searched within the unit's country.
 SIMILAR_POOL_MAX = 20_000
+#: Pools larger than this find neighbour candidates by matrix products (then exact).
+_EXPAND_MIN = 2_000
 #: Cells (rows × pool × areas) of one distance block: bounds memory of the neighbour search.
 _BLOCK_CELLS = 4_000_000
 
@@ -165,20 +168,24 @@ def iter_results(tables: dict) -> Iterator[tuple[str, pd.DataFrame]]:
     rid = regions["region_id"].astype(str)
     country_of = pd.Series(regions["country"].astype(object).to_numpy(),
                            index=rid.to_numpy()).groupby(level=0).first()
+    parent_of = pd.Series(regions["parent_id"].astype(object).to_numpy(),
+                          index=rid.to_numpy()).groupby(level=0).first()
     for fw, ind, scores in split_frameworks(tables):
         if ind.empty or scores.empty:
             continue
         # the pages' cube is prepared with regions= the scored regions, which adds none:
         # the same cube without that argument (and without its 24M-row isin)
         cube = prepare(ind, scores)
-        yield from _framework_results(fw, cube, regions, country_of)
+        yield from _framework_results(fw, cube, regions, country_of, parent_of)
 
 
-def _framework_results(fw: str, cube: Cube, regions: pd.DataFrame, country_of: pd.Series):
+def _framework_results(fw: str, cube: Cube, regions: pd.DataFrame, country_of: pd.Series,
+                       parent_of: pd.Series):
     R = len(cube.regions)
     ids = cube.regions.astype(str)
     country = pd.Series(ids).map(country_of).to_numpy(dtype=object)
     c_codes = pd.factorize(pd.Series(country, dtype=object))[0].astype(np.int64)
+    p_codes = pd.factorize(pd.Series(ids).map(parent_of))[0].astype(np.int64)
     w = indicator_weights(cube, None)
     policy = (cube.indicators["kind"] != "outcome").to_numpy()
     area_M, area_labels = membership(cube, ("area",))
@@ -231,7 +238,7 @@ def _framework_results(fw: str, cube: Cube, regions: pd.DataFrame, country_of: p
                                           area_names)
             yield "res_priorities", _priority_rows(base, ids, keep, S, ar["coverage"][:, 0, 0, :],
                                                    area_names, c_codes)
-            yield "res_similar", _similar_rows(base, ids, keep, S, c_codes)
+            yield "res_similar", _similar_rows(base, ids, keep, S, c_codes, p_codes)
 
 
 def _scores_rows(base, ids, keep, axis, key, key2, arr) -> pd.DataFrame:
@@ -342,27 +349,72 @@ def _priority_rows(base, ids, keep, S, C, area_names, c_codes) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _similar_rows(base, ids, keep, S, c_codes, k: int = N_SIMILAR) -> pd.DataFrame:
+def _pools(R: int, c_codes: np.ndarray, p_codes: np.ndarray) -> list[np.ndarray]:
+    """Where each unit's neighbours are searched: every unit up to ``SIMILAR_POOL_MAX``
+    units; above, the unit's country, and within a country still larger than that the
+    unit's parent (a municipality among its province's municipalities)."""
+    if R <= SIMILAR_POOL_MAX:
+        return [np.arange(R)]
+    pools = []
+    for c in np.unique(c_codes):
+        members = np.flatnonzero(c_codes == c)
+        if len(members) <= SIMILAR_POOL_MAX or c < 0:
+            pools.append(members)
+            continue
+        parents = p_codes[members]
+        pools += [members[parents == p] for p in np.unique(parents)]
+    return pools
+
+
+def _similar_rows(base, ids, keep, S, c_codes, p_codes=None, k: int = N_SIMILAR
+                  ) -> pd.DataFrame:
     """The ``k`` nearest units of each unit with data (Euclidean over the area scores both
     have, as :func:`scoring.distances`; nearest first, ties by id; no common area → never
-    similar), searched in blocks so memory stays bounded. Above ``SIMILAR_POOL_MAX`` units
-    the pool is the unit's country."""
+    similar), searched in blocks so memory stays bounded (:func:`_pools` says among whom).
+    Large pools find candidates with three matrix products (Σ over common areas of
+    (a − b)² = A²·Pb + Pa·B² − 2A·B) and then compute the candidates' distances exactly as
+    :func:`scoring.distances` does, so the figures and their order are the same."""
     R, K = S.shape
-    if R > SIMILAR_POOL_MAX:
-        pools = [np.flatnonzero(c_codes == c) for c in np.unique(c_codes)]
-    else:
-        pools = [np.arange(R)]
+    p_codes = np.full(R, -1) if p_codes is None else p_codes
     want = np.zeros(R, bool)
     want[keep] = True
     out_src, out_dst, out_d, out_n, out_pos = [], [], [], [], []
-    for pool in pools:
+    for pool in _pools(R, c_codes, p_codes):
         mat = S[pool]
         free = np.isfinite(mat)
         m = len(pool)
         rows = np.flatnonzero(want[pool])
-        step = max(1, _BLOCK_CELLS // max(1, m * K))
+        if not len(rows):
+            continue
+        big = m > _EXPAND_MIN
+        if big:
+            Pf = free.astype(float)
+            A = np.where(free, mat, 0.0)
+            A2 = A * A
+        step = max(1, _BLOCK_CELLS // max(1, m * (1 if big else K)))
         for lo in range(0, len(rows), step):
             blk = rows[lo:lo + step]
+            if big:
+                n_common = (Pf[blk] @ Pf.T).round().astype(np.int64)
+                sq = A2[blk] @ Pf.T + Pf[blk] @ A2.T - 2.0 * (A[blk] @ A.T)
+                approx = np.where(n_common > 0, np.sqrt(np.maximum(sq, 0.0)), np.inf)
+                approx[np.arange(len(blk)), blk] = np.inf
+                kk = min(k, m - 1)
+                part = np.argpartition(approx, kk - 1, axis=1)[:, :kk] if kk > 0 else \
+                    np.zeros((len(blk), 0), int)
+                cut = np.take_along_axis(approx, part, 1).max(axis=1, initial=-np.inf)
+                for i, row in enumerate(blk):
+                    c = np.flatnonzero(approx[i] <= cut[i] * (1 + 1e-9) + 1e-9)
+                    own = mat[row]
+                    common = free[c] & free[row]
+                    nc = common.sum(axis=1)
+                    d = np.where(nc > 0, np.sqrt(np.where(common, (mat[c] - own) ** 2, 0.0)
+                                                 .sum(axis=1)), np.nan)
+                    key = np.where(np.isnan(d), np.inf, d)
+                    o = np.argsort(key, kind="stable")[:k]
+                    o = o[np.isfinite(key[o])]
+                    _emit(out_src, out_dst, out_d, out_n, out_pos, pool, row, c[o], d[o], nc[o])
+                continue
             own = mat[blk][:, None, :]
             common = free[None, :, :] & free[blk][:, None, :]
             sq = np.where(common, (mat[None, :, :] - own) ** 2, 0.0).sum(axis=2)
@@ -370,25 +422,22 @@ def _similar_rows(base, ids, keep, S, c_codes, k: int = N_SIMILAR) -> pd.DataFra
             dist = np.where(n_common > 0, np.sqrt(sq), np.nan)
             dist[np.arange(len(blk)), blk] = np.nan  # never its own neighbour
             key = np.where(np.isnan(dist), np.inf, dist)
-            kk = min(k, m)
-            if m > 4 * k + 64:  # keep the smallest few, then order those stably
-                part = np.argpartition(key, kk - 1, axis=1)[:, :kk]
-                # ties at the cut: take every column equal to the k-th distance, then sort
-                cut = np.take_along_axis(key, part, 1).max(axis=1, keepdims=True)
-                cand = [np.flatnonzero(key[i] <= cut[i]) for i in range(len(blk))]
-            else:
-                cand = [np.arange(m)] * len(blk)
-            for i, c in enumerate(cand):
-                c = c[np.argsort(key[i, c], kind="stable")][:kk]
-                c = c[np.isfinite(key[i, c])]
-                out_src.append(np.full(len(c), pool[blk[i]]))
-                out_dst.append(pool[c])
-                out_d.append(dist[i, c])
-                out_n.append(n_common[i, c])
-                out_pos.append(np.arange(1, len(c) + 1))
+            order = np.argsort(key, axis=1, kind="stable")[:, :k]
+            for i, row in enumerate(blk):
+                o = order[i][np.isfinite(key[i, order[i]])]
+                _emit(out_src, out_dst, out_d, out_n, out_pos, pool, row, o, dist[i, o],
+                      n_common[i, o])
     if not out_src:
         return empty("res_similar")
     cat = np.concatenate
     return typed("res_similar", pd.DataFrame({
         **base, "region_id": ids[cat(out_src)], "other_id": ids[cat(out_dst)],
         "distance": cat(out_d), "n_common": cat(out_n), "position": cat(out_pos)}))
+
+
+def _emit(out_src, out_dst, out_d, out_n, out_pos, pool, row, cols, dist, n_common):
+    out_src.append(np.full(len(cols), pool[row]))
+    out_dst.append(pool[cols])
+    out_d.append(dist)
+    out_n.append(n_common)
+    out_pos.append(np.arange(1, len(cols) + 1))

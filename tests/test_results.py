@@ -236,3 +236,32 @@ def test_a_version_without_results_gets_them_on_first_read(tmp_path):
     Reader(store, v)
     assert (folder / RESULTS_DIR / "res_ranks.parquet").stat().st_mtime_ns == stamp
     assert not [p for p in (tmp_path / "s" / "versions").iterdir() if p.name.startswith(".tmp")]
+
+
+def test_neighbour_search_by_matrix_products_equals_the_direct_one(monkeypatch):
+    """The large-pool path (candidates by matrix products, then exact distances) gives the
+    direct path's neighbours, distances and order — ties and missing areas included."""
+    rng = np.random.default_rng(3)
+    S = rng.integers(0, 5, (300, 6)).astype(float) * 25  # few values: many ties
+    S[rng.random(S.shape) < 0.2] = np.nan
+    S[7] = np.nan  # a unit with no score anywhere
+    ids = np.array([f"U{i:04d}" for i in range(300)], dtype=object)
+    keep = np.arange(300)
+    codes = np.zeros(300, np.int64)
+    base = {"framework": "F", "target_group": "TCN", "edition": 2024}
+    direct = results._similar_rows(base, ids, keep, S, codes)
+    monkeypatch.setattr(results, "_EXPAND_MIN", 0)
+    monkeypatch.setattr(results, "_BLOCK_CELLS", 3000)  # several blocks
+    fast = results._similar_rows(base, ids, keep, S, codes)
+    pd.testing.assert_frame_equal(direct, fast)
+    assert "U0007" not in set(direct["region_id"]) | set(direct["other_id"])
+
+
+def test_large_stores_search_neighbours_within_country_then_parent(monkeypatch):
+    monkeypatch.setattr(results, "SIMILAR_POOL_MAX", 4)
+    c = np.array([0, 0, 0, 1, 1, 1, 1, 1, 1, -1])
+    p = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2, -1])
+    pools = [sorted(x.tolist()) for x in results._pools(10, c, p)]
+    assert sorted(pools) == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
+    monkeypatch.setattr(results, "SIMILAR_POOL_MAX", 100)
+    assert [x.tolist() for x in results._pools(10, c, p)] == [list(range(10))]
