@@ -65,7 +65,7 @@ BAND_DRAWS_LARGE = 50
 #: Above this many units similar units are searched within the unit's country.
 SIMILAR_POOL_MAX = 20_000
 #: Pools larger than this find neighbour candidates by matrix products (then exact).
-_EXPAND_MIN = 2_000
+_EXPAND_MIN = 256
 #: Cells (rows × pool × areas) of one distance block: bounds memory of the neighbour search.
 _BLOCK_CELLS = 4_000_000
 
