@@ -265,3 +265,34 @@ def test_large_stores_search_neighbours_within_country_then_parent(monkeypatch):
     assert sorted(pools) == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
     monkeypatch.setattr(results, "SIMILAR_POOL_MAX", 100)
     assert [x.tolist() for x in results._pools(10, c, p)] == [list(range(10))]
+
+
+def test_data_init_and_the_default_dataset_carry_results(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    from data.imports import ensure_default
+    from data.store import Store
+
+    env = dict(os.environ, MIPEXR_STORE=str(tmp_path / "cli"))
+    env.pop("MIPEXR_CATALOG", None)
+    out = subprocess.run([sys.executable, "-m", "data", "init"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "res_ranks" in out.stdout
+    assert Store(tmp_path / "cli").manifest()["results"]["files"]["res_ranks"]["rows"] > 0
+    # a store whose current version predates results gets them at start
+    store = Store(tmp_path / "s")
+    v = ensure_default(store)
+    man = store.manifest(v)
+    import json
+    import shutil
+
+    from data.store import RESULTS_DIR
+    shutil.rmtree(store.version_dir(v) / RESULTS_DIR)
+    del man["results"]
+    (store.version_dir(v) / "manifest.json").write_text(json.dumps(man))
+    assert ensure_default(store) is None
+    assert store.manifest(v)["results"]["files"]["res_ranks"]["rows"] > 0
