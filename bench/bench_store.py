@@ -73,7 +73,7 @@ def scores_frame(regions, indicators, rows=None, seed=1):
 
 
 def unit_frame(n, seed=2):
-    """``n`` units in 27 countries of unequal size (the largest above the 20,000 units the
+    """``n`` units in 27 countries of unequal size (most above the 5,000 units the
     neighbour search takes as one pool), each in a parent region of ~400 units."""
     rng = np.random.default_rng(seed)
     weights = 1.0 / np.arange(1, 28) ** 0.8

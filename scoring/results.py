@@ -63,7 +63,7 @@ N_PRIORITIES = 3
 BAND_FULL_MAX = 20_000
 BAND_DRAWS_LARGE = 50
 #: Above this many units similar units are searched within the unit's country.
-SIMILAR_POOL_MAX = 20_000
+SIMILAR_POOL_MAX = 5_000
 #: Pools larger than this find neighbour candidates by matrix products (then exact).
 _EXPAND_MIN = 256
 #: Cells (rows × pool × areas) of one distance block: bounds memory of the neighbour search.
@@ -351,7 +351,7 @@ def _priority_rows(base, ids, keep, S, C, area_names, c_codes) -> pd.DataFrame:
 
 def _pools(R: int, c_codes: np.ndarray, p_codes: np.ndarray) -> list[np.ndarray]:
     """Where each unit's neighbours are searched: every unit up to ``SIMILAR_POOL_MAX``
-    units; above, the unit's country, and within a country still larger than that the
+    (5,000) units; above, the unit's country, and within a country still larger than that the
     unit's parent (a municipality among its province's municipalities)."""
     if R <= SIMILAR_POOL_MAX:
         return [np.arange(R)]
@@ -371,9 +371,10 @@ def _similar_rows(base, ids, keep, S, c_codes, p_codes=None, k: int = N_SIMILAR
     """The ``k`` nearest units of each unit with data (Euclidean over the area scores both
     have, as :func:`scoring.distances`; nearest first, ties by id; no common area → never
     similar), searched in blocks so memory stays bounded (:func:`_pools` says among whom).
-    Large pools find candidates with three matrix products (Σ over common areas of
-    (a − b)² = A²·Pb + Pa·B² − 2A·B) and then compute the candidates' distances exactly as
-    :func:`scoring.distances` does, so the figures and their order are the same."""
+    Large pools (above ``_EXPAND_MIN``) rank with three matrix products (Σ over common areas
+    of (a − b)² = A²·Pb + Pa·B² − 2A·B), squared distances compared to 1e-6 (closer ones
+    count as a tie, broken by id), then compute the chosen neighbours' distances exactly as
+    :func:`scoring.distances` does."""
     R, K = S.shape
     p_codes = np.full(R, -1) if p_codes is None else p_codes
     want = np.zeros(R, bool)
@@ -387,33 +388,40 @@ def _similar_rows(base, ids, keep, S, c_codes, p_codes=None, k: int = N_SIMILAR
         if not len(rows):
             continue
         big = m > _EXPAND_MIN
-        if big:
+        if big:  # Σ_common (a − b)² and the common count, each as one matrix product
             Pf = free.astype(float)
             A = np.where(free, mat, 0.0)
-            A2 = A * A
+            left = np.hstack([A * A, Pf, -2.0 * A])
+            right = np.hstack([Pf, A * A, A]).T.copy()
+            PfT = Pf.T.copy()
         step = max(1, _BLOCK_CELLS // max(1, m * (1 if big else K)))
         for lo in range(0, len(rows), step):
             blk = rows[lo:lo + step]
             if big:
-                n_common = (Pf[blk] @ Pf.T).round().astype(np.int64)
-                sq = A2[blk] @ Pf.T + Pf[blk] @ A2.T - 2.0 * (A[blk] @ A.T)
-                approx = np.where(n_common > 0, np.sqrt(np.maximum(sq, 0.0)), np.inf)
-                approx[np.arange(len(blk)), blk] = np.inf
-                kk = min(k, m - 1)
-                part = np.argpartition(approx, kk - 1, axis=1)[:, :kk] if kk > 0 else \
-                    np.zeros((len(blk), 0), int)
-                cut = np.take_along_axis(approx, part, 1).max(axis=1, initial=-np.inf)
+                # candidates by matrix products; order by (distance to 1e-6, id) through one
+                # int64 key (unique, so argpartition needs no tie rule), exact figures after
+                ok = (Pf[blk] @ PfT) > 0.5  # some area in common
+                ok[np.arange(len(blk)), blk] = False  # never its own neighbour
+                sq = left[blk] @ right
+                np.maximum(sq, 0.0, out=sq)
+                sq *= 1e6
+                key = np.rint(sq, out=sq).astype(np.int64)
+                key *= m
+                key += np.arange(m)[None, :]
+                key[~ok] = np.iinfo(np.int64).max
+                kk = min(k, m)
+                part = np.argpartition(key, kk - 1, axis=1)[:, :kk]
+                part = np.take_along_axis(part, np.argsort(np.take_along_axis(key, part, 1),
+                                                           axis=1), 1)
+                valid = np.take_along_axis(ok, part, 1)
+                common = free[part] & free[blk][:, None, :]
+                nc = common.sum(axis=2)
+                d = np.sqrt(np.where(common, (mat[part] - mat[blk][:, None, :]) ** 2, 0.0)
+                            .sum(axis=2))
                 for i, row in enumerate(blk):
-                    c = np.flatnonzero(approx[i] <= cut[i] * (1 + 1e-9) + 1e-9)
-                    own = mat[row]
-                    common = free[c] & free[row]
-                    nc = common.sum(axis=1)
-                    d = np.where(nc > 0, np.sqrt(np.where(common, (mat[c] - own) ** 2, 0.0)
-                                                 .sum(axis=1)), np.nan)
-                    key = np.where(np.isnan(d), np.inf, d)
-                    o = np.argsort(key, kind="stable")[:k]
-                    o = o[np.isfinite(key[o])]
-                    _emit(out_src, out_dst, out_d, out_n, out_pos, pool, row, c[o], d[o], nc[o])
+                    v = valid[i]
+                    _emit(out_src, out_dst, out_d, out_n, out_pos, pool, row, part[i][v],
+                          d[i][v], nc[i][v])
                 continue
             own = mat[blk][:, None, :]
             common = free[None, :, :] & free[blk][:, None, :]
