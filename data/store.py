@@ -18,8 +18,9 @@ complete. Readers only ever follow ``store.json``.
 
 The results files are a function of the tables, so they do not change the version id; the
 manifest records each file's SHA-256 and a hash over them all (``results.hash``), so a
-version (and a rollback to it) carries its results. A version written before results existed gets them on
-first read (:meth:`Store.ensure_results`), written beside it atomically.
+version (and a rollback to it) carries its results. A version written before results
+existed gets them on first read (:meth:`Store.ensure_results`), written beside it
+atomically.
 """
 
 from __future__ import annotations
