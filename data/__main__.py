@@ -152,8 +152,13 @@ def cmd_export(args) -> int:
 
 
 def cmd_init(_args) -> int:
-    version = ensure_default(_store())
+    store = _store()
+    version = ensure_default(store)  # also computes the current version's results if missing
     print(f"Published the default dataset as {version}." if version else "The store already has data.")
+    entry = store.ensure_results()
+    if entry:
+        rows = ", ".join(f"{name} {f['rows']:,}" for name, f in entry["files"].items())
+        print(f"Results of version {store.current_id()}: {rows}.")
     return 0
 
 

@@ -454,11 +454,15 @@ def ensure_default(store: Store) -> str | None:
 
     Returns the new version id, or None when the store already had data. Safe when two
     processes start at once: the second one's publish is refused as stale and ignored.
+    The version published carries its results (:mod:`scoring.results`); a current version
+    published before results existed gets them here, at start, rather than on the first
+    page (:meth:`data.store.Store.ensure_results`).
     """
     from data.demo import DESCRIPTION, build_demo
     from data.store import StaleVersionError
 
     if store.current_id() is not None:
+        store.ensure_results()
         return None
     tables = derive(build_demo())
     try:

@@ -16,6 +16,13 @@ How the versions are carried:
   reading the tables ``AT (VERSION => its snapshot)``;
 * the same transaction appends the event to the table ``mipexr_history``, which outlives
   the snapshots that pruning expires;
+* the results computed at publish (:mod:`scoring.results`) are DuckLake tables
+  ``res_scores`` … ``res_priorities`` written in the same transaction (so a snapshot holds a
+  version with its results, and rollback brings them back: copied from the version's kept
+  snapshot, not recomputed); the manifest's ``results`` names their rows and hash. A
+  version published before results existed gets them on first read
+  (:meth:`LakeStore.ensure_results`): the current version in a snapshot of its own, an
+  older one computed in memory for the reader that asks;
 * publishers take a PostgreSQL advisory lock, then compare the current version with the
   caller's base version and commit, so the check and the commit cannot interleave with
   another replica's (a process that dies releases its lock with its connection).
@@ -40,6 +47,9 @@ from data.config import REPO_ROOT, Settings
 from data.schema import TABLE_ORDER, TABLES, empty_frame
 from data.store import (SQL_TYPES, Source, StaleVersionError, StoreError, canonical, content_id,
                         empty_select, now_iso)
+
+#: DuckDB type of each results column type (scoring.results.SCHEMAS).
+RESULT_TYPES = {"str": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN"}
 HISTORY = "mipexr_history"
 LAKE = "lake"  # the name the lake is attached under in every connection
 #: The advisory-lock key of publishers (any constant shared by every replica).
@@ -250,6 +260,19 @@ class LakeStore:
             source = (f"SELECT * FROM {LAKE}.main.{table} AT (VERSION => {int(snap)})"
                       if self._existed(table, snap) else empty_select(table))
             con.execute(f"CREATE VIEW {table} AS {source}")
+        from scoring.results import NAMES, compute
+
+        info = self._resolve(version)[2]
+        if (info.get("manifest") or {}).get("results"):
+            for name in NAMES:
+                con.execute(f"CREATE VIEW {name} AS SELECT * FROM {LAKE}.main.{name} "
+                            f"AT (VERSION => {int(snap)})")
+        else:  # an older version published before results: computed for this reader only
+            frames = compute(self.tables(version))
+            for name in NAMES:  # tables of the in-memory database: every cursor sees them
+                con.register("_mipexr_res", frames[name])
+                con.execute(f"CREATE TABLE {name} AS SELECT * FROM _mipexr_res")
+                con.unregister("_mipexr_res")
         con.execute("SET allowed_directories = ?", [[self.data_path]])
         con.execute("SET enable_external_access = false")
 
@@ -282,6 +305,11 @@ class LakeStore:
                 if c.name not in have:
                     cur.execute(f'ALTER TABLE {LAKE}.main.{name} ADD COLUMN "{c.name}" '
                                 f"{SQL_TYPES[c.dtype]}")
+        from scoring.results import SCHEMAS
+
+        for name, cols in SCHEMAS.items():
+            spec = ", ".join(f'"{c}" {RESULT_TYPES[t]}' for c, t in cols.items())
+            cur.execute(f"CREATE TABLE IF NOT EXISTS {LAKE}.main.{name} ({spec})")
         cur.execute(f"CREATE TABLE IF NOT EXISTS {LAKE}.main.{HISTORY} "
                     "(seq BIGINT, version VARCHAR, event VARCHAR)")
         cur.execute("COMMIT")
@@ -317,17 +345,92 @@ class LakeStore:
                      "rows": {t: len(tables[t]) for t in TABLE_ORDER}}
             info = {"version": version, "manifest": manifest, "hashes": hashes}
             old_hashes = current["hashes"] if current else {}
+            # the results: unchanged when the current snapshot is this version with them,
+            # copied from a kept snapshot of this version that has them, else computed
+            had = [sid for sid, i in snaps if i["version"] == version
+                   and (i.get("manifest") or {}).get("results")]
+            results_from = None if current_id == version and had else \
+                (had[-1] if had else "compute")
             try:
-                self._commit(cur, tables, hashes, old_hashes, event, info, who, note)
+                self._commit(cur, tables, hashes, old_hashes, event, info, who, note,
+                             results_from)
             except duckdb.TransactionException as exc:
                 # Only a writer that bypassed the lock can get here; never merge silently.
                 raise StaleVersionError(base_version, self.current_id()) from exc
             self._prune()
         return version
 
-    def _commit(self, cur, tables, hashes, old_hashes, event, info, who, note):
+    def _write_results(self, cur, tables, source) -> dict:
+        """Replace the results tables inside the open transaction: copied from snapshot
+        ``source`` (an int) or computed chunk by chunk from ``tables`` ("compute").
+        Returns the manifest's results entry (rows per table, hash)."""
+        from scoring.results import NAMES, SCHEMAS, iter_results
+
+        rows = dict.fromkeys(NAMES, 0)
+        h = hashlib.sha256()
+        for name in NAMES:
+            cur.execute(f"DELETE FROM {LAKE}.main.{name}")
+        if source == "compute":
+            for name, frame in iter_results(tables):
+                if not len(frame):
+                    continue
+                cols = ", ".join(f'"{c}"' for c in SCHEMAS[name])
+                cur.register("_mipexr_res", frame)
+                cur.execute(f"INSERT INTO {LAKE}.main.{name} ({cols}) SELECT {cols} FROM "
+                            "_mipexr_res")
+                cur.unregister("_mipexr_res")
+                rows[name] += len(frame)
+                h.update(name.encode())
+                h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+            return {"files": {n: {"rows": rows[n]} for n in NAMES}, "hash": h.hexdigest()[:16]}
+        entry = None
+        for sid, info in self._snapshots():
+            if sid == source:
+                entry = info["manifest"]["results"]
+        for name in NAMES:
+            cur.execute(f"INSERT INTO {LAKE}.main.{name} SELECT * FROM {LAKE}.main.{name} "
+                        f"AT (VERSION => {int(source)})")
+        return entry
+
+    def ensure_results(self, version: str | None = None) -> dict | None:
+        """The version's results entry; the current version published before results
+        existed gets them now, in a snapshot of its own (no history event: the data did not
+        change). An older version returns None: :meth:`attach` computes its results in
+        memory for the reader (writing them would make it the current snapshot)."""
+        version, _, info = self._resolve(version)
+        entry = (info.get("manifest") or {}).get("results")
+        if entry or version != self.current_id():
+            return entry
+        cur = self._cursor()
+        with self._locked():
+            self._initialise(cur)
+            snaps = self._snapshots()
+            sid, info = snaps[-1]
+            if info["version"] != version:
+                return None  # someone published meanwhile; this one is no longer current
+            if (info.get("manifest") or {}).get("results"):
+                return info["manifest"]["results"]
+            tables = self.tables(version)
+            cur.execute("BEGIN")
+            try:
+                entry = self._write_results(cur, tables, "compute")
+                info = dict(info, manifest=dict(info["manifest"], results=entry))
+                cur.execute(f"CALL {LAKE}.set_commit_message(?, ?, extra_info => ?)",
+                            ["results", "", json.dumps(info, ensure_ascii=False)])
+                cur.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(duckdb.Error):
+                    cur.execute("ROLLBACK")
+                raise
+        return entry
+
+    def _commit(self, cur, tables, hashes, old_hashes, event, info, who, note,
+                results_from="compute"):
         cur.execute("BEGIN")
         try:
+            if results_from is not None:
+                info["manifest"] = dict(info["manifest"], results=self._write_results(
+                    cur, tables, results_from))
             for name in TABLE_ORDER:
                 if hashes[name] == old_hashes.get(name):
                     continue  # unchanged: the new snapshot shares the old files

@@ -6,6 +6,8 @@ Layout of the store directory::
                                replaced atomically: it *is* the current-version pointer)
     versions/<id>/<table>.parquet
     versions/<id>/manifest.json
+    versions/<id>/results/<name>.parquet   what the pages show, computed at publish
+                               (:mod:`scoring.results`); the manifest holds their hashes
     .lock                      serialises publishers (several processes may publish)
 
 A version id is a content hash of the tables, so publishing the same content twice
@@ -13,6 +15,12 @@ A version id is a content hash of the tables, so publishing the same content twi
 temporary directory, renames it into place, then replaces ``store.json``; a process killed
 at any moment leaves ``store.json`` naming either the old or the new version, both
 complete. Readers only ever follow ``store.json``.
+
+The results files are a function of the tables, so they do not change the version id; the
+manifest records each file's SHA-256 and a hash over them all (``results.hash``), so a
+version (and a rollback to it) carries its results. A version written before results
+existed gets them on first read (:meth:`Store.ensure_results`), written beside it
+atomically.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ import pyarrow.parquet as pq
 from data.schema import TABLE_ORDER, TABLES, conform, empty_frame
 
 STATE_FILE = "store.json"
+RESULTS_DIR = "results"
 
 
 class StoreError(Exception):
@@ -83,6 +92,15 @@ def empty_select(table: str) -> str:
     return f"SELECT {cols} WHERE false"
 
 
+def results_select(name: str) -> str:
+    """SQL for an empty relation with results table ``name``'s columns and types."""
+    from scoring.results import SCHEMAS
+
+    types = {"str": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN"}
+    cols = ", ".join(f'CAST(NULL AS {types[t]}) AS "{c}"' for c, t in SCHEMAS[name].items())
+    return f"SELECT {cols} WHERE false"
+
+
 def content_id(tables: dict[str, pd.DataFrame]) -> str:
     """Hash of the canonical tables: equal content ⇔ equal id."""
     h = hashlib.sha256()
@@ -111,6 +129,54 @@ def write_json_atomic(path: Path, payload: dict):
         os.fsync(fh.fileno())
     os.replace(tmp, path)
     _fsync_dir(path.parent)
+
+
+def _arrow_schema(name: str) -> pa.Schema:
+    from scoring.results import SCHEMAS
+
+    types = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
+    return pa.schema([(c, types[t]) for c, t in SCHEMAS[name].items()])
+
+
+def write_results(tables: dict[str, pd.DataFrame], folder: Path) -> dict:
+    """Compute the results of ``tables`` (:func:`scoring.results.iter_results`) and write
+    them into ``folder`` as ``<name>.parquet``, chunk by chunk (one framework × target group
+    × edition in memory at a time). Returns the manifest entry: per file its rows and
+    SHA-256, and ``hash`` over all of them."""
+    from scoring.results import NAMES, iter_results
+
+    folder.mkdir(parents=True, exist_ok=True)
+    writers, rows = {}, dict.fromkeys(NAMES, 0)
+    try:
+        for name in NAMES:
+            writers[name] = pq.ParquetWriter(folder / f"{name}.parquet", _arrow_schema(name),
+                                              compression="zstd")
+        for name, frame in iter_results(tables):
+            if len(frame):
+                writers[name].write_table(pa.Table.from_pandas(
+                    frame, schema=_arrow_schema(name), preserve_index=False))
+                rows[name] += len(frame)
+    finally:
+        for w in writers.values():
+            w.close()
+    files, h = {}, hashlib.sha256()
+    for name in NAMES:
+        path = folder / f"{name}.parquet"
+        digest = _file_sha256(path)
+        with path.open("rb") as fh:
+            os.fsync(fh.fileno())
+        files[name] = {"rows": rows[name], "sha256": digest}
+        h.update(f"{name}:{digest}\n".encode())
+    _fsync_dir(folder)
+    return {"files": files, "hash": h.hexdigest()[:16]}
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def now_iso() -> str:
@@ -160,6 +226,45 @@ class Store:
     def table_path(self, table: str, version: str | None = None) -> Path:
         return self.version_dir(self._resolve(version)) / f"{table}.parquet"
 
+    def results_path(self, name: str, version: str | None = None) -> Path:
+        from scoring.results import NAMES
+
+        if name not in NAMES:
+            raise ValueError(f"'{name}' is not a results table.")
+        return self.version_dir(self._resolve(version)) / RESULTS_DIR / f"{name}.parquet"
+
+    def read_results(self, name: str, version: str | None = None) -> pd.DataFrame:
+        """A whole results table (tests and exports; pages read through data.query)."""
+        from scoring.results import typed
+
+        self.ensure_results(version)
+        return typed(name, pq.read_table(self.results_path(name, version)).to_pandas())
+
+    def ensure_results(self, version: str | None = None) -> dict:
+        """The version's results entry of the manifest, computing and writing the results
+        first when the version was published before they existed. Atomic: the files are
+        written into a temporary folder, renamed into the version, and only then does the
+        manifest (replaced atomically) name them; a process killed half-way leaves the
+        version as it was, and the next read computes them again."""
+        version = self._resolve(version)
+        entry = self.manifest(version).get("results")
+        if entry:
+            return entry
+        with self._locked():
+            manifest = self.manifest(version)
+            if manifest.get("results"):
+                return manifest["results"]
+            tmp = self.root / "versions" / f".tmp-{uuid.uuid4().hex}"
+            entry = write_results(self.tables(version), tmp)
+            target = self.version_dir(version) / RESULTS_DIR
+            if target.exists():  # a leftover the manifest never named
+                shutil.rmtree(target)
+            os.rename(tmp, target)
+            _fsync_dir(self.version_dir(version))
+            write_json_atomic(self.version_dir(version) / "manifest.json",
+                              dict(manifest, results=entry))
+        return entry
+
     def read_table(self, table: str, version: str | None = None) -> pd.DataFrame:
         path = self.table_path(table, version)
         if not path.exists():  # a table the schema added after this version was published
@@ -193,6 +298,15 @@ class Store:
             # from the store, never from a user, and is quoted as a SQL string literal.
             literal = "'" + str(path).replace("'", "''") + "'"
             con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({literal})")
+        from scoring.results import NAMES
+
+        for name in NAMES:  # the results computed at publish (views exist even without)
+            path = self.version_dir(version) / RESULTS_DIR / f"{name}.parquet"
+            if path.exists():
+                literal = "'" + str(path).replace("'", "''") + "'"
+                con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({literal})")
+            else:
+                con.execute(f"CREATE VIEW {name} AS {results_select(name)}")
         con.execute("SET allowed_directories = ?", [[str(self.version_dir(version)) + "/"]])
         con.execute("SET enable_external_access = false")
 
@@ -259,10 +373,12 @@ class Store:
                            compression="zstd")
             with path.open("rb") as fh:
                 os.fsync(fh.fileno())
+        results = write_results(tables, tmp / RESULTS_DIR)
         manifest = {"version": version, "created": now_iso(), "who": who, "note": note,
                     "sources": [s.__dict__ for s in sources],
                     "rows": {t: len(tables[t]) for t in TABLE_ORDER},
-                    "illustrative": {t: bool(illustrative.get(t, False)) for t in TABLE_ORDER}}
+                    "illustrative": {t: bool(illustrative.get(t, False)) for t in TABLE_ORDER},
+                    "results": results}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False),
                                            encoding="utf-8")
         with (tmp / "manifest.json").open("rb") as fh:

@@ -183,3 +183,89 @@ def test_parquet_on_s3_compatible_server(pg_server, tmp_path, settings):
         store.close()
     finally:
         stop_pid(weed.pid)
+
+
+# ------------------------------------------------------------------ results with the version
+
+def _demo_tables(drop_region=None):
+    from data.demo import build_demo
+    from data.imports import derive
+
+    tabs = derive(build_demo())
+    if drop_region:
+        tabs["scores"] = tabs["scores"][tabs["scores"]["region_id"] != drop_region]
+    return tabs
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_results_published_with_the_version_and_back_on_rollback(backend, request, settings):
+    """Both backends: a publish carries its results (same figures on either), a rollback
+    brings the earlier version's results back."""
+    store, _ = make_store(backend, request, settings)
+    v1 = store.publish(_demo_tables(), base_version=None, who="test")
+    top = Reader(store, v1).overall("MIPEX-R", "TCN", 2024, limit=5)
+    assert store.manifest(v1)["results"]["files"]["res_ranks"]["rows"] > 0
+    v2 = store.publish(_demo_tables("ES51"), base_version=v1, who="test")
+    r2 = Reader(store, v2)
+    assert "ES51" not in set(r2.overall("MIPEX-R", "TCN", 2024)["region_id"])
+    assert store.rollback(v1, base_version=v2, who="test") == v1
+    back = Reader(store).overall("MIPEX-R", "TCN", 2024, limit=5)
+    assert back["region_id"].tolist() == top["region_id"].tolist()
+    assert back["score"].tolist() == top["score"].tolist()
+    assert store.manifest()["results"] == store.manifest(v1)["results"]
+
+
+def test_lake_version_without_results_gets_them_on_first_read(request, settings):
+    """A lake version published before results existed: the current one gets them in a
+    snapshot of its own (still the same version, no new history event); an older one is
+    computed for its reader."""
+    from scoring import results
+
+    store, _ = make_store("lake", request, settings)
+    v1 = store.publish(_demo_tables(), base_version=None, who="test")
+    cur = store._cursor()
+    # make it look like a version written before results: no results in its manifest
+    sid, info = store._snapshots()[-1]
+    info["manifest"].pop("results")
+    cur.execute("BEGIN")
+    for name in results.NAMES:
+        cur.execute(f"DELETE FROM lake.main.{name}")
+    cur.execute("CALL lake.set_commit_message('old', '', extra_info => ?)", [json.dumps(info)])
+    cur.execute("COMMIT")
+    assert "results" not in store.manifest(v1)
+    events = len(store.history())
+    r = Reader(store, v1)
+    assert store.current_id() == v1 and len(store.history()) == events
+    assert store.manifest(v1)["results"]["files"]["res_ranks"]["rows"] == r.count("res_ranks")
+    assert r.count("res_ranks") > 0
+    # an older version without results: computed for its reader, nothing written
+    v2 = store.publish(_demo_tables("ES51"), base_version=v1, who="test")
+    sid, info = store._snapshots()[0]
+    assert info["version"] == v1
+    assert store.manifest(v1)["results"]  # v1's newest snapshot has them (from above)
+    old = Reader(store, v2)
+    assert "ES51" not in set(old.overall("MIPEX-R", "TCN", 2024)["region_id"])
+
+
+def test_lake_older_version_without_results_is_computed_for_its_reader(request, settings):
+    from scoring import results
+
+    store, _ = make_store("lake", request, settings)
+    v1 = store.publish(_demo_tables(), base_version=None, who="test")
+    cur = store._cursor()
+    sid, info = store._snapshots()[-1]
+    info["manifest"].pop("results")
+    cur.execute("BEGIN")
+    for name in results.NAMES:
+        cur.execute(f"DELETE FROM lake.main.{name}")
+    cur.execute("CALL lake.set_commit_message('old', '', extra_info => ?)", [json.dumps(info)])
+    cur.execute("COMMIT")
+    v2 = store.publish(_demo_tables("ES51"), base_version=v1, who="test")
+    before = len(store._snapshots())
+    r1 = Reader(store, v1)
+    assert "ES51" in set(r1.overall("MIPEX-R", "TCN", 2024)["region_id"])
+    assert "results" not in store.manifest(v1) and len(store._snapshots()) == before
+    assert store.current_id() == v2
+    # a rollback to it computes them into the new snapshot
+    store.rollback(v1, base_version=v2, who="test")
+    assert store.manifest()["results"]["files"]["res_ranks"]["rows"] == r1.count("res_ranks")
