@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 import scoring
-from ui import brief, charts, export, fmt, memo, params, profile, safe
+from ui import brief, charts, export, fmt, params, profile, safe
 from ui.i18n import t
 
 #: The steps, in order: (URL-stable slug, English title for t()).
@@ -337,7 +337,6 @@ def step_standing(cube, tabs, region, group, edition, names, view):
                                   label_limit=420), "standing")
 
 
-@memo.cached
 def profile_sentences(cube, tabs, region, group, edition, names, view_key) -> list[str]:
     """Step 2's two sentences: the area furthest above the peers' mean (only if one is above)
     and the first priority area (:func:`ui.profile.priority_table`, the one rule)."""
@@ -490,7 +489,6 @@ def step_whatif(cube, tabs, region, group, edition, names, view):
                   r0=fmt.rank_band(r["rank_old"], *r["band_old"])))
 
 
-@memo.cached
 def what_if_shown(cube, region, indicator_id, answer, group, edition, weights=None,
                   regions=None) -> dict:
     """:func:`what_if`, remembered per view (the new rank band costs a robustness run)."""

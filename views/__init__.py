@@ -1,0 +1,1 @@
+"""Pure page models: no Streamlit."""
