@@ -75,6 +75,16 @@ def axis_of(vv: str, axis) -> pd.DataFrame:
     return axis_table(state.cube_of(vv), axis)
 
 
+@_resource(128)
+def slice_of(vv: str, axis, group, edition) -> pd.DataFrame:
+    """The ``axis`` table of one target group and edition: what a region's sections read
+    (every function given it selects that group and edition itself, so the slice changes no
+    number; it only spares scanning every group and edition of every region per view)."""
+    table = axis_of(vv, axis)
+    return table[(table["target_group"] == group)
+                 & (table["edition"] == edition)].reset_index(drop=True)
+
+
 @_resource(64)
 def overall_of(vv: str, edition, group, weights: tuple = ()) -> pd.DataFrame:
     """:func:`views.common.overall_table` (with the rank bands) of one edition, group and
@@ -119,7 +129,7 @@ def default_region_of(vv: str, group, edition) -> str:
 def peers_of(vv: str, region: str, group, edition, axis: str, mode: str, peer_list: tuple
              ) -> list[str]:
     """The peer group's region ids (:func:`views.common.peer_ids` on the ``axis`` table)."""
-    return peer_ids(axis_of(vv, axis), region, mode, list(peer_list),
+    return peer_ids(slice_of(vv, axis, group, edition), region, mode, list(peer_list),
                     state.tables_of(vv)["regions"], group, edition)
 
 
@@ -230,7 +240,7 @@ def region_radar(vv, lang, region, group, edition, axis: str, mode: str, peer_li
     chart with its spec, the ``series``, the ``wide`` table and the ``compact`` one
     (prepared) next to the radar."""
     peers = peers_of(vv, region, group, edition, axis, mode, peer_list)
-    radar = radar_frame(axis_of(vv, axis), region, peers, group, edition, labels_of(vv))
+    radar = radar_frame(slice_of(vv, axis, group, edition), region, peers, group, edition, labels_of(vv))
     chart, series, wide, compact = profile_chart_parts(radar, axis, order_of(vv, axis), size)
     return {"peers": peers, "radar": radar, "chart": chart, "spec": charts.vega_spec(chart),
             "series": series, "wide": wide, "compact": tables.prepare(compact)}
@@ -258,7 +268,7 @@ def heat_parts(cube: scoring.Cube, region: str, group, edition, table=None):
 def region_heat(vv, lang, region, group, edition) -> Drawn:
     """The policy-cycle heatmap of a region (chart, spec, table)."""
     chart, shown = heat_parts(state.cube_of(vv), region, group, edition,
-                              axis_of(vv, ("area", "phase")))
+                              slice_of(vv, ("area", "phase"), group, edition))
     return drawn(chart, shown)
 
 
@@ -316,7 +326,7 @@ def region_outcome(vv, lang, region, group, edition, measure: str) -> dict | Non
 @_resource(256)
 def region_similar(vv, lang, region, group, edition, axis: str) -> tables.Prepared:
     """:func:`views.region.similar_shown`, prepared."""
-    return tables.prepare(similar_shown(axis_of(vv, axis), region, group, edition,
+    return tables.prepare(similar_shown(slice_of(vv, axis, group, edition), region, group, edition,
                                         labels_of(vv), axis))
 
 
@@ -333,7 +343,7 @@ def region_practices(vv, lang, region, group, edition, mode: str, peer_list: tup
     """:func:`views.common.practice_links` of a region against its peer group."""
     tabs = state.tables_of(vv)
     return practice_links(state.cube_of(vv), tabs["practices"], tabs["regions"], region, group,
-                          edition, mode, peer_list, table=axis_of(vv, "area"))
+                          edition, mode, peer_list, table=slice_of(vv, "area", group, edition))
 
 
 # --------------------------------------------------------------------------- warming
