@@ -62,6 +62,12 @@ def _resource(max_entries: int):
     return wrap
 
 
+def scalar(value):
+    """A NumPy scalar as Python's (the cube's 2024 is the sidebar's 2024): cache keys hash
+    the type too, so a page and the warmer must pass the same kind."""
+    return value.item() if hasattr(value, "item") else value
+
+
 def _weights(key: tuple) -> dict | None:
     """Area weights from their cache key (:func:`ui.params.weights_key`)."""
     return dict(key) or None
@@ -190,7 +196,7 @@ def overview_view(vv: str, lang: str, edition, group, weights: tuple = ()) -> di
 
 def overview(edition, group, weights: dict | None = None) -> dict:
     """:func:`overview_view` of the view version and language in view."""
-    return overview_view(state.view_version(), i18n.language(), edition, group,
+    return overview_view(state.view_version(), i18n.language(), scalar(edition), group,
                          params.weights_key(weights))
 
 
@@ -222,7 +228,7 @@ class RegionView:
 
 def region_view(region, group, edition, weights: dict | None = None) -> RegionView:
     """The cache key of a Region profile in the view version and language in view."""
-    return RegionView(state.view_version(), i18n.language(), str(region), group, edition,
+    return RegionView(state.view_version(), i18n.language(), str(region), group, scalar(edition),
                       params.weights_key(weights))
 
 
@@ -359,7 +365,7 @@ def default_views(vv: str) -> list[tuple]:
     edition."""
     cube = state.cube_of(vv)
     groups = [g for g in cube.groups if g in ("TCN", "BIP", scoring.ALL)]
-    return [(g, e) for e in sorted(cube.editions, reverse=True)[:1] for g in groups]
+    return [(g, scalar(e)) for e in sorted(cube.editions, reverse=True)[:1] for g in groups]
 
 
 def region_defaults(v: RegionView) -> None:
