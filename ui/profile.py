@@ -246,7 +246,8 @@ def region_radar(vv, lang, region, group, edition, axis: str, mode: str, peer_li
     chart with its spec, the ``series``, the ``wide`` table and the ``compact`` one
     (prepared) next to the radar."""
     peers = peers_of(vv, region, group, edition, axis, mode, peer_list)
-    radar = radar_frame(slice_of(vv, axis, group, edition), region, peers, group, edition, labels_of(vv))
+    radar = radar_frame(slice_of(vv, axis, group, edition), region, peers, group, edition,
+                        labels_of(vv))
     chart, series, wide, compact = profile_chart_parts(radar, axis, order_of(vv, axis), size)
     return {"peers": peers, "radar": radar, "chart": chart, "spec": charts.vega_spec(chart),
             "series": series, "wide": wide, "compact": tables.prepare(compact)}
