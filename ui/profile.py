@@ -140,6 +140,12 @@ def peers_of(vv: str, region: str, group, edition, axis: str, mode: str, peer_li
 
 
 @_resource(8)
+def countries_of(vv: str) -> bool:
+    """Whether the version's scored places are countries (:func:`units_are_countries`)."""
+    return units_are_countries(state.tables_of(vv)["regions"], scored_of(vv)["region_id"])
+
+
+@_resource(8)
 def catalogue_of(vv: str) -> pd.DataFrame:
     """The outcome measures with figures (:func:`views.region.measure_catalogue`)."""
     tabs = state.tables_of(vv)
@@ -444,10 +450,6 @@ state.on_new_cube(start_warming)
 # through ui.charts (with their data behind them).
 # =====================================================================================
 
-def _st():
-    return st
-
-
 def scored_context():
     """What every one-region page starts with: the sidebar's edition and target group, the
     tables, the scoring cube and the regions that have scores. Stops the page with a message
@@ -464,9 +466,6 @@ def scored_context():
     return view["edition"], view["target_group"], tabs, cube, regions
 def show_group_switch(group):
     """TCN / BIP / both on the page, in step with the sidebar's target group (URL ``group``)."""
-    st = _st()
-    from ui import state
-
     options = state.target_groups()
     if group not in options:
         return group
@@ -489,7 +488,6 @@ def show_missing_edition(cube, region, name, group, edition, page: str):
     """When the region has no score in the edition in view (MIPEX published 2024 for some
     countries only), say so and link to the latest edition in which it has one — the same
     page, the same view, that edition."""
-    st = _st()
     have = scoring.editions_with_data(cube, region, group)
     if edition in have:
         return
@@ -504,13 +502,6 @@ def show_missing_edition(cube, region, name, group, edition, page: str):
     st.page_link(page, label=t("Open edition {e}", e=latest), icon=":material/history:",
                  query_params={**st.query_params.to_dict(), "edition": str(latest)})
 
-
-
-
-@_resource(8)
-def countries_of(vv: str) -> bool:
-    """Whether the version's scored places are countries (:func:`units_are_countries`)."""
-    return units_are_countries(state.tables_of(vv)["regions"], scored_of(vv)["region_id"])
 
 
 def show_headline(v: RegionView, weights: dict | None = None):
