@@ -113,9 +113,9 @@ def rank_bands(cube: scoring.Cube, regions: pd.DataFrame, edition, group,
     """Every region's rank with its uncertainty: :func:`scoring.robustness` (weights drawn
     ±25 % around the nominal ones — the indicators' weights and the area ``weights`` — each
     draw scored with the arithmetic and the geometric mean), among all regions and within
-    the country. Computed once per data version, group, edition and weighting (the cube is
-    the version's object), and shared by every page that shows a rank: the Overview, the
-    Region profile, the brief, the workshop and the Gaps page."""
+    the country. The one rank band of every page that shows a rank: the Overview, the
+    Region profile, the brief, the workshop and the Gaps page (the pages cache it on the
+    version id: :func:`ui.profile.overall_of`)."""
     return scoring.robustness(cube, group, edition, group_weights=params.effective_weights(weights),
                               n_draws=band_draws(len(cube.regions)), regions=regions)
 

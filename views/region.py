@@ -518,7 +518,7 @@ def outcome_options(catalogue: pd.DataFrame, outcomes: pd.DataFrame, regions: pd
 def outcome_choice(catalogue: pd.DataFrame, outcomes, regions, region: str, areas: list[str],
                    area: str | None = None) -> tuple[list[str], str | None]:
     """The panel's list of measures for ``region`` and the one shown first (the page and
-    :func:`warm` call this, so they agree)."""
+    the warmer both get it from :func:`ui.profile.region_outcome_choice`, so they agree)."""
     options = outcome_options(catalogue, outcomes, regions, region)
     shown = catalogue[catalogue["measure"].astype(str).isin(options)]
     return options, default_measure(shown, areas, area) if options else None
