@@ -14,7 +14,8 @@ frame.require()
 view = sidebar.view()
 edition, group = view["edition"], view["target_group"]
 vv, man = state.view_version(), state.manifest()
-weights = params.url_weights(profile.order_of(vv))
+ver = profile.version_of(vv)  # what every rerun reads of this version, in one lookup
+weights = params.url_weights(ver.orders["area"])
 state.show_notices()
 st.title(t("Regional integration policy at a glance"))
 if edition is None or group is None:
@@ -32,7 +33,7 @@ scored = table["score"].notna()
 # The answer first (a phone shows little more than this): the headline numbers and the way
 # into a region, then what the data is, in one line until opened.
 row = st.container(horizontal=True)  # one block for the three cards
-national = profile.countries_of(vv)
+national = ver.countries
 row.metric(t("Countries with a score") if national else t("Regions with a score"),
            f"{int(scored.sum())} / {len(table)}")
 row.metric(t("Median overall score"), fmt.number(table["score"].median()))

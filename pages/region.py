@@ -19,15 +19,17 @@ frame.require()
 
 edition, group, tabs, cube, regions = profile.scored_context()
 vv = state.view_version()
-labels = profile.labels_of(vv)
-weights = params.url_weights(profile.order_of(vv))
+ver = profile.version_of(vv)  # what every rerun reads of this version, in one lookup
+labels = ver.labels
+weights = params.url_weights(ver.orders["area"])
 
 ids = regions["region_id"].tolist()
 notices = st.container()  # filled at the end, when every URL parameter has been read
 c1, c2, c3 = st.columns([2, 1, 1])
 with c1:
     region = state.url_widget(st.selectbox, "region", ids,
-                              profile.default_region_of(vv, group, edition), t("Region"),
+                              ver.defaults.get((group, profile.scalar(edition)))
+                              or profile.default_region_of(vv, group, edition), t("Region"),
                               format_func=lambda r: labels.get(r, r))
 with c2:
     group = profile.show_group_switch(group)
@@ -57,7 +59,7 @@ profile.show_change(view)
 
 st.subheader(t("Policy and outcomes"))
 in_view = st.query_params.get("area")
-profile.show_outcome(view, in_view if in_view in profile.order_of(vv) else None)
+profile.show_outcome(view, in_view if in_view in ver.orders["area"] else None)
 
 st.subheader(t("Regions with a similar profile"))
 profile.show_similar(view, labels, axis)

