@@ -6,15 +6,16 @@ URL: ``edition`` and ``group`` (sidebar), ``w`` (area weights, e.g. health:2,hou
 
 import streamlit as st
 
-from ui import charts, components, fmt, frame, params, profile, safe, sidebar, state, tables
+from ui import charts, components, fmt, frame, i18n, params, profile, safe, sidebar, state, tables
 from ui.i18n import N_, t, terms
 
 frame.require()
 
 view = sidebar.view()
 edition, group = view["edition"], view["target_group"]
-tabs, cube, man = state.tables(), state.cube(), state.manifest()
-weights = params.url_weights(profile.area_order(cube))
+vv, man = state.view_version(), state.manifest()
+ver = profile.version_of(vv)  # what every rerun reads of this version, in one lookup
+weights = params.url_weights(ver.orders["area"])
 state.show_notices()
 st.title(t("Regional integration policy at a glance"))
 if edition is None or group is None:
@@ -26,13 +27,13 @@ st.markdown(t("**Edition {e}** · **{g}** · data version `{v}`{ill}", e=edition
               g=t(sidebar.GROUP_LABELS.get(group, group)), v=man["version"],
               ill=" · " + t("illustrative data, not MIPEX-R results") if illustrative else ""))
 
-parts = profile.overview_parts(cube, tabs["regions"], edition, group, weights)
+parts = profile.overview(edition, group, weights)  # cached per view: shared, read-only
 table, labels = parts["table"], parts["labels"]
 scored = table["score"].notna()
 # The answer first (a phone shows little more than this): the headline numbers and the way
 # into a region, then what the data is, in one line until opened.
 row = st.container(horizontal=True)  # one block for the three cards
-national = profile.units_are_countries(tabs["regions"], table["region_id"])
+national = ver.countries
 row.metric(t("Countries with a score") if national else t("Regions with a score"),
            f"{int(scored.sum())} / {len(table)}")
 row.metric(t("Median overall score"), fmt.number(table["score"].median()))
@@ -65,17 +66,20 @@ if weights:
 left, right = st.columns([1, 1])
 with left:
     st.subheader(t("Map of overall scores"))
-    boundaries, note = state.boundaries()
-    matched, report, countries = profile.map_frame(tabs["regions"], table, boundaries)
-    charts.show_map(matched, legend_title=t("Overall score"), value_label=N_("overall score"),
-                    countries=countries, key="overview_map",
-                    selected=st.session_state.get("ov_pick", next(iter(table["region_id"]), None)),  # picked above
-                    open_page="pages/region.py", query={"edition": edition, "group": group})
+    boundaries, note = state.boundaries_key()
+    selected = st.session_state.get("ov_pick", next(iter(table["region_id"]), None))  # picked above
+    drawn = profile.overview_map(vv, i18n.language(), edition, group, params.weights_key(weights),
+                                 boundaries, selected)
+    charts.show_map(drawn["matched"], legend_title=t("Overall score"), value_label=N_("overall score"),
+                    countries=drawn["countries"], key="overview_map", selected=selected,
+                    open_page="pages/region.py", query={"edition": edition, "group": group},
+                    built=drawn["built"])
     st.caption((t("Click a country to open its profile.") if national else
-                t("Click a region to open its profile.")) + " " + (note or " ".join(report.messages)))
+                t("Click a region to open its profile.")) + " "
+               + (note or " ".join(drawn["report"].messages)))
 with right:
     st.subheader(t("Countries ranked") if national else t("Regions ranked"))
-    charts.show_chart(parts["bars"], parts["bar_data"], "overall-ranked", key="ranked")
+    profile.show_drawn(parts["bars"], "overall-ranked", key="ranked")
 
 st.subheader(t("Strongest and weakest areas across regions"))
 summary = parts["summary"]
@@ -83,8 +87,8 @@ strong = summary.loc[summary["standing"] == t("strongest"), "area"].tolist()
 weak = summary.loc[summary["standing"] == t("weakest"), "area"].tolist()
 st.markdown(t("Most favourable: **{s}**. Least favourable: **{w}**.", s=safe.md(", ".join(terms(strong))) or "–",
               w=safe.md(", ".join(terms(weak))) or "–"))
-charts.show_chart(parts["area_bars"], summary, "areas-across-regions", key="areas",
-                  caption=t("Mean over the regions with a score; a missing score is left out, "
+profile.show_drawn(parts["area_bars"], "areas-across-regions", key="areas",
+                   caption=t("Mean over the regions with a score; a missing score is left out, "
                             "never counted as 0. Coverage: the share of the indicator weight "
                             "answered behind a score."))
 

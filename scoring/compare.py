@@ -126,7 +126,9 @@ def gaps(table: pd.DataFrame, region_id, peer_ids=None, target=None) -> pd.DataF
     for k in np.unique(kc[tops]):
         best_region[k] = ";".join(sorted(rid[tops & (kc == k)]))
     wanted = {str(i) for i in (peer_ids if peer_ids is not None else [])} - {str(region_id)}
-    is_peer = present & np.isin(rid, np.asarray(sorted(wanted), dtype=object))
+    # a hash lookup (pandas), not np.isin: on object arrays that sorts Python strings, 0.1 s
+    # per call for 1,000 peers among 1,000 regions
+    is_peer = present & pd.Series(rid).isin(wanted).to_numpy(bool)
     n_peers = np.bincount(kc[is_peer], minlength=K)
     total = np.bincount(kc[is_peer], weights=score[is_peer], minlength=K)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -15,7 +15,7 @@ hypothesis_settings.register_profile("mipexr", deadline=None)
 hypothesis_settings.load_profile("mipexr")
 
 # Warming the page caches after a version is loaded costs seconds of CPU per store; tests
-# create many stores. tests/test_memo.py turns it on where it is the subject.
+# create many stores. tests/test_shared_tables.py turns it on where it is the subject.
 os.environ.setdefault("MIPEXR_WARM", "0")
 # Tests fill the proposal form in milliseconds; tests/test_security.py sets the proof-of-human
 # delay where it is the subject.

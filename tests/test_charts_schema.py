@@ -51,8 +51,3 @@ def test_every_page_chart_is_valid_vega_lite(built):
 def test_sent_spec_is_streamlits_own_conversion(built):
     for name, chart in built.items():
         assert charts.vega_spec(chart) == compat.streamlit_vega_spec(chart), name
-
-
-def test_sent_spec_is_remembered_per_chart(built):
-    chart = built["heatmap"]
-    assert charts.vega_spec(chart) is charts.vega_spec(chart)

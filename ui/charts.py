@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from data.schema import SHARE_DECIMALS
-from ui import compat, fmt, memo
+from ui import compat, fmt
 from ui.i18n import N_, column_title, t, terms
 
 # Altair validates every chart object against the Vega-Lite schema when it is built, and
@@ -152,7 +152,6 @@ def radar_points(frame: pd.DataFrame, axis: str, value: str = "score", series: s
     return df.reset_index(drop=True)
 
 
-@memo.cached
 def radar_chart(frame: pd.DataFrame, axis: str, value: str = "score", series: str = "series",
                 *, axis_order=None, series_order=None, domain=(0, 100), title: str | None = None,
                 size: int = 520, label_scale: float = 1.0) -> alt.LayerChart:
@@ -275,7 +274,6 @@ def radar_chart(frame: pd.DataFrame, axis: str, value: str = "score", series: st
 
 # -------------------------------------------------------------------------------- bars
 
-@memo.cached
 def bar_chart(frame: pd.DataFrame, category: str, value: str = "score", *,
               series: str | None = None, category_order=None, series_order=None,
               sort_by_value: bool = False, domain=(0, 100), value_title: str | None = None,
@@ -396,7 +394,6 @@ def bar_chart(frame: pd.DataFrame, category: str, value: str = "score", *,
 
 # ------------------------------------------------------------------------------ heatmap
 
-@memo.cached
 def heatmap(frame: pd.DataFrame, x: str, y: str, value: str = "score", *, x_order=None,
             y_order=None, domain=(0, 100), coverage: str | None = "coverage",
             flag: str | None = None, flag_label: str | None = None, title: str | None = None,
@@ -494,20 +491,23 @@ def legend_html(legend: list[tuple[str, tuple]], title: str | None = None) -> st
 
 
 def show_chart(chart, data: pd.DataFrame, name: str, *, key: str | None = None,
-               caption: str | None = None, expanded: bool = False, peers: str | None = None):
+               caption: str | None = None, expanded: bool = False, peers: str | None = None,
+               spec: dict | None = None):
     """Render ``chart`` at its container's width and, below it, its text alternative: the
     ``data`` behind it.
 
     The data sits in an expander "Data behind this chart" as a table (no data shown as
     "no data") with CSV/XLSX downloads of exactly that table (:func:`ui.tables.show_table`).
-    ``name`` names the download files; ``key`` keeps widget keys unique on a page.
+    ``name`` names the download files; ``key`` keeps widget keys unique on a page. ``spec``:
+    the chart's :func:`vega_spec`, when a cached view model made it already; ``data`` may be
+    a :class:`ui.tables.Prepared` table.
     """
     import streamlit as st
 
     from ui import tables
 
     key = key or name
-    show_altair(chart, width="stretch", key=f"chart-{key}")
+    show_altair(chart, spec=spec, width="stretch", key=f"chart-{key}")
     if caption:
         st.caption(caption)
     export_buttons(chart, name, key=key, peers=peers)
@@ -515,23 +515,23 @@ def show_chart(chart, data: pd.DataFrame, name: str, *, key: str | None = None,
         tables.show_table(data, name, key=f"data-{key}")
 
 
-@memo.cached(max_entries=2048)  # several per region view: see profile.warm
 def vega_spec(chart) -> dict:
-    """What ``st.altair_chart`` sends for ``chart`` (Vega-Lite, data as Arrow), made once.
+    """What ``st.altair_chart`` sends for ``chart`` (Vega-Lite, data as Arrow).
 
-    Converting an Altair chart (``to_dict`` with schema validation) is most of a chart's
-    cost on a rerun; with the builders above cached, the same chart object comes back for
-    the same data and this conversion is remembered with it. None where the patch is off
+    Converting an Altair chart is most of a chart's cost on a rerun, so the pages' cached
+    view models (:mod:`ui.profile`) make it once with the chart and hand it to
+    :func:`show_chart` / :func:`show_altair` (``spec=``). None where the compat patch is off
     (:func:`ui.compat.vega_spec`): :func:`show_altair` then uses ``st.altair_chart``.
     """
     return compat.vega_spec(chart)
 
 
-def show_altair(chart, **kwargs):
-    """``st.altair_chart(chart, **kwargs)``, from the remembered spec (:func:`vega_spec`)."""
+def show_altair(chart, spec: dict | None = None, **kwargs):
+    """``st.altair_chart(chart, **kwargs)`` from its :func:`vega_spec` (``spec``: made already,
+    by a cached view model)."""
     import streamlit as st
 
-    spec = vega_spec(chart)
+    spec = spec if spec is not None else vega_spec(chart)
     return st.altair_chart(chart, **kwargs) if spec is None else st.vega_lite_chart(spec, **kwargs)
 
 
@@ -587,7 +587,6 @@ def map_details(matched: pd.DataFrame, value_col: str, value_label: str) -> pd.S
                       for v, r, lo, hi, c in rows], index=matched.index, dtype="object")
 
 
-@memo.cached
 def region_deck(matched, value_col: str, value_label: str, height: int, width_px: int,
                 countries=None, selected: str | None = None):
     """The deck of :func:`show_map` and its legend, built once per map. The deck's JSON is
@@ -621,7 +620,7 @@ def picked_region(selection) -> str | None:
 def show_map(matched, value_col: str = "score", *, value_label: str = N_("score"),
              legend_title: str | None = None, height: int = MAP_HEIGHT, width_px: int = MAP_FIT_WIDTH,
              countries=None, key: str = "map", selected: str | None = None,
-             open_page: str | None = None, query: dict | None = None):
+             open_page: str | None = None, query: dict | None = None, built=None):
     """Render a regions map coloured by ``value_col`` (offline, no basemap) with its legend.
 
     ``matched`` comes from ``geo.match_regions`` (polygons where boundaries are loaded, else
@@ -630,11 +629,13 @@ def show_map(matched, value_col: str = "score", *, value_label: str = N_("score"
     data" is light grey with a dashed outline and its own legend entry. ``selected`` is
     outlined and always labelled. With ``open_page``, clicking a region opens that page
     with ``region`` (and ``query``) in the URL. Returns the deck (for tests).
-    ``countries`` (NUTS-0 polygons) are drawn underneath as a light base map.
+    ``countries`` (NUTS-0 polygons) are drawn underneath as a light base map. ``built``:
+    the :func:`region_deck` of these arguments, when a cached view model made it already.
     """
     import streamlit as st
 
-    deck, legend = region_deck(matched, value_col, t(value_label), height, width_px, countries, selected)
+    deck, legend = built if built is not None else region_deck(
+        matched, value_col, t(value_label), height, width_px, countries, selected)
     pick_key = f"_{key}_picked"
 
     def remember_pick():

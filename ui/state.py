@@ -20,7 +20,7 @@ from data.schema import DEFAULT_FRAMEWORK, framework_of
 from data.backends import open_store
 from data.store import Store
 from scoring import Cube, prepare
-from ui import i18n, memo, safe
+from ui import i18n, safe
 from ui.i18n import t
 
 NOTICES_KEY = "_url_notices"
@@ -114,10 +114,32 @@ def release_old_versions():
     keep their own references until they end; the next runs load the current one."""
     from data.memory import give_back
 
-    for loader in (_all_tables, _tables, _cube, _reader, _manifest):
+    for loader in (_all_tables, _tables, _cube, _reader, _manifest, _frameworks,
+                   _groups_editions):
         loader.clear()
-    memo.clear_all()
+    for clear in _on_release:  # the pages' per-view caches (ui.profile)
+        clear()
     give_back()
+
+
+#: What to empty when a new version becomes current (the pages' caches register here, so
+#: this module needs no page module: see :func:`on_release`).
+_on_release: list = []
+#: What to start when a version's cube is first loaded (the warming of ui.profile).
+_on_new_cube: list = []
+
+
+def on_release(clear) -> None:
+    """Have ``clear()`` called when old versions are released (a cached page model's
+    ``.clear``)."""
+    _on_release.append(clear)
+
+
+def on_new_cube(start) -> None:
+    """Have ``start(view_version)`` called when a view version's cube is first loaded
+    (warming its default views)."""
+    if start not in _on_new_cube:
+        _on_new_cube.append(start)
 
 
 @st.cache_resource(max_entries=4)
@@ -131,11 +153,7 @@ def reader() -> Reader:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _all_tables(path: str, version_id: str) -> dict[str, pd.DataFrame]:
-    tabs = open_store(path).tables(version_id)
-    # A new version: what the pages remembered refers to the old version's objects (and
-    # keeps them in memory); forget it. Nothing is computed from these tables yet.
-    memo.clear_all()
-    return tabs
+    return open_store(path).tables(version_id)
 
 
 # ------------------------------------------------------------------ frameworks
@@ -148,10 +166,10 @@ FRAMEWORK_PARAM = "fw"
 _SEP = "@"
 
 
-@memo.cached
-def _frameworks(indicators: pd.DataFrame) -> list[str]:
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _frameworks(path: str, version_id: str) -> list[str]:
     """The frameworks of a version, its default first (MIPEX-R when it is there)."""
-    found = sorted(set(framework_of(indicators)))
+    found = sorted(set(framework_of(_all_tables(path, version_id)["indicators"])))
     if DEFAULT_FRAMEWORK in found:
         found.remove(DEFAULT_FRAMEWORK)
         found.insert(0, DEFAULT_FRAMEWORK)
@@ -169,7 +187,7 @@ def _tables(path: str, version_id: str) -> dict[str, pd.DataFrame]:
     other tables whole. With one framework in the version, the version's tables as they are."""
     version, fw = _split(version_id)
     tabs = _all_tables(path, version)
-    fws = _frameworks(tabs["indicators"])
+    fws = _frameworks(path, version)
     if len(fws) == 1:
         return tabs
     fw = fw or fws[0]
@@ -184,8 +202,7 @@ def _tables(path: str, version_id: str) -> dict[str, pd.DataFrame]:
 
 def frameworks() -> list[str]:
     """The frameworks of the current version, the default one first."""
-    return _once("frameworks", lambda: _frameworks(
-        _all_tables(str(store().root), version())["indicators"]))
+    return _once("frameworks", lambda: _frameworks(str(store().root), version()))
 
 
 def framework() -> str:
@@ -210,11 +227,16 @@ def tables() -> dict[str, pd.DataFrame]:
     read-only**.
 
     A resource, not data: copying (unpickling) every table on every rerun cost more than
-    anything the pages computed from them, and shared objects let :mod:`ui.memo` remember
-    results computed from them. Derive (``assign``, ``copy``), never change in place;
-    ``tests/test_memo.py`` runs every page and checks the tables are unchanged.
+    anything the pages computed from them. Derive (``assign``, ``copy``), never change in
+    place; ``tests/test_shared_tables.py`` runs every page and checks the tables are unchanged.
     """
-    tabs = _once("tables", lambda: _tables(str(store().root), view_version()))
+    return _once("tables", lambda: tables_of(view_version()))
+
+
+def tables_of(view_version_id: str) -> dict[str, pd.DataFrame]:
+    """The tables of a given view version (shared, read-only): what a cached page model
+    keyed on the view version reads, in a run or in the warming thread."""
+    tabs = _tables(str(store().root), view_version_id)
     i18n.use_data_terms(tabs.get("indicators"))  # the data's own area names per language
     return tabs
 
@@ -237,60 +259,34 @@ def _cube(path: str, version_id: str) -> Cube:
     scored = tabs["regions"].loc[tabs["regions"]["region_id"].isin(tabs["scores"]["region_id"]),
                                  "region_id"]
     cube = prepare(tabs["indicators"], tabs["scores"], regions=scored)
-    if _split(version_id)[1] is None:  # the default framework's pages are warmed
-        start_warming(tabs, cube)
+    for start in _on_new_cube:  # warming (ui.profile), in its own thread
+        start(version_id)
     return cube
-
-
-#: Region views (regions × target groups) warmed in the background when a version is first
-#: loaded; above this only the Overview is warmed (on a 1,000-region store warming every
-#: profile would take minutes of CPU and more memory than the caches keep).
-WARM_MAX_VIEWS = 200
-
-
-def start_warming(tabs: dict, cube: Cube) -> threading.Thread | None:
-    """Compute the default Overview and Region profiles of a newly loaded version in a
-    background thread (:func:`ui.profile.warm`), in English, so the first visitors after a
-    start or a publish do not each pay for a cold page (~0.3 s of CPU per region view,
-    which under load queues everyone behind it). ``MIPEXR_WARM=0`` turns it off."""
-    import logging
-    import os
-
-    if os.environ.get("MIPEXR_WARM", "1").strip().lower() in ("0", "false", "no", "off"):
-        return None
-
-    def run():
-        from ui import i18n, profile
-
-        i18n.set_language("en")
-        views = len(cube.regions) * len(cube.groups)
-        try:
-            profile.warm(cube, tabs, regions=views <= WARM_MAX_VIEWS)
-        except Exception:  # warming is an optimisation; the pages compute anyway
-            logging.getLogger(__name__).exception("Warming the page caches failed")
-
-    thread = threading.Thread(target=run, name="mipexr-warm", daemon=True)
-    thread.start()
-    return thread
 
 
 def cube() -> Cube:
     """The scoring cube of the current version (values from answers, dense arrays)."""
-    return _once("cube", lambda: _cube(str(store().root), view_version()))
+    return _once("cube", lambda: cube_of(view_version()))
+
+
+def cube_of(view_version_id: str) -> Cube:
+    """The scoring cube of a given view version (shared, read-only)."""
+    return _cube(str(store().root), view_version_id)
 
 
 def target_groups() -> list[str]:
     """The target groups with scores in this version (TCN, BIP; "ALL" when both)."""
-    return _groups_editions(tables()["scores"])[0]
+    return _groups_editions(view_version())[0]
 
 
 def editions() -> list:
     """The editions with scores in this version, newest first."""
-    return _groups_editions(tables()["scores"])[1]
+    return _groups_editions(view_version())[1]
 
 
-@memo.cached
-def _groups_editions(scores: pd.DataFrame) -> tuple[list[str], list]:
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _groups_editions(view_version_id: str) -> tuple[list[str], list]:
+    scores = tables_of(view_version_id)["scores"]
     present = set(scores["target_group"].dropna().astype(str))
     groups = [g for g in ("TCN", "BIP") if g in present]
     groups += ["ALL"] if len(groups) == 2 else []
@@ -485,26 +481,41 @@ def boundaries():
     offline, the maps show points and the note says so. ``off``: points, no download. A
     folder or file: those boundaries, no download. Returns ``(GeoDataFrame, note or None)``.
     """
+    key, note = boundaries_key()
+    return boundaries_of(key), note
+
+
+def boundaries_of(key: tuple):
+    """The boundaries a :func:`boundaries_key` names (shared, read-only): ``("none",)``
+    for points only, else ``(path, files)``."""
+    if key == ("none",):
+        return _no_boundaries()  # one shared object
+    return _boundaries(*key)
+
+
+def boundaries_key() -> tuple[tuple, str | None]:
+    """Which boundaries the maps use now, as a hashable key for cached maps
+    (:func:`boundaries_of`), and the note to show (see :func:`boundaries`)."""
     import os
 
     from geo import fetch as gf
 
+    none = ("none",)
     mode, path = gf.source(os.environ.get("MIPEXR_BOUNDARIES"), boundary_cache_dir())
-    empty = _no_boundaries()  # one shared object: the maps' cache keys on it
     if mode == "off":
-        return empty, t("Regions are shown as points: map boundaries are turned off (MIPEXR_BOUNDARIES=off).")
+        return none, t("Regions are shown as points: map boundaries are turned off (MIPEXR_BOUNDARIES=off).")
     if mode == "path":
         if not path.exists():
-            return empty, t("Regions are shown as points: the boundary folder or file {d} does not exist.",
-                            d=str(path))
-        return _boundaries(str(path), _files_signature(path) if path.is_dir() else ()), None
+            return none, t("Regions are shown as points: the boundary folder or file {d} does not exist.",
+                           d=str(path))
+        return (str(path), _files_signature(path) if path.is_dir() else ()), None
     status = gf.fetcher(path).ensure(_boundary_needs(version(), tables()["regions"]))
     files = _files_signature(path)
-    gdf = _boundaries(str(path), files) if files else empty
-    if len(gdf):
-        return gdf, None
+    key = (str(path), files) if files else none
+    if len(boundaries_of(key)):
+        return key, None
     if status.state == "failed":
-        return empty, t("Regions are shown as points: the map boundaries could not be downloaded from "
-                        "Eurostat GISCO (is the server offline?). Trying again later.")
-    return empty, t("Regions are shown as points until the map boundaries arrive from Eurostat GISCO "
-                    "(a one-time download).")
+        return none, t("Regions are shown as points: the map boundaries could not be downloaded from "
+                       "Eurostat GISCO (is the server offline?). Trying again later.")
+    return none, t("Regions are shown as points until the map boundaries arrive from Eurostat GISCO "
+                   "(a one-time download).")

@@ -16,12 +16,15 @@ Typical use::
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from data.schema import TABLES
-from ui import fmt, memo
+from ui import fmt
 from ui.fmt import is_coverage
 from ui.i18n import N_, help_text, language, t, terms
+from views.common import TITLE_HELP, labelled  # noqa: F401 — labelled: pages use tables.labelled
 
 #: How a "no data" cell looks where a table is still styled cell by cell (the gap matrix).
 NO_DATA_STYLE = "color: #6B6B6B; font-style: italic; background-color: #F2F2F2"
@@ -53,20 +56,6 @@ def number_formats(frame: pd.DataFrame, *, decimals: int = 1, percent=None) -> d
     return out
 
 
-#: Help of shown (translated) column titles that mean the same on every page.
-TITLE_HELP = {
-    N_("Coverage"): N_("Coverage: the share of the indicator weight answered behind the score "
-                       "(each indicator counted with its weight, as it counts in the score). "
-                       "Below 50 % there is no score."),
-    N_("Rank band"): N_("Where the region ranks in 90 % of random variations of the index "
-                        "(indicator and area weights within ±25 %, arithmetic and geometric "
-                        "mean): the 5th to 95th percentile of its ranks. Overlapping bands "
-                        "cannot be told apart with confidence."),
-    N_("Rank band in country"): N_("The rank band (5th to 95th percentile of the ranks under "
-                                   "random weights) among the regions of the same country."),
-}
-
-
 def column_help(frame: pd.DataFrame) -> dict[str, str]:
     """Column → the schema's help text, for the columns it knows (and the shown titles of
     :data:`TITLE_HELP`)."""
@@ -81,19 +70,8 @@ def column_help(frame: pd.DataFrame) -> dict[str, str]:
     return {**{c: help_text(c, helps[c]) for c in frame.columns if c in helps}, **out}
 
 
-#: The one display rounding (:func:`ui.fmt.rounded`, which the downloads share), remembered
-#: per frame for the screen.
-rounded = memo.cached(fmt.rounded, max_entries=2048)
-
-
-@memo.cached(max_entries=2048)  # several per region view: see profile.warm
-def labelled(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
-    """Keep and rename the columns in ``names`` (code → English label, translated via t()).
-
-    Use it to build the DataFrame that is both shown and downloaded.
-    """
-    keep = [c for c in names if c in frame.columns]
-    return frame[keep].rename(columns={c: t(names[c]) for c in keep}).reset_index(drop=True)
+#: The one display rounding (:func:`ui.fmt.rounded`, which the downloads share).
+rounded = fmt.rounded
 
 
 #: Narrowest a number column with a missing value may be: the placeholder "no data" is
@@ -101,7 +79,6 @@ def labelled(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
 NO_DATA_WIDTH = 88
 
 
-@memo.cached(max_entries=2048)
 def _config(frame: pd.DataFrame, decimals: int, percent) -> dict:
     """``st.column_config`` of a table: formats (:func:`number_formats`), help texts, room
     for "no data" in number columns that have a missing value, and its first (naming)
@@ -134,7 +111,6 @@ def _config(frame: pd.DataFrame, decimals: int, percent) -> dict:
     return cfg
 
 
-@memo.cached(max_entries=2048)
 def in_words(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with its vocabulary cells (area, phase, system names: :func:`ui.i18n.term`)
     in the interface language — shown and downloaded alike."""
@@ -145,7 +121,6 @@ def in_words(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**out) if out else frame
 
 
-@memo.cached(max_entries=2048)
 def localised(frame: pd.DataFrame, decimals: int = 1, percent=None) -> pd.DataFrame:
     """What a table shows in a language other than English: its figures as text in the
     locale ("38,8", "85,7 %"), because Streamlit's number formats always write a decimal
@@ -167,19 +142,36 @@ def localised(frame: pd.DataFrame, decimals: int = 1, percent=None) -> pd.DataFr
     return frame.assign(**out) if out else frame
 
 
-@memo.cached(max_entries=2048)  # several per region view: see profile.warm
 def _arrow(frame: pd.DataFrame):
-    """``frame`` as an Arrow table (what Streamlit sends), made once per frame object."""
+    """``frame`` as an Arrow table (what Streamlit sends)."""
     import pyarrow as pa
 
     return pa.Table.from_pandas(frame, preserve_index=False)
 
 
-def prepare(frame: pd.DataFrame, decimals: int = 1, percent=None):
-    """Make (and remember) what :func:`show_table` sends for ``frame`` (warming caches)."""
+@dataclass(frozen=True)
+class Prepared:
+    """What :func:`show_table` sends for a frame, made once: the frame in words (what the
+    downloads hold), its Arrow table (rounded, localised) and its column configuration.
+    Cached view models (:mod:`ui.profile`) keep these, so a rerun only sends them."""
+
+    frame: pd.DataFrame
+    arrow: object
+    config: dict
+    decimals: int = 1
+    percent: tuple | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.frame.empty
+
+
+def prepare(frame: pd.DataFrame, decimals: int = 1, percent=None) -> Prepared:
+    """Make what :func:`show_table` sends for ``frame`` (once, inside a cached view model)."""
     frame = in_words(frame)
-    _arrow(localised(rounded(frame, percent), decimals, percent))
-    _config(frame, decimals, percent)
+    return Prepared(frame, _arrow(localised(rounded(frame, percent), decimals, percent)),
+                    _config(frame, decimals, percent), decimals,
+                    None if percent is None else tuple(percent))
 
 
 def show_table(frame: pd.DataFrame, name: str, *, key: str | None = None, decimals: int = 1,
@@ -188,19 +180,21 @@ def show_table(frame: pd.DataFrame, name: str, *, key: str | None = None, decima
     """Show ``frame`` (missing → "no data") with CSV/XLSX downloads of exactly ``frame``.
 
     ``name`` names the files (with the data version); ``key`` keeps widget keys unique when
-    a page shows the same table twice. Returns nothing.
+    a page shows the same table twice. ``frame`` may be a :class:`Prepared` table (made by a
+    cached view model with these ``decimals`` and ``percent``). Returns nothing.
     """
     import streamlit as st
 
     from ui import components
 
-    frame = in_words(frame)
-    cfg = dict(_config(frame, decimals, percent))  # shared: copy before adding
+    ready = frame if isinstance(frame, Prepared) else prepare(frame, decimals, percent)
+    frame = ready.frame
+    cfg = dict(ready.config)  # shared: copy before adding
     cfg.update(column_config or {})
     # placeholder: the text Streamlit draws in a null cell ("no data", never blank or 0).
     # Formats come from column_config, not a pandas Styler: a Styler is rendered cell by
     # cell in Python on every rerun (most of a small table's cost).
-    st.dataframe(_arrow(localised(rounded(frame, percent), decimals, percent)), hide_index=True,
+    st.dataframe(ready.arrow, hide_index=True,
                  width="stretch", height=height, column_config=cfg or None,
                  placeholder=no_data_text(), key=f"table-{key or name}")
     if caption:
