@@ -11,6 +11,7 @@ import streamlit as st
 
 from ui import brief, frame, params, profile, safe, state
 from ui.i18n import language, t, using
+from views import common as views_common
 
 frame.require()
 
@@ -45,13 +46,13 @@ def _file(path: str, version_id: str, region: str, group: str, edition, lang: st
 
 edition, group, tabs, cube, regions = profile.scored_context()
 ids = regions["region_id"].tolist()
-labels = profile.region_label(tabs["regions"])
+labels = views_common.region_label(tabs["regions"])
 notices = st.container()
-weights = params.url_weights(profile.area_order(cube))
+weights = params.url_weights(views_common.area_order(cube))
 c1, c2 = st.columns([2, 2])
 with c1:
     region = state.url_widget(st.selectbox, "region", ids,
-                              profile.default_region(ids, tabs["regions"], cube, group,
+                              views_common.default_region(ids, tabs["regions"], cube, group,
                                                      edition), t("Region"),
                               format_func=lambda r: labels.get(r, r))
 mode, peer_list = params.url_peers(ids, region)
@@ -81,7 +82,7 @@ c1.download_button(t("Download PDF"), lambda: _file(*key, "pdf"), f"{slug}.pdf",
 c2.download_button(t("Download HTML"), lambda: _file(*key, "html"), f"{slug}.html", "text/html",
                    key="dl-brief-html", on_click="ignore", icon=":material/html:", width="stretch")
 c3.page_link("pages/region.py", label=t("Back to the region profile"), icon=":material/location_on:",
-             query_params=profile.handout_params(region, group, edition, weights, mode, peer_list))
+             query_params=views_common.handout_params(region, group, edition, weights, mode, peer_list))
 if b.illustrative:
     st.warning(brief.illustrative_text(b), icon=":material/warning:")
 cards = st.container(horizontal=True)  # the Region profile's cards, same text

@@ -7,9 +7,10 @@ URL: ``area``, ``phase`` (comma-separated filters of the indicator list).
 import streamlit as st
 
 from ui import compare as C
-from ui import components, fmt, frame, profile, safe, sidebar, state, tables
+from ui import components, fmt, frame, safe, sidebar, state, tables
 from ui import gaps as G
 from ui.i18n import language, t, term, untranslated_note
+from views import common as views_common
 
 frame.require()
 
@@ -63,8 +64,8 @@ st.markdown(t(
     "(31.25 → 31.3), coverage to 0.1 %, the same on screen, in the brief and in downloads "
     "(see the data dictionary).",
     thr=rules["threshold"], eps=rules["eps"], rule=rules["all_rule"],
-    n=2 * profile.band_draws(fixed["n_regions"]),
-    spread=rules["spread"], outcome=rules["outcome_method"], k=profile.N_PRIORITIES))
+    n=2 * views_common.band_draws(fixed["n_regions"]),
+    spread=rules["spread"], outcome=rules["outcome_method"], k=views_common.N_PRIORITIES))
 
 weights_table = fixed["weights"]
 if weights_table.empty:

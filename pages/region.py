@@ -14,6 +14,7 @@ import streamlit as st
 
 from ui import frame, params, profile, safe, state
 from ui.i18n import column_title, t
+from views import common as views_common
 
 frame.require()
 
@@ -34,7 +35,7 @@ with c1:
 with c2:
     group = profile.show_group_switch(group)
 with c3:
-    axis = state.url_widget(st.selectbox, "axis", list(profile.AXES), profile.DEFAULT_AXIS,
+    axis = state.url_widget(st.selectbox, "axis", list(views_common.AXES), profile.DEFAULT_AXIS,
                             t("Compare by"), format_func=column_title)
 view = profile.region_view(region, group, edition, weights)
 name = labels.get(region, region)

@@ -12,6 +12,7 @@ import streamlit as st
 from ui import fmt, frame, params, profile, safe, state
 from ui import workshop as ws
 from ui.i18n import language, t
+from views import common as views_common
 
 frame.require()
 
@@ -19,13 +20,13 @@ ws.presentation_view()
 edition, group, tabs, cube, regions = profile.scored_context()
 
 ids = regions["region_id"].tolist()
-weights = params.url_weights(profile.area_order(cube))
+weights = params.url_weights(views_common.area_order(cube))
 step, problem = ws.parse_step(st.query_params.get("step"))
 if problem:
     state.notice(problem)
 guess = ws.parse_guess(st.query_params.get("guess"))
 revealed = guess is not None and st.query_params.get("reveal") == "1"
-real = profile.region_label(tabs["regions"])
+real = views_common.region_label(tabs["regions"])
 names = ws.guess_names(ids, guess) if guess is not None and not revealed else real
 
 # navigation first: Previous / Next stay on the first screen of a laptop or a projector
@@ -81,10 +82,10 @@ with nav:
         st.button(t("Reveal the names"), key="ws-reveal", icon=":material/visibility:",
                   on_click=lambda: st.query_params.update(reveal="1"))
     elif revealed:
-        head = profile.headline(cube, tabs["regions"], region, group, edition, weights)
+        head = views_common.headline(cube, tabs["regions"], region, group, edition, weights)
         st.markdown(t("It was **{name}**, ranked {rank} among {n} regions.",
                       name=safe.md(real.get(region, region)), n=head["n_ranked"],
                       rank=fmt.rank_band(head["rank"], head["rank_low"], head["rank_high"])),
-                    help=profile.band_help(len(cube.regions)))
+                    help=views_common.band_help(len(cube.regions)))
     ws.navigation(step, region, edition, group, guess, view)
     st.divider()

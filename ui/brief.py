@@ -22,8 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ui import charts, export, params, profile
+from ui import charts, export, params
 from ui.i18n import language, t, term
+from views import common as views_common
 from views.brief import (N_GAPS, N_INDICATORS, N_PRACTICES, Brief, _framework,  # noqa: F401
                          _labelled_strengths, area_gaps, build, default_measure, fmt,
                          headline, headline_lines, illustrative_text, language_note,
@@ -56,7 +57,7 @@ def footer(b: Brief) -> str:
     group, weights), the source, the data version, and "illustrative" where it applies."""
     return export.footer_text(b.version, illustrative=bool(b.illustrative), framework=b.framework,
                               extra=export.view_text(b.edition, b.group,
-                                                     profile.peer_words(b.peer_mode, b.n_peers, b.countries),
+                                                     views_common.peer_words(b.peer_mode, b.n_peers, b.countries),
                                                      params.weights_text(b.weights) or None))
 
 

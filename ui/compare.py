@@ -14,6 +14,7 @@ import streamlit as st
 
 from ui import state
 from ui.i18n import language, t
+from views import region as views_region
 from views.compare import (MAX_REGIONS, MIN_REGIONS, VS, chart_frame, compare_long,  # noqa: F401
                            default_regions, gap_table, reference_column, region_label,
                            scored_regions, vs_labels)
@@ -150,15 +151,13 @@ def methodology_tables(view_version: str, lang: str) -> dict:
     weight table, the data dictionary, the measure catalogue (None: no outcomes), the
     indicators' areas and phases (in policy-cycle order), the number of regions, the
     version's files and row counts (:func:`views.methodology.version_frames`)."""
-    from ui import profile
-
     tabs = state.tables()
     ind = tabs["indicators"]
     order = ("formulation", "output", "implementation", "evaluation")
     present = set(ind["phase"].dropna())
-    catalogue = profile.measure_catalogue(tabs.get("measures"), tabs["outcomes"])
+    catalogue = views_region.measure_catalogue(tabs.get("measures"), tabs["outcomes"])
     return {"weights": weight_table(ind), "dictionary": data_dictionary(),
-            "measures": None if catalogue.empty else profile.measure_list(catalogue),
+            "measures": None if catalogue.empty else views_region.measure_list(catalogue),
             "areas": sorted(ind["area"].dropna().unique().tolist()),
             "phases": [p for p in order if p in present] + sorted(present - set(order)),
             "n_regions": len(state.cube().regions),

@@ -19,6 +19,7 @@ import streamlit as st
 import scoring
 from ui import fmt, params, safe, state, tables
 from ui.i18n import N_, language, t, term, terms
+from views import common as views_common
 from views.gaps import (DEFAULT_TARGET, GAP_TYPES, PEER_GROUPS, axis_order, band_frame,  # noqa: F401
                         cell_table, gap_long, gap_wide, resolve_view, short_label)
 
@@ -168,10 +169,8 @@ def legend(behind: str, ahead: str):
 # ------------------------------------------------------------------ rank bands
 
 def n_draws(n_regions: int) -> int:
-    """Weight draws for the rank bands (:func:`ui.profile.band_draws`, the one rule)."""
-    from ui import profile
-
-    return profile.band_draws(n_regions)
+    """Weight draws for the rank bands (:func:`views.common.band_draws`, the one rule)."""
+    return views_common.band_draws(n_regions)
 
 
 def rank_band_chart(shown: pd.DataFrame) -> alt.LayerChart:
@@ -258,12 +257,10 @@ def overall_scores(view: dict, weights: dict | None = None) -> pd.DataFrame:
 
 
 def band_rows(view: dict, weights: dict) -> pd.DataFrame:
-    """The rank bands with the area weights in view — :func:`ui.profile.rank_bands`, the
+    """The rank bands with the area weights in view — :func:`views.common.rank_bands`, the
     same draws (cached once per data version and weighting) every page shows ranks from."""
-    from ui import profile
-
     view = resolve_view(view, state.cube())
-    return profile.rank_bands(state.cube(), state.tables()["regions"], view["edition"],
+    return views_common.rank_bands(state.cube(), state.tables()["regions"], view["edition"],
                               view["target_group"], params.effective_weights(weights))
 
 

@@ -31,6 +31,7 @@ import geo
 from data import practices as dp
 from ui import charts, safe, state
 from ui.i18n import N_, language, t, term, terms
+from views import common as views_common
 from views.lab import (OVERALL, _years, card_markdown, in_cell, legend_html, parse_years,  # noqa: F401
                        selected_cell, selected_practice, why)
 
@@ -194,11 +195,11 @@ def gap_section(tabs: dict, view: dict) -> tuple[dp.GapSuggestions | None, tuple
     (None, None) when the section is off.
 
     The areas are the region's priority areas against its peer group, computed by
-    :func:`ui.profile.practice_links` — the same call the Region profile, the brief and the
+    :func:`views.common.practice_links` — the same call the Region profile, the brief and the
     workshop make — and the ``peers`` parameter is read by the one parser of it
     (:func:`ui.params.url_peers`), so a link from the profile opens exactly its view.
     """
-    from ui import params, profile
+    from ui import params
 
     on = st.toggle(t("Practices for my gaps"), value=st.query_params.get("for_gaps") == "1", key="w_for_gaps",
                    help=t("For one region: practices from other regions in its priority areas — where it "
@@ -242,21 +243,19 @@ def gap_section(tabs: dict, view: dict) -> tuple[dp.GapSuggestions | None, tuple
         chosen = links["priorities"][links["priorities"]["priority"]]
         st.markdown(t("**{name}'s priority areas** ({group}, {edition}) — where it falls furthest below "
                       "the mean of its peer group ({peers}):", name=safe.md(name), group=group,
-                      edition=edition, peers=profile.peer_words(how, len(links["peers"])))
+                      edition=edition, peers=views_common.peer_words(how, len(links["peers"])))
                     + "\n" + "\n".join(f"{int(r['order'])}. **{safe.md(term(r['area']))}** — "
-                                        f"{profile.priority_reason(r)}" for _, r in chosen.iterrows()))
+                                        f"{views_common.priority_reason(r)}" for _, r in chosen.iterrows()))
     return res, key
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def gap_links(view_version: str, region: str, group: str, edition, how: str,
               peer_list: tuple) -> dict:
-    """:func:`ui.profile.practice_links` for the Lab's gap section, its ``result`` cut to the
+    """:func:`views.common.practice_links` for the Lab's gap section, its ``result`` cut to the
     :data:`MAX_SUGGESTIONS` best suggestions."""
-    from ui import profile
-
     tabs = state.tables()
-    links = profile.practice_links(state.cube(), tabs["practices"], tabs["regions"], region, group,
+    links = views_common.practice_links(state.cube(), tabs["practices"], tabs["regions"], region, group,
                                    edition, how, peer_list)
     res = links["result"]
     if len(res.practices) > MAX_SUGGESTIONS:

@@ -23,8 +23,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import brief, charts, export, fmt, params, profile, safe
+from ui import brief, charts, export, fmt, params, safe
 from ui.i18n import t
+from views import common as views_common
+from views import region as views_region
 from views.workshop import (CHART_SCALE, DEFAULT_REGION, NEIGHBOURS, RADAR_HEIGHT,  # noqa: F401
                             RADAR_SCALE, ROW_HEIGHT, STEPS, _peers, answer_options,
                             default_region, gap_areas, guess_names, guess_tags, letters,
@@ -84,8 +86,8 @@ def show_big(chart, key: str, scale: float = CHART_SCALE, legend_right: bool = F
 def step_standing(cube, tabs, region, group, edition, names, view):
     st = _st()
     weights = view.get("weights")
-    cards = profile.headline_cards(cube, tabs["regions"], region, group, edition, weights)
-    h = profile.headline(cube, tabs["regions"], region, group, edition, weights)
+    cards = views_common.headline_cards(cube, tabs["regions"], region, group, edition, weights)
+    h = views_common.headline(cube, tabs["regions"], region, group, edition, weights)
     ranks = [(h["rank"], h["rank_low"], h["rank_high"])]
     # the rank in the country is a card of its own where the country has several units; in a
     # guessing round it would name the country ("Rank in ES"): left out
@@ -109,10 +111,10 @@ def step_standing(cube, tabs, region, group, edition, names, view):
 
 def step_profile(cube, tabs, region, group, edition, names, view):
     st = _st()
-    table = profile.axis_table(cube, "area")
+    table = views_common.axis_table(cube, "area")
     peers = _peers(cube, tabs, region, group, edition, view)
-    radar = profile.radar_frame(table, region, peers, group, edition, names)
-    order = profile.area_order(cube)
+    radar = views_region.radar_frame(table, region, peers, group, edition, names)
+    order = views_common.area_order(cube)
     left, right = st.columns([2, 1])
     with left:  # as tall as most of a 1080-px slide; the width follows the column
         show_big(charts.radar_chart(radar, "area", axis_order=order,
@@ -123,17 +125,17 @@ def step_profile(cube, tabs, region, group, edition, names, view):
     with right:
         for line in sentences(region, group, edition, view):
             st.markdown(line)
-        st.caption(t("Peers: {peers}.", peers=profile.peer_words(view.get("mode", "all"),
+        st.caption(t("Peers: {peers}.", peers=views_common.peer_words(view.get("mode", "all"),
                                                                   len(peers))))
 
 
 def step_cycle(cube, tabs, region, group, edition, names, view):
     st = _st()
-    heat = profile.cycle_heatmap(cube, region, group, edition)
+    heat = views_region.cycle_heatmap(cube, region, group, edition)
     phase, k, n = weakest_phase(heat)
     if phase:
         st.markdown(t("The weakest phase in **{k} of {n}** areas: **{phase}**.", k=k, n=n, phase=safe.md(phase)))
-    show_big(charts.heatmap(heat, "phase", "area", x_order=profile.area_order(cube, "phase"),
+    show_big(charts.heatmap(heat, "phase", "area", x_order=views_common.area_order(cube, "phase"),
                             flag="weakest", flag_label=t("weakest phase"), cell_height=38),
              "cycle")
 
@@ -174,7 +176,7 @@ def step_practices(cube, tabs, region, group, edition, names, view):
                           area=safe.md(row["area"])))
             if isinstance(row.get("lessons_learnt"), str) and row["lessons_learnt"]:
                 st.caption(safe.md(row["lessons_learnt"]))
-    link = profile.practice_links(cube, tabs["practices"], tabs["regions"], region, group,
+    link = views_common.practice_links(cube, tabs["practices"], tabs["regions"], region, group,
                                   edition, mode, peer_list)["link"]
     st.page_link("pages/practices.py", label=t("All practices for these gaps"),
                  icon=":material/lightbulb:", query_params=link)
@@ -213,13 +215,13 @@ def step_whatif(cube, tabs, region, group, edition, names, view):
     m1.metric(t("{area} score", area=safe.md(r["area"])), brief.fmt(r["score_new"]),
               delta(r["score_new"], r["score_old"]))
     m2.metric(t("Overall score"), brief.fmt(r["overall_new"]), delta(r["overall_new"], r["overall_old"]))
-    countries = profile.units_are_countries(tabs["regions"], cube.regions)
+    countries = views_common.units_are_countries(tabs["regions"], cube.regions)
     m3.metric(t("Rank among {n} countries", n=r["n_ranked"]) if countries else
               t("Rank among {n} regions", n=r["n_ranked"]), fmt.ordinal(r["rank_new"]),
               (f"{int(r['rank_old']) - int(r['rank_new']):+d}" if pd.notna(r["rank_new"])
                and pd.notna(r["rank_old"]) and r["rank_old"] != r["rank_new"] else None),
               help=t("Rank among all regions with the new answer; + means places gained.") + " "
-              + profile.band_help(len(cube.regions)))
+              + views_common.band_help(len(cube.regions)))
     st.markdown(t("Rank with the new answer: {rank}.",
                   rank=fmt.rank_band(r["rank_new"], *r["band_new"])))
     st.markdown(t("Before: {area} {a0}, overall {o0}, rank {r0}.", area=safe.md(r["area"]),

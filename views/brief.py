@@ -1,7 +1,7 @@
 """The region brief's model: everything a brief prints, computed once, and its sentences.
 
 :func:`build` computes a :class:`Brief` from the same functions the Region profile uses
-(:mod:`ui.profile`, :mod:`scoring`, :func:`data.practices.gap_suggestions`), so the brief,
+(:mod:`views.region`, :mod:`scoring`, :func:`data.practices.gap_suggestions`), so the brief,
 the page and the workshop always show the same numbers; the sentences (summary,
 priorities, methodology) are made from that one object. Pure (no Streamlit); the layout
 (HTML, PDF, charts) is :mod:`ui.brief`.
@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 
 import scoring
-from ui import params, profile
+from ui import params
+from views import common
+from views import region
 from ui.fmt import rank_band, round_half_up, table_words
 from ui.fmt import text as fmt_text
 from ui.i18n import N_, t, term, untranslated_note
@@ -39,14 +41,14 @@ class Brief:
     rank_country: float
     n_country: int
     coverage: float
-    radar: pd.DataFrame            # long: area, series, score, … (ui.profile.radar_frame)
-    radar_wide: pd.DataFrame       # its text alternative (ui.profile.radar_table)
-    heat: pd.DataFrame             # area × phase (ui.profile.cycle_heatmap)
+    radar: pd.DataFrame            # long: area, series, score, … (views.region.radar_frame)
+    radar_wide: pd.DataFrame       # its text alternative (views.region.radar_table)
+    heat: pd.DataFrame             # area × phase (views.region.cycle_heatmap)
     area_order: list
     phase_order: list
     gaps: pd.DataFrame             # every area against the peers, priorities first
-    strengths: pd.DataFrame        # ui.profile.strengths
-    outcome: pd.DataFrame | None   # ui.profile.outcome_rows, or None
+    strengths: pd.DataFrame        # views.region.strengths
+    outcome: pd.DataFrame | None   # views.region.outcome_rows, or None
     outcome_proxy: str | None
     outcome_text: str | None       # what the gap compares, its year, its flags (in words)
     practices: pd.DataFrame        # suggested practices with lessons and tips
@@ -55,7 +57,7 @@ class Brief:
     published: str
     illustrative: list = field(default_factory=list)   # names of illustrative tables
     headline: list = field(default_factory=list)       # (label, value, help): the profile's
-    priorities: pd.DataFrame | None = None             # ui.profile.priority_table
+    priorities: pd.DataFrame | None = None             # views.common.priority_table
     peer_mode: str = "all"
     weights: dict | None = None                        # area weights from the link
     rank_low: float = float("nan")
@@ -84,18 +86,18 @@ def fmt(v, pattern: str = "{:.1f}") -> str:
 
 def headline(cube: scoring.Cube, regions: pd.DataFrame, region: str, group, edition,
              weights=None) -> dict:
-    """The Region profile's headline numbers (:func:`ui.profile.headline`)."""
-    return profile.headline(cube, regions, region, group, edition, weights)
+    """The Region profile's headline numbers (:func:`views.common.headline`)."""
+    return common.headline(cube, regions, region, group, edition, weights)
 
 
 def area_gaps(cube: scoring.Cube, region: str, group, edition, labels: dict,
               peers: list[str]) -> pd.DataFrame:
     """Every area of the region against the mean of its ``peers``, priorities first, then by
-    gap (:func:`ui.profile.priority_table`, the one rule; NaN where the region or the peers
+    gap (:func:`views.common.priority_table`, the one rule; NaN where the region or the peers
     have no score). Columns: area, score, peer_mean, gap_peers, best_score, best_region,
     priority, order, shortfall, reason."""
-    table = profile.axis_table(cube, "area")
-    g = profile.priority_table(table, region, peers, group, edition)
+    table = common.axis_table(cube, "area")
+    g = common.priority_table(table, region, peers, group, edition)
     g = g.assign(best_region=g["best_region"].map(
         lambda s: "; ".join(labels.get(x, x) for x in str(s).split(";") if x)
         if isinstance(s, str) else s))
@@ -106,9 +108,9 @@ def area_gaps(cube: scoring.Cube, region: str, group, edition, labels: dict,
 def suggested_practices(cube: scoring.Cube, tabs: dict, region: str, group, edition,
                         n: int = N_PRACTICES, mode: str = "all", peer_list=()) -> pd.DataFrame:
     """Practices from other regions for the region's priority areas — the list the Region
-    profile shows and the Integration Lab ranks (:func:`ui.profile.practice_links`), with
+    profile shows and the Integration Lab ranks (:func:`views.common.practice_links`), with
     their lessons and tips."""
-    p = profile.practice_links(cube, tabs["practices"], tabs["regions"], region, group, edition,
+    p = common.practice_links(cube, tabs["practices"], tabs["regions"], region, group, edition,
                                mode, tuple(peer_list))["practices"].head(n).copy()
     if p.empty:
         return p.assign(lessons_learnt=pd.Series(dtype=str), transferability_tips=pd.Series(dtype=str))
@@ -147,12 +149,12 @@ def build(cube: scoring.Cube, tabs: dict, manifest: dict, region: str, group, ed
     regions = tabs["regions"]
     weights = params.effective_weights(weights)
     head = headline(cube, regions, region, group, edition, weights)
-    table = profile.axis_table(cube, "area")
-    peers = profile.peer_ids(table, region, mode, list(peer_list), regions, group, edition)
+    table = common.axis_table(cube, "area")
+    peers = common.peer_ids(table, region, mode, list(peer_list), regions, group, edition)
     names = {str(i): str(n) for i, n in zip(regions["region_id"], regions["name"])}
-    radar = profile.radar_frame(table, region, peers, group, edition, {**names, region: head["name"]})
-    catalogue = profile.measure_catalogue(tabs.get("measures"), tabs.get("outcomes"))
-    out = profile.outcome_gap(table, tabs.get("outcomes"), catalogue, regions, region, group,
+    radar = region.radar_frame(table, region, peers, group, edition, {**names, region: head["name"]})
+    catalogue = region.measure_catalogue(tabs.get("measures"), tabs.get("outcomes"))
+    out = region.outcome_gap(table, tabs.get("outcomes"), catalogue, regions, region, group,
                               edition, measure or default_measure(tabs, region))
     flags = manifest.get("illustrative", {}) or {}
     gaps = area_gaps(cube, region, group, edition, names, peers)
@@ -161,22 +163,22 @@ def build(cube: scoring.Cube, tabs: dict, manifest: dict, region: str, group, ed
         group=str(group), score=head["score"], rank=head["rank"], n_ranked=head["n_ranked"],
         countries=bool(head["countries"]), framework=_framework(tabs, cube),
         rank_country=head["rank_country"], n_country=head["n_country"],
-        coverage=head["coverage"], radar=radar, radar_wide=profile.radar_table(radar, "area"),
-        heat=profile.cycle_heatmap(cube, region, group, edition),
-        area_order=profile.area_order(cube), phase_order=profile.area_order(cube, "phase"),
+        coverage=head["coverage"], radar=radar, radar_wide=region.radar_table(radar, "area"),
+        heat=region.cycle_heatmap(cube, region, group, edition),
+        area_order=common.area_order(cube), phase_order=common.area_order(cube, "phase"),
         gaps=gaps,
-        strengths=_labelled_strengths(profile.strengths(cube, region, peers, group, edition,
+        strengths=_labelled_strengths(region.strengths(cube, region, peers, group, edition,
                                                         n=N_INDICATORS), tabs["indicators"]),
         label_note=untranslated_note(tabs["indicators"]),
-        outcome=profile.outcome_rows(out) if out else None,
+        outcome=region.outcome_rows(out) if out else None,
         outcome_proxy=(out or {}).get("proxy_name"),
-        outcome_text=profile.outcome_text(out) if out else None,
+        outcome_text=region.outcome_text(out) if out else None,
         practices=suggested_practices(cube, tabs, region, group, edition, mode=mode,
                                       peer_list=peer_list),
         n_peers=len(peers), version=str(manifest.get("version", "")),
         published=str(manifest.get("created", ""))[:16].replace("T", " "),
         illustrative=[k for k, v in flags.items() if v],
-        headline=profile.headline_cards(cube, regions, region, group, edition, weights),
+        headline=common.headline_cards(cube, regions, region, group, edition, weights),
         priorities=gaps[gaps["priority"]], peer_mode=mode, weights=weights,
         rank_low=head["rank_low"], rank_high=head["rank_high"])
 
@@ -184,19 +186,19 @@ def build(cube: scoring.Cube, tabs: dict, manifest: dict, region: str, group, ed
 def measure_choices(tabs: dict, region: str) -> tuple[list[str], dict[str, str]]:
     """The outcome measures a brief of ``region`` can show, and their labels (as the
     Region profile's list)."""
-    catalogue = profile.measure_catalogue(tabs.get("measures"), tabs.get("outcomes"))
-    options = profile.outcome_options(catalogue, tabs.get("outcomes"), tabs["regions"], region)
+    catalogue = region.measure_catalogue(tabs.get("measures"), tabs.get("outcomes"))
+    options = region.outcome_options(catalogue, tabs.get("outcomes"), tabs["regions"], region)
     labels = dict(zip(catalogue["measure"].astype(str), catalogue["label"].astype(str)))
     return options, labels
 
 
 def default_measure(tabs: dict, region: str) -> str | None:
     """The measure the brief shows unless one is chosen: the Region profile's default."""
-    catalogue = profile.measure_catalogue(tabs.get("measures"), tabs.get("outcomes"))
+    catalogue = region.measure_catalogue(tabs.get("measures"), tabs.get("outcomes"))
     options, _ = measure_choices(tabs, region)
     areas = sorted(map(str, tabs["indicators"]["area"].dropna().unique()))
     shown = catalogue[catalogue["measure"].astype(str).isin(options)]
-    return profile.default_measure(shown, areas)
+    return region.default_measure(shown, areas)
 
 
 def _framework(tabs: dict, cube: scoring.Cube) -> str | None:
@@ -213,7 +215,7 @@ def _framework(tabs: dict, cube: scoring.Cube) -> str | None:
 
 def headline_lines(b: Brief) -> list[tuple[str, str]]:
     """(label, value) pairs of the headline — the Region profile's cards
-    (:func:`ui.profile.headline_cards`), the same text on the page, in PDF and in HTML."""
+    (:func:`views.common.headline_cards`), the same text on the page, in PDF and in HTML."""
     return [(label, value) for label, value, _help in b.headline]
 
 
@@ -221,7 +223,7 @@ def priorities_text(b: Brief) -> str:
     """The priority areas in one sentence (the profile's list, :func:`scoring.priorities`)."""
     if b.priorities is None or b.priorities.empty:
         return t("It is at or above its peers' mean in every area: no priority area.")
-    items = "; ".join(f"{term(r['area'])}: {profile.priority_reason(r)}"
+    items = "; ".join(f"{term(r['area'])}: {common.priority_reason(r)}"
                       for _, r in b.priorities.iterrows())
     return t("Priority areas, where it falls furthest below its peers' mean: {items}.",
              items=items)
@@ -256,13 +258,13 @@ def methodology_text(b: Brief) -> list[str]:
           "is shown as \"no data\"."),
         t("Rank bands: where the region ranks in 90 % of {n:,} variations of the index "
           "(indicator and area weights within ±25 %, arithmetic and geometric mean).",
-          n=2 * profile.band_draws(b.n_ranked)),
+          n=2 * common.band_draws(b.n_ranked)),
         t("Peers are {peers}. Gaps are the region's area score minus the peers' mean; the "
           "priority areas are the (up to three) areas with the largest shortfall against the "
           "peers' mean (ties: lower own score). Strengths and weaknesses are the indicators "
           "furthest above or below the peers' mean. The policy cycle shows area scores by "
           "phase (formulation, output, implementation, evaluation).",
-          peers=profile.peer_words(b.peer_mode, b.n_peers, b.countries)),
+          peers=common.peer_words(b.peer_mode, b.n_peers, b.countries)),
         b.outcome_text or t("No outcome figures for this region or its parent region."),
         t("Suggested practices come from REGIN's Integration Lab: practices of other regions in "
           "the priority areas, preferring regions that score well there."),

@@ -62,7 +62,7 @@ DICTIONARY_HEADERS = {"table": N_("Table"), "column": N_("Column"), "type": N_("
 def weight_table(indicators: pd.DataFrame) -> pd.DataFrame:
     """The indicators whose weight is not 1 (missing counts 1): code, indicator, area,
     weight — 0 shown as "excluded" — for the Methodology page."""
-    from ui.profile import weight_text
+    from views.common import weight_text
 
     w = pd.to_numeric(indicators["weight"], errors="coerce").fillna(1.0)
     ind = indicators[w != 1.0]
@@ -75,7 +75,7 @@ def weight_table(indicators: pd.DataFrame) -> pd.DataFrame:
 def indicator_list(indicators: pd.DataFrame, areas=(), phases=()) -> pd.DataFrame:
     """The indicators with their question, answer map and weight (as text: 0 reads
     "excluded"), filtered by area and phase."""
-    from ui.profile import weight_text
+    from views.common import weight_text
 
     ind = indicators
     if areas:

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 import scoring
-from ui import fmt, params, profile, safe
+from ui import fmt, params, safe
+from views import common
 from ui.i18n import t
 from views import brief
 
@@ -76,7 +77,7 @@ def default_region(ids, regions, cube, group, edition) -> str:
     the edition in view, else the profile's default (a region with a score in view)."""
     if DEFAULT_REGION in set(map(str, scoring.regions_with_data(cube, group, edition))):
         return DEFAULT_REGION
-    return profile.default_region(ids, regions, cube, group, edition)
+    return common.default_region(ids, regions, cube, group, edition)
 
 
 def guess_tags(ids: list[str], seed: int = 1) -> dict[str, str]:
@@ -167,7 +168,7 @@ def neighbourhood(cube: scoring.Cube, regions: pd.DataFrame, region: str, group,
                   names: dict, k: int = NEIGHBOURS, weights=None) -> pd.DataFrame:
     """The region and up to ``k`` regions ranked just above and below it (overall score),
     labelled with ``names``: one readable screen instead of 25 bars."""
-    ov = profile.overall_table(cube, regions, edition, group, weights)
+    ov = common.overall_table(cube, regions, edition, group, weights)
     ov = ov[ov["score"].notna()].reset_index(drop=True)
     hit = np.flatnonzero(ov["region_id"].to_numpy() == region)
     if hit.size == 0:
@@ -237,10 +238,10 @@ def what_if(cube: scoring.Cube, region: str, indicator_id: str, answer: str, gro
     ov_all = scoring.overall(cube, group_weights=gw)
     n = int(ov_all.loc[(ov_all["target_group"] == group) & (ov_all["edition"] == cube.editions[e]),
                        "score"].notna().sum())
-    old = profile.rank_bands(cube, regions, cube.editions[e], group, gw).set_index("region_id")
+    old = common.rank_bands(cube, regions, cube.editions[e], group, gw).set_index("region_id")
     new = scoring.robustness(scoring.changed_cube(cube, region, changes, edition), group,
                              edition, group_weights=gw,
-                             n_draws=profile.band_draws(len(cube.regions))).set_index("region_id")
+                             n_draws=common.band_draws(len(cube.regions))).set_index("region_id")
     return {"area": area, "score_old": ar["score_old"], "score_new": ar["score_new"],
             "overall_old": ov["score_old"], "overall_new": ov["score_new"],
             "rank_old": ov["rank_old"], "rank_new": ov["rank_new"], "n_ranked": n,
@@ -250,8 +251,8 @@ def what_if(cube: scoring.Cube, region: str, indicator_id: str, answer: str, gro
 
 def _peers(cube, tabs, region, group, edition, view: dict) -> list[str]:
     """The peer group of the view (``peers`` in the link; default every other region)."""
-    table = profile.axis_table(cube, "area")
-    return profile.peer_ids(table, region, view.get("mode", "all"),
+    table = common.axis_table(cube, "area")
+    return common.peer_ids(table, region, view.get("mode", "all"),
                             list(view.get("peer_list", ())), tabs["regions"], group, edition)
 
 
