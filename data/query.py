@@ -29,7 +29,8 @@ MAX_ROWS = 200_000
 #: Seconds one query may run before it is interrupted.
 TIMEOUT = 10.0
 #: The results tables (scoring.results.NAMES; spelt out so reading needs no scoring import).
-RESULTS = ("res_scores", "res_ranks", "res_peers", "res_similar", "res_priorities")
+RESULTS = ("res_scores", "res_ranks", "res_peers", "res_similar", "res_priorities",
+           "res_outcomes")
 
 
 class QueryTooLarge(Exception):
@@ -195,6 +196,15 @@ class Reader:
             "AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], s.target_group)) "
             f"AND {FRAMEWORK_SQL} = ? ORDER BY s.indicator_id, s.target_group",
             [str(region), int(edition), groups, groups, framework])
+
+    def outcome_pairs(self, framework: str, group: str, edition: int, measure: str,
+                      region: str | None = None) -> pd.DataFrame:
+        """Policy score and outcome gap of a measure, every unit or one (``region``)."""
+        return self.query(
+            "SELECT * EXCLUDE (framework, target_group, edition) FROM res_outcomes WHERE "
+            "framework = ? AND target_group = ? AND edition = ? AND measure = ? AND "
+            "(?::VARCHAR IS NULL OR region_id = ?) ORDER BY region_id",
+            [framework, group, int(edition), measure, region, region])
 
     def regions(self, columns=("region_id", "name", "country"), ids=None) -> pd.DataFrame:
         """Some columns of the regions table, for all units or the ``ids`` given."""

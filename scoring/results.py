@@ -30,6 +30,11 @@ MIPEX-R's regional framework and MIPEX's national one):
 - ``res_priorities``: region_id, …, peer_set ("all" or "country"), area, score, coverage,
   peer_mean, n_peers, shortfall, position (order of :func:`scoring.priorities`' sort),
   priority, order, reason.
+- ``res_outcomes``: the policy–outcome pairs (:func:`scoring.policy_outcome_gap`) of every
+  catalogue measure with a breakdown (reference and migrant group) and a policy area of
+  the framework, for the units with their own figures: region_id, …, measure, area,
+  policy_score, outcome_gap, both values and flags, year, quadrant. The region page's
+  parent-region proxy and "no breakdown" measures stay view rules.
 
 Rules that change with scale (stated, not hidden): rank bands use ``band_draws`` weight
 draws (1,000 up to 200 units, 300 up to ``BAND_FULL_MAX``, ``BAND_DRAWS_LARGE`` above);
@@ -92,6 +97,13 @@ SCHEMAS: dict[str, dict[str, str]] = {
                        "coverage": "float", "peer_mean": "float", "n_peers": "int",
                        "shortfall": "float", "position": "int", "priority": "bool",
                        "order": "int", "reason": "str"},
+    "res_outcomes": {"framework": "str", "region_id": "str", "target_group": "str",
+                     "edition": "int", "measure": "str", "area": "str",
+                     "policy_score": "float", "policy_coverage": "float",
+                     "outcome_gap": "float", "value_reference": "float",
+                     "value_migrant": "float", "flag_reference": "str",
+                     "flag_migrant": "str", "flag_gap": "str", "year": "int",
+                     "quadrant": "str"},
 }
 NAMES = tuple(SCHEMAS)
 
@@ -176,11 +188,12 @@ def iter_results(tables: dict) -> Iterator[tuple[str, pd.DataFrame]]:
         # the pages' cube is prepared with regions= the scored regions, which adds none:
         # the same cube without that argument (and without its 24M-row isin)
         cube = prepare(ind, scores)
-        yield from _framework_results(fw, cube, regions, country_of, parent_of)
+        yield from _framework_results(fw, cube, regions, country_of, parent_of,
+                                      tables.get("outcomes"), tables.get("measures"))
 
 
 def _framework_results(fw: str, cube: Cube, regions: pd.DataFrame, country_of: pd.Series,
-                       parent_of: pd.Series):
+                       parent_of: pd.Series, outcomes=None, measures=None):
     R = len(cube.regions)
     ids = cube.regions.astype(str)
     country = pd.Series(ids).map(country_of).to_numpy(dtype=object)
@@ -239,6 +252,9 @@ def _framework_results(fw: str, cube: Cube, regions: pd.DataFrame, country_of: p
             yield "res_priorities", _priority_rows(base, ids, keep, S, ar["coverage"][:, 0, 0, :],
                                                    area_names, c_codes)
             yield "res_similar", _similar_rows(base, ids, keep, S, c_codes, p_codes)
+            if outcomes is not None and len(outcomes) and measures is not None:
+                yield "res_outcomes", _outcome_rows(base, ids, keep, S, ar["coverage"][:, 0, 0, :],
+                                                    area_names, outcomes, measures)
 
 
 def _scores_rows(base, ids, keep, axis, key, key2, arr) -> pd.DataFrame:
@@ -347,6 +363,49 @@ def _priority_rows(base, ids, keep, S, C, area_names, c_codes) -> pd.DataFrame:
             "shortfall": -g_s, "position": np.tile(np.arange(1, K + 1), n),
             "priority": chosen, "order": np.where(chosen, cum, np.nan), "reason": reason})))
     return pd.concat(frames, ignore_index=True)
+
+
+def _split(text) -> list[str]:
+    """``"a; b"`` → ["a", "b"] (data.schema.split_list's rule)."""
+    if text is None or (isinstance(text, float) and text != text) or text is pd.NA:
+        return []
+    return [p.strip() for p in str(text).split(";") if p.strip()]
+
+
+def _outcome_rows(base, ids, keep, S, C, area_names, outcomes, measures) -> pd.DataFrame:
+    """:func:`scoring.policy_outcome_gap` for each measure of the catalogue that compares two
+    groups and names an area of this framework (its first such area, as the region page
+    links a measure to an area), over the units with data."""
+    from scoring.outcome import policy_outcome_gap
+
+    by_fold = {str(a).casefold(): str(a) for a in area_names}
+    have = set(outcomes["measure"].dropna().astype(str))
+    n, K = len(keep), len(area_names)
+    table = pd.DataFrame({"region_id": np.repeat(ids[keep], K),
+                          "target_group": base["target_group"], "edition": base["edition"],
+                          "area": np.tile(area_names.astype(str), n),
+                          "score": S[keep].reshape(-1), "coverage": C[keep].reshape(-1)})
+    table.attrs["by"] = ("area",)
+    frames = []
+    for m in measures.to_dict("records"):
+        code = str(m.get("measure"))
+        ref, mig = m.get("reference_group"), m.get("migrant_group")
+        if code not in have or not _split(ref) or not _split(mig):
+            continue
+        area = next((by_fold[a.casefold()] for a in _split(m.get("areas"))
+                     if a.casefold() in by_fold), None)
+        if area is None:
+            continue
+        d = pd.to_numeric(pd.Series([m.get("direction")]), errors="coerce").fillna(1).iloc[0]
+        res = policy_outcome_gap(table, outcomes[outcomes["measure"].astype(str) == code], area,
+                                 target_group=base["target_group"], edition=base["edition"],
+                                 measure=code, reference_group=str(ref),
+                                 migrant_group=str(mig), direction=int(d))
+        res = res[res["region_id"].isin(set(ids[keep])) & res["outcome_gap"].notna()]
+        frames.append(res.assign(measure=code, **base))
+    if not frames:
+        return empty("res_outcomes")
+    return typed("res_outcomes", pd.concat(frames, ignore_index=True))
 
 
 def _pools(R: int, c_codes: np.ndarray, p_codes: np.ndarray) -> list[np.ndarray]:

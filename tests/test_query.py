@@ -195,7 +195,8 @@ def test_values_are_parameters_never_sql(reader, monkeypatch):
              lambda: reader.similar(FW, evil, GROUP, EDITION, 5),
              lambda: reader.priorities(FW, evil, GROUP, EDITION, evil),
              lambda: reader.unit_scores(evil, evil, evil, EDITION),
-             lambda: reader.regions(["region_id"], ids=[evil])]
+             lambda: reader.regions(["region_id"], ids=[evil]),
+             lambda: reader.outcome_pairs(FW, evil, EDITION, evil, evil)]
     for call in calls:
         assert call().empty
     assert len(seen) == len(calls)
@@ -203,3 +204,12 @@ def test_values_are_parameters_never_sql(reader, monkeypatch):
         assert evil not in sql and "OR '1'='1" not in sql
         flat = [p for v in params for p in (v if isinstance(v, list) else [v])]
         assert evil in flat
+
+
+def test_outcome_pairs(reader, store):
+    got = reader.outcome_pairs(FW, GROUP, EDITION, "employment_rate_20_64")
+    assert len(got) > 5 and got["region_id"].is_unique
+    one_unit = reader.outcome_pairs(FW, GROUP, EDITION, "employment_rate_20_64", REGION)
+    assert one_unit["region_id"].tolist() == [REGION]
+    assert one_unit["outcome_gap"].item() == pytest.approx(
+        got.set_index("region_id").loc[REGION, "outcome_gap"])

@@ -296,3 +296,28 @@ def test_data_init_and_the_default_dataset_carry_results(tmp_path):
     (store.version_dir(v) / "manifest.json").write_text(json.dumps(man))
     assert ensure_default(store) is None
     assert store.manifest(v)["results"]["files"]["res_ranks"]["rows"] > 0
+
+
+def test_policy_outcome_pairs_equal_the_region_panel(demo):
+    tabs, cube, res = demo
+    table = profile.axis_table(cube, "area")
+    catalogue = profile.measure_catalogue(tabs["measures"], tabs["outcomes"])
+    checked = 0
+    for region, group, edition in views(cube):
+        for measure in catalogue["measure"].astype(str):
+            page = profile.outcome_gap(table, tabs["outcomes"], catalogue, tabs["regions"],
+                                       region, group, edition, measure)
+            ours = one(res["res_outcomes"], region_id=region, target_group=group,
+                       edition=edition, measure=measure)
+            if page is None or page["proxy"] or page["status"] != "gap":
+                assert ours.empty or page is not None
+                continue
+            row = page["row"].iloc[0]
+            assert len(ours) == 1, (region, measure)
+            o = ours.iloc[0]
+            assert o["area"] == row["area"]
+            for c in ("policy_score", "outcome_gap", "value_reference", "value_migrant"):
+                assert o[c] == pytest.approx(float(row[c]), nan_ok=True), c
+            assert int(o["year"]) == int(row["year"])
+            checked += 1
+    assert checked >= 3
