@@ -54,7 +54,8 @@ with st.expander(t("Trainer controls")):
                                   format_func=lambda r: names.get(r, r))
     mode, peer_list = params.url_peers(ids, region)
     view = {"weights": weights, "mode": mode, "peer_list": tuple(peer_list),
-            "mystery": tags[region] if guess is not None and not revealed else None}
+            "mystery": tags[region] if guess is not None and not revealed else None,
+            "guess": guess if guess is not None and not revealed else None}
     ws.switches(step, region, edition, group, guess, view, state.editions(),
                 state.target_groups())
     st.markdown(t("The walk-through as links, to prepare a session (each opens one step):"))

@@ -510,6 +510,8 @@ def scored_context():
         st.warning(t("No scores have been published yet."))
         st.stop()
     return view["edition"], view["target_group"], tabs, cube, regions
+
+
 def show_group_switch(group):
     """TCN / BIP / both on the page, in step with the sidebar's target group (URL ``group``)."""
     options = state.target_groups()

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import brief, charts, export, fmt, params, safe
+from ui import brief, charts, export, fmt, i18n, params, profile, safe, state
 from ui.i18n import t
 from views import common as views_common
 from views import region as views_region
@@ -83,11 +83,76 @@ def show_big(chart, key: str, scale: float = CHART_SCALE, legend_right: bool = F
     _st().vega_lite_chart(spec, key=f"ws-{key}", width="stretch")
 
 
+# ---------------------------------------------------------------- the steps' data, cached
+# One idiom with the other pages: ``st.cache_resource`` on scalars (the view version first,
+# then the language, then the view); the bodies call the pure models (views) with the
+# version's per-version tables (ui.profile's caches), so a rerun of a step recomputes nothing.
+
+def _vv() -> str:
+    return state.view_version()
+
+
+def _peer_list(region, group, edition, view: dict) -> list[str]:
+    return profile.peers_of(_vv(), region, group, edition, "area", view.get("mode", "all"),
+                            tuple(view.get("peer_list", ())))
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _standing(view_version: str, lang: str, region: str, group: str, edition, weights: tuple) -> tuple:
+    cube, regions = state.cube_of(view_version), state.tables_of(view_version)["regions"]
+    ov = profile.overall_of(view_version, edition, group, weights)
+    w = dict(weights) or None
+    return (views_common.headline_cards(cube, regions, region, group, edition, w, overall=ov),
+            views_common.headline(cube, regions, region, group, edition, w, overall=ov))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def names_of(view_version: str, lang: str, guess: int | None) -> dict[str, str]:
+    """The region names a step labels regions with: the real "Name (ID)" labels, or a
+    guessing round's letters (``guess``: its seed, from the link; None: real names)."""
+    if guess is None:
+        return profile.labels_of(view_version)
+    return guess_names(profile.scored_of(view_version)["region_id"].tolist(), guess)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _near(view_version: str, lang: str, region: str, group: str, edition, weights: tuple,
+          guess: int | None) -> pd.DataFrame:
+    return neighbourhood(state.cube_of(view_version), state.tables_of(view_version)["regions"], region, group, edition,
+                         names_of(view_version, lang, guess), weights=dict(weights) or None,
+                         overall=profile.overall_of(view_version, edition, group, weights))
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _radar(view_version: str, lang: str, region: str, group: str, edition, peers: tuple,
+           guess: int | None) -> pd.DataFrame:
+    return views_region.radar_frame(profile.slice_of(view_version, "area", group, edition), region,
+                                    list(peers), group, edition, names_of(view_version, lang, guess))
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _heat(view_version: str, region: str, group: str, edition) -> pd.DataFrame:
+    return views_region.cycle_heatmap(state.cube_of(view_version), region, group, edition)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _gaps(view_version: str, lang: str, region: str, group: str, edition, peers: tuple,
+          guess: int | None) -> pd.DataFrame:
+    return brief.area_gaps(state.cube_of(view_version), region, group, edition,
+                           names_of(view_version, lang, guess), list(peers))
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _suggested(view_version: str, lang: str, region: str, group: str, edition, mode: str,
+               peer_list: tuple) -> pd.DataFrame:
+    return brief.suggested_practices(state.cube_of(view_version), state.tables_of(view_version), region, group,
+                                     edition, n=3, mode=mode, peer_list=peer_list)
+
+
 def step_standing(cube, tabs, region, group, edition, names, view):
     st = _st()
     weights = view.get("weights")
-    cards = views_common.headline_cards(cube, tabs["regions"], region, group, edition, weights)
-    h = views_common.headline(cube, tabs["regions"], region, group, edition, weights)
+    cards, h = _standing(_vv(), i18n.language(), region, group, edition, params.weights_key(weights))
     ranks = [(h["rank"], h["rank_low"], h["rank_high"])]
     # the rank in the country is a card of its own where the country has several units; in a
     # guessing round it would name the country ("Rank in ES"): left out
@@ -101,7 +166,8 @@ def step_standing(cube, tabs, region, group, edition, names, view):
             cols[1:], cards[1:1 + len(ranks)], ranks):
         col.metric(label, fmt.ordinal(rank), fmt.band_words(low, high) or None,
                    delta_color="off", delta_arrow="off", help=help_text)
-    near = neighbourhood(cube, tabs["regions"], region, group, edition, names, weights=weights)
+    near = _near(_vv(), i18n.language(), region, group, edition, params.weights_key(weights),
+                 view.get("guess"))
     if len(near):
         me = near.loc[near["region_id"] == region, "label"].iloc[0]
         show_big(charts.bar_chart(near, "label", category_order=near["label"].tolist(),
@@ -111,9 +177,9 @@ def step_standing(cube, tabs, region, group, edition, names, view):
 
 def step_profile(cube, tabs, region, group, edition, names, view):
     st = _st()
-    table = views_common.axis_table(cube, "area")
-    peers = _peers(cube, tabs, region, group, edition, view)
-    radar = views_region.radar_frame(table, region, peers, group, edition, names)
+    peers = _peer_list(region, group, edition, view)
+    radar = _radar(_vv(), i18n.language(), region, group, edition, tuple(peers),
+                   view.get("guess"))
     order = views_common.area_order(cube)
     left, right = st.columns([2, 1])
     with left:  # as tall as most of a 1080-px slide; the width follows the column
@@ -131,7 +197,7 @@ def step_profile(cube, tabs, region, group, edition, names, view):
 
 def step_cycle(cube, tabs, region, group, edition, names, view):
     st = _st()
-    heat = views_region.cycle_heatmap(cube, region, group, edition)
+    heat = _heat(_vv(), region, group, edition)
     phase, k, n = weakest_phase(heat)
     if phase:
         st.markdown(t("The weakest phase in **{k} of {n}** areas: **{phase}**.", k=k, n=n, phase=safe.md(phase)))
@@ -142,8 +208,9 @@ def step_cycle(cube, tabs, region, group, edition, names, view):
 
 def step_gaps(cube, tabs, region, group, edition, names, view):
     st = _st()
-    peers = _peers(cube, tabs, region, group, edition, view)
-    g = brief.area_gaps(cube, region, group, edition, names, peers)
+    peers = _peer_list(region, group, edition, view)
+    g = _gaps(_vv(), i18n.language(), region, group, edition, tuple(peers),
+              view.get("guess"))
     chosen = g[g["priority"]]
     if chosen.empty:
         st.markdown(t("No area below the peers' mean."))
@@ -163,8 +230,7 @@ def step_practices(cube, tabs, region, group, edition, names, view):
     st = _st()
 
     mode, peer_list = view.get("mode", "all"), tuple(view.get("peer_list", ()))
-    p = brief.suggested_practices(cube, tabs, region, group, edition, n=3, mode=mode,
-                                  peer_list=peer_list)
+    p = _suggested(_vv(), i18n.language(), region, group, edition, mode, peer_list)
     if p.empty:
         st.markdown(t("No practice from another region matches this region’s largest gaps."))
         return
@@ -176,8 +242,8 @@ def step_practices(cube, tabs, region, group, edition, names, view):
                           area=safe.md(row["area"])))
             if isinstance(row.get("lessons_learnt"), str) and row["lessons_learnt"]:
                 st.caption(safe.md(row["lessons_learnt"]))
-    link = views_common.practice_links(cube, tabs["practices"], tabs["regions"], region, group,
-                                  edition, mode, peer_list)["link"]
+    link = profile.region_practices(_vv(), i18n.language(), region, group, edition, mode,
+                                    peer_list)["link"]
     st.page_link("pages/practices.py", label=t("All practices for these gaps"),
                  icon=":material/lightbulb:", query_params=link)
 

@@ -165,10 +165,12 @@ def page_address(url: str | None, path: str = "workshop") -> str:
 # ------------------------------------------------------------------------------ data per step
 
 def neighbourhood(cube: scoring.Cube, regions: pd.DataFrame, region: str, group, edition,
-                  names: dict, k: int = NEIGHBOURS, weights=None) -> pd.DataFrame:
+                  names: dict, k: int = NEIGHBOURS, weights=None,
+                  overall: pd.DataFrame | None = None) -> pd.DataFrame:
     """The region and up to ``k`` regions ranked just above and below it (overall score),
     labelled with ``names``: one readable screen instead of 25 bars."""
-    ov = common.overall_table(cube, regions, edition, group, weights)
+    ov = common.overall_table(cube, regions, edition, group, weights) if overall is None \
+        else overall
     ov = ov[ov["score"].notna()].reset_index(drop=True)
     hit = np.flatnonzero(ov["region_id"].to_numpy() == region)
     if hit.size == 0:
