@@ -28,11 +28,12 @@ from ui.i18n import N_, t, term, untranslated_note
 from views import overview as vo
 from views import region as vr
 
-# re-exported for other pages until they import views directly
+# the pure models this module caches and renders (tests and scripts also reach them here)
 from views.common import (AXES, AXIS_WORDS, COMPARED, N_PRIORITIES, N_SIMILAR,  # noqa: F401
                           PEER_MODES, area_order, axis_table, band_column, band_draws,
                           band_help, coverage_help, default_region, handout_params, headline,
-                          headline_cards, overall_table, peer_ids, peer_words, practice_links,
+                          headline_cards, overall_from_results, overall_table, peer_ids,
+                          peer_words, practice_links,
                           priority_areas, priority_reason, priority_table, rank_bands,
                           region_label, scored_regions, units_are_countries, weight_text,
                           with_labels)
@@ -113,7 +114,12 @@ def slice_of(vv: str, axis, group, edition) -> pd.DataFrame:
 @_resource(64)
 def overall_of(vv: str, edition, group, weights: tuple = ()) -> pd.DataFrame:
     """:func:`views.common.overall_table` (with the rank bands) of one edition, group and
-    weighting (``weights``: :func:`ui.params.weights_key`)."""
+    weighting (``weights``: :func:`ui.params.weights_key`). With the default weights it is
+    read from the results stored with the version (DuckDB, :meth:`data.query.Reader.overall`:
+    no scoring, no weight draws on a page); area weights from a link are scored on demand."""
+    if not weights:
+        return overall_from_results(state.reader_of(vv).overall(
+            state.framework_name(vv), str(group), int(edition)))
     return overall_table(state.cube_of(vv), state.tables_of(vv)["regions"], edition, group,
                          _weights(weights))
 

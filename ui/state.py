@@ -151,6 +151,20 @@ def reader() -> Reader:
     return _once("reader", lambda: _reader(str(store().root), version()))
 
 
+def reader_of(view_version_id: str) -> Reader:
+    """The DuckDB reader of a view version's data version (shared; one cursor per thread):
+    the read path of the results computed at publish (:mod:`data.query`)."""
+    return _reader(str(store().root), _split(view_version_id)[0])
+
+
+def framework_name(view_version_id: str) -> str:
+    """The framework a view version shows: the one it names, else its version's default."""
+    fw = _split(view_version_id)[1]
+    if fw:
+        return fw
+    return _frameworks(str(store().root), _split(view_version_id)[0])[0]
+
+
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _all_tables(path: str, version_id: str) -> dict[str, pd.DataFrame]:
     return open_store(path).tables(version_id)

@@ -16,8 +16,8 @@ import pandas as pd
 
 import scoring
 from ui import params
-from views import common
-from views import region
+from views import common as views_common
+from views import region as views_region
 from ui.fmt import rank_band, round_half_up, table_words
 from ui.fmt import text as fmt_text
 from ui.i18n import N_, t, term, untranslated_note
@@ -87,7 +87,7 @@ def fmt(v, pattern: str = "{:.1f}") -> str:
 def headline(cube: scoring.Cube, regions: pd.DataFrame, region: str, group, edition,
              weights=None) -> dict:
     """The Region profile's headline numbers (:func:`views.common.headline`)."""
-    return common.headline(cube, regions, region, group, edition, weights)
+    return views_common.headline(cube, regions, region, group, edition, weights)
 
 
 def area_gaps(cube: scoring.Cube, region: str, group, edition, labels: dict,
@@ -96,8 +96,8 @@ def area_gaps(cube: scoring.Cube, region: str, group, edition, labels: dict,
     gap (:func:`views.common.priority_table`, the one rule; NaN where the region or the peers
     have no score). Columns: area, score, peer_mean, gap_peers, best_score, best_region,
     priority, order, shortfall, reason."""
-    table = common.axis_table(cube, "area")
-    g = common.priority_table(table, region, peers, group, edition)
+    table = views_common.axis_table(cube, "area")
+    g = views_common.priority_table(table, region, peers, group, edition)
     g = g.assign(best_region=g["best_region"].map(
         lambda s: "; ".join(labels.get(x, x) for x in str(s).split(";") if x)
         if isinstance(s, str) else s))
@@ -110,7 +110,7 @@ def suggested_practices(cube: scoring.Cube, tabs: dict, region: str, group, edit
     """Practices from other regions for the region's priority areas — the list the Region
     profile shows and the Integration Lab ranks (:func:`views.common.practice_links`), with
     their lessons and tips."""
-    p = common.practice_links(cube, tabs["practices"], tabs["regions"], region, group, edition,
+    p = views_common.practice_links(cube, tabs["practices"], tabs["regions"], region, group, edition,
                                mode, tuple(peer_list))["practices"].head(n).copy()
     if p.empty:
         return p.assign(lessons_learnt=pd.Series(dtype=str), transferability_tips=pd.Series(dtype=str))
@@ -149,12 +149,12 @@ def build(cube: scoring.Cube, tabs: dict, manifest: dict, region: str, group, ed
     regions = tabs["regions"]
     weights = params.effective_weights(weights)
     head = headline(cube, regions, region, group, edition, weights)
-    table = common.axis_table(cube, "area")
-    peers = common.peer_ids(table, region, mode, list(peer_list), regions, group, edition)
+    table = views_common.axis_table(cube, "area")
+    peers = views_common.peer_ids(table, region, mode, list(peer_list), regions, group, edition)
     names = {str(i): str(n) for i, n in zip(regions["region_id"], regions["name"])}
-    radar = region.radar_frame(table, region, peers, group, edition, {**names, region: head["name"]})
-    catalogue = region.measure_catalogue(tabs.get("measures"), tabs.get("outcomes"))
-    out = region.outcome_gap(table, tabs.get("outcomes"), catalogue, regions, region, group,
+    radar = views_region.radar_frame(table, region, peers, group, edition, {**names, region: head["name"]})
+    catalogue = views_region.measure_catalogue(tabs.get("measures"), tabs.get("outcomes"))
+    out = views_region.outcome_gap(table, tabs.get("outcomes"), catalogue, regions, region, group,
                               edition, measure or default_measure(tabs, region))
     flags = manifest.get("illustrative", {}) or {}
     gaps = area_gaps(cube, region, group, edition, names, peers)
@@ -163,22 +163,22 @@ def build(cube: scoring.Cube, tabs: dict, manifest: dict, region: str, group, ed
         group=str(group), score=head["score"], rank=head["rank"], n_ranked=head["n_ranked"],
         countries=bool(head["countries"]), framework=_framework(tabs, cube),
         rank_country=head["rank_country"], n_country=head["n_country"],
-        coverage=head["coverage"], radar=radar, radar_wide=region.radar_table(radar, "area"),
-        heat=region.cycle_heatmap(cube, region, group, edition),
-        area_order=common.area_order(cube), phase_order=common.area_order(cube, "phase"),
+        coverage=head["coverage"], radar=radar, radar_wide=views_region.radar_table(radar, "area"),
+        heat=views_region.cycle_heatmap(cube, region, group, edition),
+        area_order=views_common.area_order(cube), phase_order=views_common.area_order(cube, "phase"),
         gaps=gaps,
-        strengths=_labelled_strengths(region.strengths(cube, region, peers, group, edition,
+        strengths=_labelled_strengths(views_region.strengths(cube, region, peers, group, edition,
                                                         n=N_INDICATORS), tabs["indicators"]),
         label_note=untranslated_note(tabs["indicators"]),
-        outcome=region.outcome_rows(out) if out else None,
+        outcome=views_region.outcome_rows(out) if out else None,
         outcome_proxy=(out or {}).get("proxy_name"),
-        outcome_text=region.outcome_text(out) if out else None,
+        outcome_text=views_region.outcome_text(out) if out else None,
         practices=suggested_practices(cube, tabs, region, group, edition, mode=mode,
                                       peer_list=peer_list),
         n_peers=len(peers), version=str(manifest.get("version", "")),
         published=str(manifest.get("created", ""))[:16].replace("T", " "),
         illustrative=[k for k, v in flags.items() if v],
-        headline=common.headline_cards(cube, regions, region, group, edition, weights),
+        headline=views_common.headline_cards(cube, regions, region, group, edition, weights),
         priorities=gaps[gaps["priority"]], peer_mode=mode, weights=weights,
         rank_low=head["rank_low"], rank_high=head["rank_high"])
 
@@ -186,19 +186,19 @@ def build(cube: scoring.Cube, tabs: dict, manifest: dict, region: str, group, ed
 def measure_choices(tabs: dict, region: str) -> tuple[list[str], dict[str, str]]:
     """The outcome measures a brief of ``region`` can show, and their labels (as the
     Region profile's list)."""
-    catalogue = region.measure_catalogue(tabs.get("measures"), tabs.get("outcomes"))
-    options = region.outcome_options(catalogue, tabs.get("outcomes"), tabs["regions"], region)
+    catalogue = views_region.measure_catalogue(tabs.get("measures"), tabs.get("outcomes"))
+    options = views_region.outcome_options(catalogue, tabs.get("outcomes"), tabs["regions"], region)
     labels = dict(zip(catalogue["measure"].astype(str), catalogue["label"].astype(str)))
     return options, labels
 
 
 def default_measure(tabs: dict, region: str) -> str | None:
     """The measure the brief shows unless one is chosen: the Region profile's default."""
-    catalogue = region.measure_catalogue(tabs.get("measures"), tabs.get("outcomes"))
+    catalogue = views_region.measure_catalogue(tabs.get("measures"), tabs.get("outcomes"))
     options, _ = measure_choices(tabs, region)
     areas = sorted(map(str, tabs["indicators"]["area"].dropna().unique()))
     shown = catalogue[catalogue["measure"].astype(str).isin(options)]
-    return region.default_measure(shown, areas)
+    return views_region.default_measure(shown, areas)
 
 
 def _framework(tabs: dict, cube: scoring.Cube) -> str | None:
@@ -223,7 +223,7 @@ def priorities_text(b: Brief) -> str:
     """The priority areas in one sentence (the profile's list, :func:`scoring.priorities`)."""
     if b.priorities is None or b.priorities.empty:
         return t("It is at or above its peers' mean in every area: no priority area.")
-    items = "; ".join(f"{term(r['area'])}: {common.priority_reason(r)}"
+    items = "; ".join(f"{term(r['area'])}: {views_common.priority_reason(r)}"
                       for _, r in b.priorities.iterrows())
     return t("Priority areas, where it falls furthest below its peers' mean: {items}.",
              items=items)
@@ -258,13 +258,13 @@ def methodology_text(b: Brief) -> list[str]:
           "is shown as \"no data\"."),
         t("Rank bands: where the region ranks in 90 % of {n:,} variations of the index "
           "(indicator and area weights within ±25 %, arithmetic and geometric mean).",
-          n=2 * common.band_draws(b.n_ranked)),
+          n=2 * views_common.band_draws(b.n_ranked)),
         t("Peers are {peers}. Gaps are the region's area score minus the peers' mean; the "
           "priority areas are the (up to three) areas with the largest shortfall against the "
           "peers' mean (ties: lower own score). Strengths and weaknesses are the indicators "
           "furthest above or below the peers' mean. The policy cycle shows area scores by "
           "phase (formulation, output, implementation, evaluation).",
-          peers=common.peer_words(b.peer_mode, b.n_peers, b.countries)),
+          peers=views_common.peer_words(b.peer_mode, b.n_peers, b.countries)),
         b.outcome_text or t("No outcome figures for this region or its parent region."),
         t("Suggested practices come from REGIN's Integration Lab: practices of other regions in "
           "the priority areas, preferring regions that score well there."),

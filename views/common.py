@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 import scoring
+from scoring import results
 from data.schema import PHASE_ORDER
 from ui import fmt, params
 from ui.i18n import N_, t
@@ -36,7 +37,7 @@ N_SIMILAR = 5
 
 #: How many priority areas a region gets (scoring.priorities): the profile, the brief, the
 #: workshop and the Integration Lab all ask for this many.
-N_PRIORITIES = 3
+N_PRIORITIES = results.N_PRIORITIES
 
 
 def scored_regions(cube: scoring.Cube, regions: pd.DataFrame) -> pd.DataFrame:
@@ -103,9 +104,9 @@ def area_order(cube: scoring.Cube, axis: str = "area") -> list[str]:
 
 
 def band_draws(n_regions: int) -> int:
-    """Weight draws behind the rank bands: 1,000, fewer for many regions (a weight change on
-    the Gaps page must re-score within about a second)."""
-    return 1000 if n_regions <= 200 else 300
+    """Weight draws behind the rank bands (:func:`scoring.results.band_draws`, the one rule:
+    the results stored at publish and the pages' on-demand bands draw alike)."""
+    return results.band_draws(n_regions)
 
 
 def rank_bands(cube: scoring.Cube, regions: pd.DataFrame, edition, group,
@@ -147,9 +148,30 @@ def overall_table(cube: scoring.Cube, regions: pd.DataFrame, edition, group,
     for c in ("rank_low", "rank_high", "rank_country_low", "rank_country_high"):
         out[c] = pd.array(out[c].to_numpy(float)).astype("Int64")
     out = out.sort_values(["rank", "name"], na_position="last")
-    return out[["rank", "rank_low", "rank_high", "region_id", "name", "country", "score",
-                "coverage", "areas_scored", "areas_total", "rank_country", "rank_country_low",
-                "rank_country_high"]].reset_index(drop=True)
+    return out[OVERALL_COLUMNS].reset_index(drop=True)
+
+
+#: The overall table's columns, in order (:func:`overall_table`, :func:`overall_from_results`).
+OVERALL_COLUMNS = ["rank", "rank_low", "rank_high", "region_id", "name", "country", "score",
+                   "coverage", "areas_scored", "areas_total", "rank_country", "rank_country_low",
+                   "rank_country_high"]
+
+
+def overall_from_results(ranked: pd.DataFrame) -> pd.DataFrame:
+    """:func:`overall_table` from the results stored with the version
+    (:meth:`data.query.Reader.overall`, default weights): the same frame — columns, order and
+    types — without scoring anything (tests/test_results.py: the figures are equal)."""
+    out = ranked.copy()
+    out["region_id"] = out["region_id"].astype(str)
+    for c in ("rank", "rank_low", "rank_high", "rank_country", "rank_country_low",
+              "rank_country_high"):
+        out[c] = pd.array(out[c].to_numpy(float)).astype("Int64")
+    for c in ("areas_scored", "areas_total"):
+        out[c] = out[c].fillna(0).astype("int64")
+    for c in ("score", "coverage"):
+        out[c] = out[c].astype(float)
+    out = out.sort_values(["rank", "name"], na_position="last", kind="stable")
+    return out[OVERALL_COLUMNS].reset_index(drop=True)
 
 
 def band_help(n_regions: int) -> str:

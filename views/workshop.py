@@ -15,7 +15,7 @@ import pandas as pd
 
 import scoring
 from ui import fmt, params, safe
-from views import common
+from views import common as views_common
 from ui.i18n import t
 from views import brief
 
@@ -77,7 +77,7 @@ def default_region(ids, regions, cube, group, edition) -> str:
     the edition in view, else the profile's default (a region with a score in view)."""
     if DEFAULT_REGION in set(map(str, scoring.regions_with_data(cube, group, edition))):
         return DEFAULT_REGION
-    return common.default_region(ids, regions, cube, group, edition)
+    return views_common.default_region(ids, regions, cube, group, edition)
 
 
 def guess_tags(ids: list[str], seed: int = 1) -> dict[str, str]:
@@ -169,7 +169,7 @@ def neighbourhood(cube: scoring.Cube, regions: pd.DataFrame, region: str, group,
                   overall: pd.DataFrame | None = None) -> pd.DataFrame:
     """The region and up to ``k`` regions ranked just above and below it (overall score),
     labelled with ``names``: one readable screen instead of 25 bars."""
-    ov = common.overall_table(cube, regions, edition, group, weights) if overall is None \
+    ov = views_common.overall_table(cube, regions, edition, group, weights) if overall is None \
         else overall
     ov = ov[ov["score"].notna()].reset_index(drop=True)
     hit = np.flatnonzero(ov["region_id"].to_numpy() == region)
@@ -240,10 +240,10 @@ def what_if(cube: scoring.Cube, region: str, indicator_id: str, answer: str, gro
     ov_all = scoring.overall(cube, group_weights=gw)
     n = int(ov_all.loc[(ov_all["target_group"] == group) & (ov_all["edition"] == cube.editions[e]),
                        "score"].notna().sum())
-    old = common.rank_bands(cube, regions, cube.editions[e], group, gw).set_index("region_id")
+    old = views_common.rank_bands(cube, regions, cube.editions[e], group, gw).set_index("region_id")
     new = scoring.robustness(scoring.changed_cube(cube, region, changes, edition), group,
                              edition, group_weights=gw,
-                             n_draws=common.band_draws(len(cube.regions))).set_index("region_id")
+                             n_draws=views_common.band_draws(len(cube.regions))).set_index("region_id")
     return {"area": area, "score_old": ar["score_old"], "score_new": ar["score_new"],
             "overall_old": ov["score_old"], "overall_new": ov["score_new"],
             "rank_old": ov["rank_old"], "rank_new": ov["rank_new"], "n_ranked": n,
@@ -253,8 +253,8 @@ def what_if(cube: scoring.Cube, region: str, indicator_id: str, answer: str, gro
 
 def _peers(cube, tabs, region, group, edition, view: dict) -> list[str]:
     """The peer group of the view (``peers`` in the link; default every other region)."""
-    table = common.axis_table(cube, "area")
-    return common.peer_ids(table, region, view.get("mode", "all"),
+    table = views_common.axis_table(cube, "area")
+    return views_common.peer_ids(table, region, view.get("mode", "all"),
                             list(view.get("peer_list", ())), tabs["regions"], group, edition)
 
 
