@@ -40,7 +40,7 @@ def view_words(peers: str | None = None) -> str:
         peers = {"country": t("the other regions of its country"),
                  "similar": t("the regions with the most similar profile")}.get(
             raw_peers, t("the regions chosen: {ids}", ids=raw_peers.replace(",", ", ")))
-    areas = sorted({str(a) for a in state.cube().indicators["area"].dropna()})  # the data's areas
+    areas = state.areas()  # the data's areas
     weights, _ = params.parse_weights(st.query_params.get(params.WEIGHTS_PARAM), areas)
     from ui.sidebar import GROUP_LABELS
 
@@ -48,12 +48,15 @@ def view_words(peers: str | None = None) -> str:
                             else group, peers, params.weights_text(weights) or None)
 
 
-def about_frame(view: str, tables_used=("scores",)) -> pd.DataFrame:
+def about_frame(view: str, tables_used=("scores",), *, version: str | None = None,
+                illustrative: bool | None = None) -> pd.DataFrame:
     """The XLSX's "about" sheet: what the table shows, the data version, the source and
-    whether the numbers are illustrative — the words printed under every exported chart."""
-    rows = [(t("Shows"), view), (t("Data version"), state.version()),
+    whether the numbers are illustrative — the words printed under every exported chart.
+    ``version``/``illustrative``: read in the run when the sheet is made later, on a click."""
+    rows = [(t("Shows"), view), (t("Data version"), version or state.version()),
             (t("Source"), t("Source: MIPEX-R (REGIN project)"))]
-    if any(state.is_illustrative(tb) for tb in tables_used):
+    if illustrative if illustrative is not None else \
+            any(state.is_illustrative(tb) for tb in tables_used):
         rows.append((t("Note"), t("illustrative data, not MIPEX-R results")))
     return pd.DataFrame(rows, columns=[t("Item"), t("Value")])
 
@@ -64,11 +67,12 @@ def downloads(frame: pd.DataFrame, name: str, key: str | None = None):
     slug = _slug(name)
     version = state.version()
     key = key or slug
-    about = about_frame(view_words())
+    words, illustrative = view_words(), state.is_illustrative("scores")
     lang = language()
 
-    def xlsx():  # made on click, outside this run: in this run's language
+    def xlsx():  # made on click, outside this run: in this run's language and view
         with using(lang):
+            about = about_frame(words, version=version, illustrative=illustrative)
             return table_xlsx({**export_frames(frame, slug)[1], t("about"): about})
 
     # One horizontal container, not two columns: two elements fewer on every rerun.

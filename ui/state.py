@@ -115,7 +115,7 @@ def release_old_versions():
     from data.memory import give_back
 
     for loader in (_all_tables, _tables, _cube, _reader, _manifest, _frameworks,
-                   _groups_editions):
+                   _groups_editions, _areas):
         loader.clear()
     for clear in _on_release:  # the pages' per-view caches (ui.profile)
         clear()
@@ -286,6 +286,16 @@ def cube() -> Cube:
 def cube_of(view_version_id: str) -> Cube:
     """The scoring cube of a given view version (shared, read-only)."""
     return _cube(str(store().root), view_version_id)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _areas(view_version_id: str) -> tuple[str, ...]:
+    return tuple(sorted({str(a) for a in cube_of(view_version_id).indicators["area"].dropna()}))
+
+
+def areas() -> tuple[str, ...]:
+    """The areas of the indicators in view, sorted (once per view version)."""
+    return _areas(view_version())
 
 
 def target_groups() -> list[str]:
