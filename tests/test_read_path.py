@@ -30,5 +30,20 @@ def published(tmp_path_factory):
 def test_overall_from_the_store_equals_the_cube(published, group, edition):
     tabs, cube, reader = published
     computed = common.overall_table(cube, tabs["regions"], edition, group)
-    stored = common.overall_from_results(reader.overall("MIPEX-R", group, edition))
+    stored = common.overall_from_results(reader.overall("MIPEX-R", group, edition),
+                                         common.scored_regions(cube, tabs["regions"]))
     pd.testing.assert_frame_equal(stored, computed)
+
+
+def test_a_place_without_a_score_in_this_edition_is_listed_as_no_data(published):
+    """Stored results list only places with data; the page lists every scored place of the
+    version, as the cube does — the ones without a score here last, with no rank."""
+    tabs, cube, reader = published
+    units = common.scored_regions(cube, tabs["regions"])
+    ranked = reader.overall("MIPEX-R", "TCN", 2024)
+    gone = ranked["region_id"].iloc[3]
+    shown = common.overall_from_results(ranked[ranked["region_id"] != gone], units)
+    assert len(shown) == len(units)
+    last = shown.iloc[-1]
+    assert last["region_id"] == gone and pd.isna(last["rank"]) and pd.isna(last["score"])
+    assert last["areas_scored"] == 0 and last["coverage"] == 0.0

@@ -119,7 +119,7 @@ def overall_of(vv: str, edition, group, weights: tuple = ()) -> pd.DataFrame:
     no scoring, no weight draws on a page); area weights from a link are scored on demand."""
     if not weights:
         return overall_from_results(state.reader_of(vv).overall(
-            state.framework_name(vv), str(group), int(edition)))
+            state.framework_name(vv), str(group), int(edition)), scored_of(vv))
     return overall_table(state.cube_of(vv), state.tables_of(vv)["regions"], edition, group,
                          _weights(weights))
 

@@ -9,6 +9,7 @@ scalars); nothing here is cached, nothing here changes its arguments.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 import scoring
@@ -157,20 +158,36 @@ OVERALL_COLUMNS = ["rank", "rank_low", "rank_high", "region_id", "name", "countr
                    "rank_country_high"]
 
 
-def overall_from_results(ranked: pd.DataFrame) -> pd.DataFrame:
+def overall_from_results(ranked: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     """:func:`overall_table` from the results stored with the version
-    (:meth:`data.query.Reader.overall`, default weights): the same frame — columns, order and
-    types — without scoring anything (tests/test_results.py: the figures are equal)."""
-    out = ranked.copy()
-    out["region_id"] = out["region_id"].astype(str)
+    (:meth:`data.query.Reader.overall`, default weights): the same frame — rows, columns,
+    order and types — without scoring anything (tests/test_read_path.py: frame-equal).
+
+    ``units``: the version's scored places (:func:`scored_regions`: region_id, name,
+    country); those with no score in this edition and group are listed last, as "no data"
+    (the store lists only places with data)."""
+    out = ranked.drop(columns=[c for c in ("n",) if c in ranked.columns])
+    out = out.assign(region_id=out["region_id"].astype(str))
+    missing = units[~units["region_id"].astype(str).isin(out["region_id"])]
+    if len(missing):
+        total = int(out["areas_total"].max()) if len(out) else 0
+        extra = pd.DataFrame({"region_id": missing["region_id"].astype(str).to_numpy(),
+                              "name": missing["name"].to_numpy(),
+                              "country": missing["country"].to_numpy(),
+                              "score": np.nan, "coverage": 0.0, "areas_scored": 0,
+                              "areas_total": total})
+        out = pd.concat([out, extra], ignore_index=True) if len(out) else extra
     for c in ("rank", "rank_low", "rank_high", "rank_country", "rank_country_low",
               "rank_country_high"):
-        out[c] = pd.array(out[c].to_numpy(float)).astype("Int64")
+        out[c] = pd.array(pd.to_numeric(out.get(c), errors="coerce").to_numpy(float)
+                          if c in out else np.full(len(out), np.nan)).astype("Int64")
     for c in ("areas_scored", "areas_total"):
         out[c] = out[c].fillna(0).astype("int64")
     for c in ("score", "coverage"):
         out[c] = out[c].astype(float)
-    out = out.sort_values(["rank", "name"], na_position="last", kind="stable")
+    for c in ("region_id", "name", "country"):
+        out[c] = out[c].astype(units[c].dtype if c in units else "str")
+    out = out.sort_values(["rank", "name"], na_position="last")
     return out[OVERALL_COLUMNS].reset_index(drop=True)
 
 
