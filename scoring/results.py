@@ -309,8 +309,9 @@ def _peer_rows(base, ov, ar, axes, V, asked, w, country, c_codes, area_names) ->
             with np.errstate(invalid="ignore", divide="ignore"):
                 mean = np.where(cnt > 0, tot / np.maximum(cnt, 1), np.nan)
             frames.append(pd.DataFrame({
-                **base, "peer_set": np.repeat(np.asarray(label, dtype=object), len(keys))
-                if m > 1 else label, "axis": axis, "key": np.tile(keys, m),
+                **base, "peer_set": label if isinstance(label, str) else
+                np.repeat(np.asarray(label, dtype=object), len(keys)),
+                "axis": axis, "key": np.tile(keys, m),
                 "mean": mean.reshape(-1), "total": tot.reshape(-1),
                 "n": cnt.reshape(-1).astype(np.int64)}))
     return typed("res_peers", pd.concat(frames, ignore_index=True))

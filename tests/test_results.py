@@ -321,3 +321,15 @@ def test_policy_outcome_pairs_equal_the_region_panel(demo):
             assert int(o["year"]) == int(row["year"])
             checked += 1
     assert checked >= 3
+
+
+def test_one_country_and_no_country(demo):
+    """Every unit in one country (the peer sets are "all" and that country), or none."""
+    tabs, _, _ = demo
+    for country in ("ES", None):
+        t = dict(tabs, regions=tabs["regions"].assign(country=country))
+        res = results.compute(t)
+        sets = set(res["res_peers"]["peer_set"])
+        assert sets == ({"all", "ES"} if country else {"all"})
+        prio = res["res_priorities"]
+        assert len(prio) and set(prio["peer_set"]) == ({"all", "country"} if country else {"all"})
