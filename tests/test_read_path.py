@@ -47,3 +47,17 @@ def test_a_place_without_a_score_in_this_edition_is_listed_as_no_data(published)
     last = shown.iloc[-1]
     assert last["region_id"] == gone and pd.isna(last["rank"]) and pd.isna(last["score"])
     assert last["areas_scored"] == 0 and last["coverage"] == 0.0
+
+
+def test_similar_places_from_the_store_equal_the_cube(published):
+    from views import region as vr
+
+    tabs, cube, reader = published
+    table = common.axis_table(cube, "area")
+    labels = common.region_label(tabs["regions"])
+    for region in ("ES51", "ITC4", "SE224", "DE2"):
+        for group, edition in (("TCN", 2024), ("BIP", 2021), ("ALL", 2024)):
+            computed = vr.similar_regions(table, region, group, edition, labels)
+            stored = vr.similar_from_results(
+                reader.similar("MIPEX-R", region, group, edition, common.N_SIMILAR), labels)
+            pd.testing.assert_frame_equal(stored, computed.reset_index(drop=True))

@@ -390,9 +390,15 @@ def region_outcome(vv, lang, region, group, edition, measure: str) -> dict | Non
 
 @_resource(256)
 def region_similar(vv, lang, region, group, edition, axis: str) -> tables.Prepared:
-    """:func:`views.region.similar_shown`, prepared."""
-    return tables.prepare(similar_shown(slice_of(vv, axis, group, edition), region, group, edition,
-                                        labels_of(vv), axis))
+    """:func:`views.region.similar_shown`, prepared. On the area scores (the default) the
+    similar places are read from the results stored with the version (DuckDB)."""
+    sim = None
+    if axis == "area":
+        sim = vr.similar_from_results(state.reader_of(vv).similar(
+            state.framework_name(vv), str(region), str(group), int(edition), N_SIMILAR),
+            labels_of(vv))
+    table = None if sim is not None else slice_of(vv, axis, group, edition)
+    return tables.prepare(similar_shown(table, region, group, edition, labels_of(vv), axis, sim))
 
 
 @_resource(256)

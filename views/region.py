@@ -443,11 +443,21 @@ def drilldown(cube: scoring.Cube, indicators: pd.DataFrame, scores: pd.DataFrame
                  "value", "weight", "note", "source"]].reset_index(drop=True)
 
 
-def similar_shown(table, region, group, edition, labels, axis) -> pd.DataFrame:
-    """:func:`similar_regions` as shown (labelled columns)."""
+def similar_from_results(stored: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """:func:`similar_regions` on the area scores from the results stored with the version
+    (:meth:`data.query.Reader.similar`): the same rows and columns (tests/test_read_path.py)."""
+    ids = stored["region_id"].astype(str)
+    return pd.DataFrame({"region_id": ids.to_numpy(),
+                         "name": [names.get(r, r) for r in ids],
+                         "distance": stored["distance"].astype(float).to_numpy(),
+                         "n_common": stored["n_common"].astype("int64").to_numpy()})
 
 
-    sim = similar_regions(table, region, group, edition, labels)
+def similar_shown(table, region, group, edition, labels, axis, sim=None) -> pd.DataFrame:
+    """:func:`similar_regions` as shown (labelled columns); ``sim``: found already (from the
+    stored results)."""
+    if sim is None:
+        sim = similar_regions(table, region, group, edition, labels)
     return labelled(sim, {"region_id": N_("Region code"), "name": N_("Region"),
                                  "distance": N_("Distance"),
                                  "n_common": COMPARED.get(axis, N_("Values compared"))})
