@@ -31,7 +31,9 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -138,12 +140,49 @@ def _arrow_schema(name: str) -> pa.Schema:
     return pa.schema([(c, types[t]) for c, t in SCHEMAS[name].items()])
 
 
-def write_results(tables: dict[str, pd.DataFrame], folder: Path) -> dict:
+#: Results of recently published contents, by content id (a version id), kept in this
+#: process when small: publishing the same content again (a rollback, the default dataset in
+#: a new store, a test's fixture) replays them instead of computing them again. A version id
+#: is the hash of the raw tables and results are a pure function of those, so the key is exact.
+_RECENT_RESULTS: OrderedDict[str, list] = OrderedDict()
+_RECENT_MAX, _RECENT_MAX_ROWS = 4, 200_000
+_recent_lock = threading.Lock()
+
+
+def results_chunks(tables: dict[str, pd.DataFrame], key: str | None = None):
+    """(table name, chunk) pairs of the results of ``tables``
+    (:func:`scoring.results.iter_results`), replayed from :data:`_RECENT_RESULTS` when
+    ``key`` (the content id of ``tables``) was computed recently in this process."""
+    from scoring.results import iter_results
+
+    with _recent_lock:
+        hit = _RECENT_RESULTS.get(key) if key else None
+        if hit is not None:
+            _RECENT_RESULTS.move_to_end(key)
+    if hit is not None:
+        yield from hit
+        return
+    kept, rows = [], 0
+    for name, frame in iter_results(tables):
+        rows += len(frame)
+        if kept is not None:
+            kept.append((name, frame))
+            if rows > _RECENT_MAX_ROWS:
+                kept = None  # a large version: not kept in memory
+        yield name, frame
+    if key and kept is not None:
+        with _recent_lock:
+            _RECENT_RESULTS[key] = kept
+            while len(_RECENT_RESULTS) > _RECENT_MAX:
+                _RECENT_RESULTS.popitem(last=False)
+
+
+def write_results(tables: dict[str, pd.DataFrame], folder: Path, key: str | None = None) -> dict:
     """Compute the results of ``tables`` (:func:`scoring.results.iter_results`) and write
     them into ``folder`` as ``<name>.parquet``, chunk by chunk (one framework × target group
     × edition in memory at a time). Returns the manifest entry: per file its rows and
     SHA-256, and ``hash`` over all of them."""
-    from scoring.results import NAMES, iter_results
+    from scoring.results import NAMES
 
     folder.mkdir(parents=True, exist_ok=True)
     writers, rows = {}, dict.fromkeys(NAMES, 0)
@@ -151,7 +190,7 @@ def write_results(tables: dict[str, pd.DataFrame], folder: Path) -> dict:
         for name in NAMES:
             writers[name] = pq.ParquetWriter(folder / f"{name}.parquet", _arrow_schema(name),
                                               compression="zstd")
-        for name, frame in iter_results(tables):
+        for name, frame in results_chunks(tables, key):
             if len(frame):
                 writers[name].write_table(pa.Table.from_pandas(
                     frame, schema=_arrow_schema(name), preserve_index=False))
@@ -255,7 +294,7 @@ class Store:
             if manifest.get("results"):
                 return manifest["results"]
             tmp = self.root / "versions" / f".tmp-{uuid.uuid4().hex}"
-            entry = write_results(self.results_inputs(version), tmp)
+            entry = write_results(self.results_inputs(version), tmp, version)
             target = self.version_dir(version) / RESULTS_DIR
             if target.exists():  # a leftover the manifest never named
                 shutil.rmtree(target)
@@ -386,7 +425,7 @@ class Store:
                            compression="zstd")
             with path.open("rb") as fh:
                 os.fsync(fh.fileno())
-        results = write_results(tables, tmp / RESULTS_DIR)
+        results = write_results(tables, tmp / RESULTS_DIR, version)
         manifest = {"version": version, "created": now_iso(), "who": who, "note": note,
                     "sources": [s.__dict__ for s in sources],
                     "rows": {t: len(tables[t]) for t in TABLE_ORDER},

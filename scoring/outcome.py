@@ -86,15 +86,23 @@ def _outcome_pairs(outcomes, measure, reference_group, migrant_group, year, edit
                      suffixes=("_reference", "_migrant"))
     if year is not None:
         return both[both["year"] == year]
-    has_both = both["value_reference"].notna() & both["value_migrant"].notna()
-    keep = []
-    for _, g in both.assign(_both=has_both).groupby("region_id", sort=True):
-        pool = g[g["_both"]] if g["_both"].any() else g
-        y = pair_year(pool["year"], edition)
-        keep.append(pool[pool["year"] == y].head(1))
-    if not keep:
-        return both.head(0)
-    return pd.concat(keep).drop(columns="_both")
+    # Per region, at once for all (a loop over regions cost seconds at publish): the pool
+    # is the years where both groups have a value, else all its rows; the year is
+    # :func:`pair_year`'s rule on the pool; the first row of that year is kept.
+    has_both = (both["value_reference"].notna() & both["value_migrant"].notna()).to_numpy()
+    rid = both["region_id"]
+    any_both = pd.Series(has_both, index=both.index).groupby(rid).transform("any").to_numpy()
+    pool = both[has_both | ~any_both]
+    years = pd.to_numeric(pool["year"], errors="coerce")
+    by = years.groupby(pool["region_id"])
+    if edition is None or pd.isna(edition):
+        chosen = by.transform("max")
+    else:
+        before = years.where(years <= int(edition)).groupby(pool["region_id"]).transform("max")
+        chosen = before.fillna(by.transform("min"))
+    picked = pool[(years == chosen).to_numpy()]
+    return picked.groupby("region_id", sort=False).head(1).sort_values("region_id",
+                                                                       kind="stable")
 
 
 def quadrant(policy, gap, policy_split, gap_split) -> np.ndarray:
@@ -112,7 +120,7 @@ def policy_outcome_gap(area_table: pd.DataFrame, outcomes: pd.DataFrame, area, *
                        target_group, measure: str, edition=None,
                        reference_group: str = "NAT", migrant_group: str = "NEU27_2020_FOR",
                        direction: int = 1, year=None, policy_split=None,
-                       gap_split=None) -> pd.DataFrame:
+                       gap_split=None, pairs: pd.DataFrame | None = None) -> pd.DataFrame:
     """Pair an area's policy score with an outcome gap for every region.
 
     Formula: outcome_gap = direction × (value(reference_group) − value(migrant_group)), in
@@ -137,7 +145,8 @@ def policy_outcome_gap(area_table: pd.DataFrame, outcomes: pd.DataFrame, area, *
     pol = pd.DataFrame({"region_id": t["region_id"].astype(str).to_numpy(),
                         "policy_score": t["score"].to_numpy(float),
                         "policy_coverage": t["coverage"].to_numpy(float)})
-    pairs = _outcome_pairs(outcomes, measure, reference_group, migrant_group, year, edition)
+    if pairs is None:  # ``pairs``: the outcome pairs found already (they do not depend on the group)
+        pairs = _outcome_pairs(outcomes, measure, reference_group, migrant_group, year, edition)
     out = pol.merge(pairs, on="region_id", how="outer")
     sign = -1.0 if direction == -1 else 1.0
     out["outcome_gap"] = sign * (out["value_reference"] - out["value_migrant"])

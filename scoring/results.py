@@ -196,6 +196,7 @@ def _framework_results(fw: str, cube: Cube, regions: pd.DataFrame, country_of: p
                        parent_of: pd.Series, outcomes=None, measures=None):
     R = len(cube.regions)
     ids = cube.regions.astype(str)
+    pairs_seen: dict = {}  # (measure, edition) → its outcome pairs: the same for every group
     country = pd.Series(ids).map(country_of).to_numpy(dtype=object)
     c_codes = pd.factorize(pd.Series(country, dtype=object))[0].astype(np.int64)
     p_codes = pd.factorize(pd.Series(ids).map(parent_of))[0].astype(np.int64)
@@ -254,7 +255,7 @@ def _framework_results(fw: str, cube: Cube, regions: pd.DataFrame, country_of: p
             yield "res_similar", _similar_rows(base, ids, keep, S, c_codes, p_codes)
             if outcomes is not None and len(outcomes) and measures is not None:
                 yield "res_outcomes", _outcome_rows(base, ids, keep, S, ar["coverage"][:, 0, 0, :],
-                                                    area_names, outcomes, measures)
+                                                    area_names, outcomes, measures, pairs_seen)
 
 
 def _scores_rows(base, ids, keep, axis, key, key2, arr) -> pd.DataFrame:
@@ -373,10 +374,12 @@ def _split(text) -> list[str]:
     return [p.strip() for p in str(text).split(";") if p.strip()]
 
 
-def _outcome_rows(base, ids, keep, S, C, area_names, outcomes, measures) -> pd.DataFrame:
+def _outcome_rows(base, ids, keep, S, C, area_names, outcomes, measures,
+                  pairs_seen: dict | None = None) -> pd.DataFrame:
     """:func:`scoring.policy_outcome_gap` for each measure of the catalogue that compares two
     groups and names an area of this framework (its first such area, as the region page
     links a measure to an area), over the units with data."""
+    from scoring.outcome import _outcome_pairs as outcome_pairs
     from scoring.outcome import policy_outcome_gap
 
     by_fold = {str(a).casefold(): str(a) for a in area_names}
@@ -398,10 +401,17 @@ def _outcome_rows(base, ids, keep, S, C, area_names, outcomes, measures) -> pd.D
         if area is None:
             continue
         d = pd.to_numeric(pd.Series([m.get("direction")]), errors="coerce").fillna(1).iloc[0]
-        res = policy_outcome_gap(table, outcomes[outcomes["measure"].astype(str) == code], area,
-                                 target_group=base["target_group"], edition=base["edition"],
-                                 measure=code, reference_group=str(ref),
-                                 migrant_group=str(mig), direction=int(d))
+        key = (code, str(ref), str(mig), base["edition"])
+        if pairs_seen is None or key not in pairs_seen:
+            pairs = outcome_pairs(outcomes[outcomes["measure"].astype(str) == code], code,
+                                  str(ref), str(mig), None, base["edition"])
+            if pairs_seen is not None:
+                pairs_seen[key] = pairs
+        res = policy_outcome_gap(table, None, area, target_group=base["target_group"],
+                                 edition=base["edition"], measure=code,
+                                 reference_group=str(ref), migrant_group=str(mig),
+                                 direction=int(d), pairs=pairs_seen[key] if pairs_seen
+                                 is not None else pairs)
         res = res[res["region_id"].isin(set(ids[keep])) & res["outcome_gap"].notna()]
         frames.append(res.assign(measure=code, **base))
     if not frames:

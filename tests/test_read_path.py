@@ -61,3 +61,24 @@ def test_similar_places_from_the_store_equal_the_cube(published):
             stored = vr.similar_from_results(
                 reader.similar("MIPEX-R", region, group, edition, common.N_SIMILAR), labels)
             pd.testing.assert_frame_equal(stored, computed.reset_index(drop=True))
+
+
+def test_the_same_content_published_again_replays_its_results(tmp_path, monkeypatch):
+    """Results are a pure function of the raw tables, whose hash is the version id: a second
+    store publishing the same content gets the same results files without computing them."""
+    from data import store as ds
+    from scoring import results
+
+    first = open_store(tmp_path / "a")
+    ensure_default(first)
+    version = first.current_id()
+    assert version in ds._RECENT_RESULTS
+
+    def refuse(_tables):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(results, "iter_results", refuse)
+    second = open_store(tmp_path / "b")
+    ensure_default(second)
+    assert second.current_id() == version
+    assert second.manifest()["results"] == first.manifest()["results"]
