@@ -28,7 +28,9 @@ def _brief(path: str, version_id: str, region: str, group: str, edition, lang: s
     man = dict(man, illustrative=state.illustrative_flags(
         man, state.framework_of_view(version_id)))
     return brief.build(state._cube(path, version_id), state._tables(path, version_id), man,
-                       region, group, edition, dict(weights) or None, mode, peer_list, measure)
+                       region, group, edition, dict(weights) or None, mode, peer_list, measure,
+                       overall=profile.overall_of(version_id, edition, group, weights),
+                       table=profile.axis_of(version_id, "area"))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

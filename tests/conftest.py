@@ -77,6 +77,28 @@ def shown(markdown: str) -> str:
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", str(markdown)).replace("\u2060", "")
 
 
+def open_page(tmp_path, monkeypatch, page, *, fresh_caches: bool = False, timeout: int = 60,
+              **params):
+    """Run app.py on the store in ``tmp_path``, then open ``page`` with the URL ``params``.
+    ``fresh_caches``: empty Streamlit's caches first (they are shared by the whole process,
+    and other tests may have filled them for the same data version)."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    if fresh_caches:
+        st.cache_resource.clear()
+        st.cache_data.clear()
+    monkeypatch.setenv("MIPEXR_STORE", str(tmp_path / "store"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at.run()
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def tree_hash(root: Path) -> str:
     """sha256 over every file's path and bytes under ``root`` (the store is unchanged ⇔ equal)."""
     h = hashlib.sha256()

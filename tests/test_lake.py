@@ -215,23 +215,28 @@ def test_results_published_with_the_version_and_back_on_rollback(backend, reques
     assert store.manifest()["results"] == store.manifest(v1)["results"]
 
 
-def test_lake_version_without_results_gets_them_on_first_read(request, settings):
-    """A lake version published before results existed: the current one gets them in a
-    snapshot of its own (still the same version, no new history event); an older one is
-    computed for its reader."""
+def _as_before_results(store):
+    """Make the lake's current version look written before results existed: no results in
+    its manifest, none in the results tables."""
     from scoring import results
 
-    store, _ = make_store("lake", request, settings)
-    v1 = store.publish(_demo_tables(), base_version=None, who="test")
     cur = store._cursor()
-    # make it look like a version written before results: no results in its manifest
-    sid, info = store._snapshots()[-1]
+    _sid, info = store._snapshots()[-1]
     info["manifest"].pop("results")
     cur.execute("BEGIN")
     for name in results.NAMES:
         cur.execute(f"DELETE FROM lake.main.{name}")
     cur.execute("CALL lake.set_commit_message('old', '', extra_info => ?)", [json.dumps(info)])
     cur.execute("COMMIT")
+
+
+def test_lake_version_without_results_gets_them_on_first_read(request, settings):
+    """A lake version published before results existed: the current one gets them in a
+    snapshot of its own (still the same version, no new history event); an older one is
+    computed for its reader."""
+    store, _ = make_store("lake", request, settings)
+    v1 = store.publish(_demo_tables(), base_version=None, who="test")
+    _as_before_results(store)
     assert "results" not in store.manifest(v1)
     events = len(store.history())
     r = Reader(store, v1)
@@ -248,18 +253,9 @@ def test_lake_version_without_results_gets_them_on_first_read(request, settings)
 
 
 def test_lake_older_version_without_results_is_computed_for_its_reader(request, settings):
-    from scoring import results
-
     store, _ = make_store("lake", request, settings)
     v1 = store.publish(_demo_tables(), base_version=None, who="test")
-    cur = store._cursor()
-    sid, info = store._snapshots()[-1]
-    info["manifest"].pop("results")
-    cur.execute("BEGIN")
-    for name in results.NAMES:
-        cur.execute(f"DELETE FROM lake.main.{name}")
-    cur.execute("CALL lake.set_commit_message('old', '', extra_info => ?)", [json.dumps(info)])
-    cur.execute("COMMIT")
+    _as_before_results(store)
     v2 = store.publish(_demo_tables("ES51"), base_version=v1, who="test")
     before = len(store._snapshots())
     r1 = Reader(store, v1)

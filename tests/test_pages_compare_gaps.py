@@ -21,7 +21,7 @@ from ui import compare as C
 from ui import gaps as G
 from ui import params
 from ui.fmt import round_half_up as shown_as
-from conftest import shown
+from conftest import open_page, shown
 
 EDITION, GROUP = 2024, "TCN"
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,19 +34,6 @@ def demo():
     scored = regs.loc[regs["region_id"].isin(tabs["scores"]["region_id"]), "region_id"]
     cube = scoring.prepare(tabs["indicators"], tabs["scores"], regions=scored)
     return tabs, cube
-
-
-def open_page(tmp_path, monkeypatch, page, **params):
-    """Run app.py, then open ``page`` with the URL ``params``."""
-    monkeypatch.setenv("MIPEXR_STORE", str(tmp_path / "store"))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def infos(at) -> str:

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import scoring
+from conftest import open_page as conftest_open_page
 from data.demo import build_demo
 from data.imports import derive
 
@@ -160,21 +160,9 @@ def test_lab_why_names_the_gap_and_the_source():
 # ------------------------------------------------------------------ one computation per view
 
 def open_page(tmp_path, monkeypatch, page, **params):
-    """The page in a fresh process state: the caches are shared by the whole process (other
-    tests may have filled them for the same data version)."""
-    import streamlit as st
-
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    monkeypatch.setenv("MIPEXR_STORE", str(tmp_path / "store"))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    """The page in a fresh process state (:func:`conftest.open_page` with empty caches)."""
+    return conftest_open_page(tmp_path, monkeypatch, page, fresh_caches=True, timeout=120,
+                              **params)
 
 
 def counting(monkeypatch, module, name) -> list:

@@ -85,9 +85,9 @@ def fmt(v, pattern: str = "{:.1f}") -> str:
 
 
 def headline(cube: scoring.Cube, regions: pd.DataFrame, region: str, group, edition,
-             weights=None) -> dict:
+             weights=None, overall: pd.DataFrame | None = None) -> dict:
     """The Region profile's headline numbers (:func:`views.common.headline`)."""
-    return views_common.headline(cube, regions, region, group, edition, weights)
+    return views_common.headline(cube, regions, region, group, edition, weights, overall)
 
 
 def area_gaps(cube: scoring.Cube, region: str, group, edition, labels: dict,
@@ -141,15 +141,20 @@ def _labelled_strengths(sw: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFr
 
 
 def build(cube: scoring.Cube, tabs: dict, manifest: dict, region: str, group, edition,
-          weights=None, mode: str = "all", peer_list=(), measure: str | None = None) -> Brief:
+          weights=None, mode: str = "all", peer_list=(), measure: str | None = None,
+          overall: pd.DataFrame | None = None, table: pd.DataFrame | None = None) -> Brief:
     """The brief of ``region`` for one target group and edition, with the view's area
     ``weights`` and peer group (``mode``/``peer_list``, as on the Region profile; default:
     every other scored region); the policy–outcome section shows ``measure`` (default: as the
-    Region profile)."""
+    Region profile). ``overall`` (:func:`views.common.overall_table` of this edition, group
+    and weighting) and ``table`` (the area scores): the version's, when the caller has them —
+    the headline and its cards then share one ranking instead of drawing the bands twice."""
     regions = tabs["regions"]
     weights = params.effective_weights(weights)
-    head = headline(cube, regions, region, group, edition, weights)
-    table = views_common.axis_table(cube, "area")
+    if overall is None:
+        overall = views_common.overall_table(cube, regions, edition, group, weights)
+    head = headline(cube, regions, region, group, edition, weights, overall)
+    table = views_common.axis_table(cube, "area") if table is None else table
     peers = views_common.peer_ids(table, region, mode, list(peer_list), regions, group, edition)
     names = {str(i): str(n) for i, n in zip(regions["region_id"], regions["name"])}
     radar = views_region.radar_frame(table, region, peers, group, edition, {**names, region: head["name"]})
@@ -178,7 +183,8 @@ def build(cube: scoring.Cube, tabs: dict, manifest: dict, region: str, group, ed
         n_peers=len(peers), version=str(manifest.get("version", "")),
         published=str(manifest.get("created", ""))[:16].replace("T", " "),
         illustrative=[k for k, v in flags.items() if v],
-        headline=views_common.headline_cards(cube, regions, region, group, edition, weights),
+        headline=views_common.headline_cards(cube, regions, region, group, edition, weights,
+                                             overall),
         priorities=gaps[gaps["priority"]], peer_mode=mode, weights=weights,
         rank_low=head["rank_low"], rank_high=head["rank_high"])
 

@@ -179,8 +179,7 @@ def overall_from_results(ranked: pd.DataFrame, units: pd.DataFrame) -> pd.DataFr
         out = pd.concat([out, extra], ignore_index=True) if len(out) else extra
     for c in ("rank", "rank_low", "rank_high", "rank_country", "rank_country_low",
               "rank_country_high"):
-        out[c] = pd.array(pd.to_numeric(out.get(c), errors="coerce").to_numpy(float)
-                          if c in out else np.full(len(out), np.nan)).astype("Int64")
+        out[c] = pd.array(out[c].to_numpy(float, na_value=np.nan)).astype("Int64")
     for c in ("areas_scored", "areas_total"):
         out[c] = out[c].fillna(0).astype("int64")
     for c in ("score", "coverage"):

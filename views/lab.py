@@ -49,26 +49,27 @@ def why(row, region_name: str) -> str:
     return text
 
 
-def selected_practice(selection) -> str | None:
-    """The practice_id picked in a pydeck selection (layer ``practices``), else None."""
+def _picked(selection) -> list:
+    """The objects picked on the practices layer of a pydeck selection (none if malformed)."""
     try:
         objects = (selection or {}).get("selection", {}).get("objects", {}).get(geo.PRACTICES) or []
     except AttributeError:
-        return None
-    for obj in objects:
-        if isinstance(obj, dict) and obj.get("practice_id"):
+        return []
+    return [obj for obj in objects if isinstance(obj, dict)]
+
+
+def selected_practice(selection) -> str | None:
+    """The practice_id picked in a pydeck selection (layer ``practices``), else None."""
+    for obj in _picked(selection):
+        if obj.get("practice_id"):
             return str(obj["practice_id"])
     return None
 
 
 def selected_cell(selection) -> tuple | None:
     """(west, south, east, north) of an aggregated cell picked on the map, else None."""
-    try:
-        objects = (selection or {}).get("selection", {}).get("objects", {}).get(geo.PRACTICES) or []
-    except AttributeError:
-        return None
-    for obj in objects:
-        if isinstance(obj, dict) and "count" in obj and "west" in obj:
+    for obj in _picked(selection):
+        if "count" in obj and "west" in obj:
             return tuple(float(obj[k]) for k in ("west", "south", "east", "north"))
     return None
 

@@ -12,7 +12,8 @@ import subprocess
 
 import pytest
 
-from tests.browser.conftest import TEST_STAFF, app_errors, start_app, wait_for_app
+from tests.browser.conftest import (TEST_STAFF, app_errors, sign_in_staff, start_app,
+                                    wait_for_app)
 
 
 @pytest.fixture(scope="module")
@@ -37,12 +38,7 @@ def visitor(browser):
 def sign_in(page, url: str, name: str, password: str) -> str:
     page.goto(url)
     wait_for_app(page, 60_000)
-    side = page.locator('[data-testid="stSidebar"]')
-    side.get_by_text("Staff", exact=True).click()
-    side.get_by_label("Staff name", exact=True).fill(name)
-    side.get_by_label("Password", exact=True).fill(password)
-    side.get_by_role("button", name="Sign in").click()
-    wait_for_app(page)
+    side = sign_in_staff(page, name, password)
     assert not app_errors(page)
     return side.inner_text()
 
